@@ -1,0 +1,308 @@
+"""The DAST node model: one frozen pydantic class per node type.
+
+Loading any valid DAST JSON and dumping it gives back the identical JSON:
+absent optional attributes stay absent, present ones (even empty) stay
+present, and ``item`` objects of blocks are carried untouched (the very same
+object).
+
+>>> doc = Document.model_validate(
+...     {"schema": "dast", "document": {"type": "root", "children": [
+...         {"type": "paragraph", "children": [{"type": "span", "value": "hi"}]}]}})
+>>> doc.to_json()["document"]["children"][0]["children"][0]
+{'type': 'span', 'value': 'hi'}
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictInt,
+    StrictStr,
+)
+
+__all__ = [
+    "Block",
+    "BlockItem",
+    "Blockquote",
+    "Code",
+    "Document",
+    "Heading",
+    "InlineBlock",
+    "InlineItem",
+    "InlineNode",
+    "ItemLink",
+    "Link",
+    "List",
+    "ListItem",
+    "ListItemChild",
+    "MetaEntry",
+    "Node",
+    "NodeWithChildren",
+    "Paragraph",
+    "Root",
+    "RootChild",
+    "Span",
+    "ThematicBreak",
+]
+
+
+def _check_item(value: Any) -> Any:
+    """Accept an id string or a record object, returning it untouched."""
+    if isinstance(value, (str, dict)):
+        return value
+    raise ValueError("item must be a record id string or a record object")
+
+
+BlockItem = Annotated[str | dict[str, Any], PlainValidator(_check_item)]
+"""A block's ``item``: an id string or a full record object, kept as is."""
+
+NonEmpty = Field(min_length=1)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    def to_json(self) -> dict[str, Any]:
+        """Dump to the exact DAST JSON shape (absent attributes stay absent).
+
+        >>> Span(value="a").to_json()
+        {'type': 'span', 'value': 'a'}
+        """
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class MetaEntry(_Model):
+    """One ``{"id", "value"}`` entry of a link's ``meta``.
+
+    >>> MetaEntry(id="rel", value="nofollow").to_json()
+    {'id': 'rel', 'value': 'nofollow'}
+    """
+
+    id: StrictStr
+    value: StrictStr
+
+
+class Span(_Model):
+    """A run of text with optional marks.
+
+    >>> Span(value="x", marks=("strong",)).marks
+    ('strong',)
+    """
+
+    type: Literal["span"] = "span"
+    value: StrictStr
+    marks: tuple[StrictStr, ...] | None = None
+
+
+class Link(_Model):
+    """A hyperlink whose label is made of spans.
+
+    >>> Link(url="https://x.y", children=(Span(value="x"),)).url
+    'https://x.y'
+    """
+
+    type: Literal["link"] = "link"
+    url: StrictStr
+    children: Annotated[tuple[Span, ...], NonEmpty]
+    meta: tuple[MetaEntry, ...] | None = None
+
+
+class ItemLink(_Model):
+    """A link to another record, by id.
+
+    >>> ItemLink(item="42", children=(Span(value="x"),)).item
+    '42'
+    """
+
+    type: Literal["itemLink"] = "itemLink"
+    item: StrictStr
+    children: Annotated[tuple[Span, ...], NonEmpty]
+    meta: tuple[MetaEntry, ...] | None = None
+
+
+class InlineItem(_Model):
+    """A record reference rendered inline.
+
+    >>> InlineItem(item="42").type
+    'inlineItem'
+    """
+
+    type: Literal["inlineItem"] = "inlineItem"
+    item: StrictStr
+
+
+class InlineBlock(_Model):
+    """A block record embedded inside a line of text.
+
+    >>> InlineBlock(item="b1").item
+    'b1'
+    """
+
+    type: Literal["inlineBlock"] = "inlineBlock"
+    item: BlockItem
+
+
+InlineNode = Annotated[
+    Span | Link | ItemLink | InlineItem | InlineBlock, Field(discriminator="type")
+]
+"""Any node allowed inside a paragraph or heading."""
+
+_Inlines = Annotated[tuple[InlineNode, ...], NonEmpty]
+
+
+class Paragraph(_Model):
+    """A paragraph of inline nodes.
+
+    >>> Paragraph(children=(Span(value="x"),)).style is None
+    True
+    """
+
+    type: Literal["paragraph"] = "paragraph"
+    children: _Inlines
+    style: StrictStr | None = None
+
+
+class Heading(_Model):
+    """A heading of level 1 to 6.
+
+    >>> Heading(level=2, children=(Span(value="x"),)).level
+    2
+    """
+
+    type: Literal["heading"] = "heading"
+    level: Annotated[StrictInt, Field(ge=1, le=6)]
+    children: _Inlines
+    style: StrictStr | None = None
+
+
+class List(_Model):
+    """A bulleted or numbered list of list items.
+
+    >>> List(style="bulleted", children=(ListItem(children=(Paragraph(
+    ...     children=(Span(value="x"),)),)),)).style
+    'bulleted'
+    """
+
+    type: Literal["list"] = "list"
+    style: Literal["bulleted", "numbered"]
+    children: Annotated[tuple[ListItem, ...], NonEmpty]
+
+
+ListItemChild = Annotated[Paragraph | List, Field(discriminator="type")]
+"""Any node allowed inside a list item."""
+
+
+class ListItem(_Model):
+    """One item of a list: paragraphs and nested lists.
+
+    >>> ListItem(children=(Paragraph(children=(Span(value="x"),)),)).type
+    'listItem'
+    """
+
+    type: Literal["listItem"] = "listItem"
+    children: Annotated[tuple[ListItemChild, ...], NonEmpty]
+
+
+class Blockquote(_Model):
+    """A quotation made of paragraphs, with an optional attribution.
+
+    >>> Blockquote(children=(Paragraph(children=(Span(value="x"),)),),
+    ...            attribution="Ada").attribution
+    'Ada'
+    """
+
+    type: Literal["blockquote"] = "blockquote"
+    children: Annotated[tuple[Paragraph, ...], NonEmpty]
+    attribution: StrictStr | None = None
+
+
+class Code(_Model):
+    """A code block.
+
+    >>> Code(code="x = 1", language="python", highlight=(0,)).highlight
+    (0,)
+    """
+
+    type: Literal["code"] = "code"
+    code: StrictStr
+    language: StrictStr | None = None
+    highlight: tuple[StrictInt, ...] | None = None
+
+
+class ThematicBreak(_Model):
+    """A horizontal rule.
+
+    >>> ThematicBreak().to_json()
+    {'type': 'thematicBreak'}
+    """
+
+    type: Literal["thematicBreak"] = "thematicBreak"
+
+
+class Block(_Model):
+    """A block record at the root of the document.
+
+    >>> Block(item="b1").to_json()
+    {'type': 'block', 'item': 'b1'}
+    """
+
+    type: Literal["block"] = "block"
+    item: BlockItem
+
+
+RootChild = Annotated[
+    Paragraph | Heading | List | Code | Blockquote | Block | ThematicBreak,
+    Field(discriminator="type"),
+]
+"""Any node allowed directly under the root."""
+
+
+class Root(_Model):
+    """The root node of a document.
+
+    >>> Root(children=(ThematicBreak(),)).type
+    'root'
+    """
+
+    type: Literal["root"] = "root"
+    children: Annotated[tuple[RootChild, ...], NonEmpty]
+
+
+class Document(_Model):
+    """A whole DAST document: ``{"schema": "dast", "document": root}``.
+
+    >>> Document(document=Root(children=(ThematicBreak(),))).to_json()["schema"]
+    'dast'
+    """
+
+    schema_: Literal["dast"] = Field("dast", alias="schema")
+    document: Root
+
+
+List.model_rebuild()
+
+Node = (
+    Root
+    | Paragraph
+    | Heading
+    | List
+    | ListItem
+    | Blockquote
+    | Code
+    | ThematicBreak
+    | Block
+    | Span
+    | Link
+    | ItemLink
+    | InlineItem
+    | InlineBlock
+)
+"""Any DAST node (not the ``Document`` wrapper)."""
+
+NodeWithChildren = Root | Paragraph | Heading | List | ListItem | Blockquote | Link | ItemLink
+"""Nodes that carry a ``children`` tuple."""
