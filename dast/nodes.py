@@ -23,6 +23,7 @@ from pydantic import (
     PlainValidator,
     StrictInt,
     StrictStr,
+    model_validator,
 )
 
 __all__ = [
@@ -62,6 +63,9 @@ BlockItem = Annotated[str | dict[str, Any], PlainValidator(_check_item)]
 """A block's ``item``: an id string or a full record object, kept as is."""
 
 NonEmpty = Field(min_length=1)
+
+_Tagged = Field(discriminator="type")
+"""On a slot holding a single node class: JSON input must still carry ``type``."""
 
 
 class _Model(BaseModel):
@@ -108,7 +112,7 @@ class Link(_Model):
 
     type: Literal["link"] = "link"
     url: StrictStr
-    children: Annotated[tuple[Span, ...], NonEmpty]
+    children: Annotated[tuple[Annotated[Span, _Tagged], ...], NonEmpty]
     meta: tuple[MetaEntry, ...] | None = None
 
 
@@ -121,7 +125,7 @@ class ItemLink(_Model):
 
     type: Literal["itemLink"] = "itemLink"
     item: StrictStr
-    children: Annotated[tuple[Span, ...], NonEmpty]
+    children: Annotated[tuple[Annotated[Span, _Tagged], ...], NonEmpty]
     meta: tuple[MetaEntry, ...] | None = None
 
 
@@ -190,7 +194,7 @@ class List(_Model):
 
     type: Literal["list"] = "list"
     style: Literal["bulleted", "numbered"]
-    children: Annotated[tuple[ListItem, ...], NonEmpty]
+    children: Annotated[tuple[Annotated[ListItem, _Tagged], ...], NonEmpty]
 
 
 ListItemChild = Annotated[Paragraph | List, Field(discriminator="type")]
@@ -217,7 +221,7 @@ class Blockquote(_Model):
     """
 
     type: Literal["blockquote"] = "blockquote"
-    children: Annotated[tuple[Paragraph, ...], NonEmpty]
+    children: Annotated[tuple[Annotated[Paragraph, _Tagged], ...], NonEmpty]
     attribution: StrictStr | None = None
 
 
@@ -231,7 +235,7 @@ class Code(_Model):
     type: Literal["code"] = "code"
     code: StrictStr
     language: StrictStr | None = None
-    highlight: tuple[StrictInt, ...] | None = None
+    highlight: tuple[Annotated[StrictInt, Field(ge=0)], ...] | None = None
 
 
 class ThematicBreak(_Model):
@@ -281,7 +285,20 @@ class Document(_Model):
     """
 
     schema_: Literal["dast"] = Field("dast", alias="schema")
-    document: Root
+    document: Annotated[Root, _Tagged]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_needs_schema(cls, data: Any) -> Any:
+        """DAST JSON must carry ``schema``; only Python callers passing a ``Root`` may omit it."""
+        if (
+            isinstance(data, dict)
+            and "schema" not in data
+            and "schema_" not in data
+            and not isinstance(data.get("document"), Root)
+        ):
+            raise ValueError('a DAST document needs "schema": "dast"')
+        return data
 
 
 List.model_rebuild()

@@ -1,0 +1,1 @@
+"""Converters: markdown -> DAST, and DAST -> markdown, HTML and plain text."""

@@ -1,0 +1,94 @@
+"""What renderers hand to record callbacks, and the helpers they share.
+
+Blocks, inline blocks, inline items and item links point at records the
+document does not contain, so every renderer (HTML, markdown, plain text)
+asks a user callback to render them. The callback receives an ``ItemRef``:
+the node, its path, its ``item`` (an id string or the full record dict,
+untouched) and, for item links, the already rendered label.
+
+>>> from dast.nodes import Block
+>>> ref = ItemRef(Block(item={"id": "b1", "type": "item"}), ("children", 0))
+>>> ref.id, ref.item["type"]
+('b1', 'item')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..errors import Path, format_path
+from ..load import load_document
+from ..nodes import Block, Document, InlineBlock, InlineItem, ItemLink
+
+__all__ = ["DEFAULT_MARKS", "MARK_ORDER", "ItemRef", "OnMissing", "load_input", "mark_key"]
+
+MARK_ORDER = ("highlight", "strikethrough", "underline", "strong", "emphasis", "code")
+"""The default marks, outermost first (the canonical order)."""
+
+DEFAULT_MARKS = frozenset(MARK_ORDER)
+"""The six marks DatoCMS defines; any other mark name is a custom mark."""
+
+OnMissing = Literal["error", "placeholder"]
+"""What a renderer does when a record callback is missing."""
+
+RecordNode = Block | InlineBlock | InlineItem | ItemLink
+
+
+def mark_key(mark: str) -> tuple[int, str]:
+    """Sort key putting marks in canonical order, custom marks last by code point.
+
+    >>> sorted(["zeta", "code", "strong", "alpha", "highlight"], key=mark_key)
+    ['highlight', 'strong', 'code', 'alpha', 'zeta']
+    """
+    try:
+        return (MARK_ORDER.index(mark), "")
+    except ValueError:
+        return (len(MARK_ORDER), mark)
+
+
+def load_input(doc: Any) -> Document | None:
+    """Load what a renderer accepts: a ``Document``, DAST JSON, the CDA wrapper or ``None``.
+
+    >>> load_input({"value": None}) is None
+    True
+    """
+    document: Document | None = load_document(doc)
+    return document
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """A record reference handed to a render callback.
+
+    ``inner`` is the rendered label of an item link (in the target format)
+    and ``""`` for the other node types.
+
+    >>> from dast.nodes import InlineItem
+    >>> ItemRef(InlineItem(item="42"), ("children", 0, "children", 1)).where
+    "children[0].children[1] (record '42')"
+    """
+
+    node: RecordNode
+    path: Path
+    inner: str = ""
+
+    @property
+    def item(self) -> str | dict[str, Any]:
+        """The node's ``item``: an id string or the record dict, untouched."""
+        return self.node.item
+
+    @property
+    def id(self) -> str | None:
+        """The record id (``None`` for a new block record without an id)."""
+        item = self.node.item
+        if isinstance(item, str):
+            return item
+        value = item.get("id")
+        return value if isinstance(value, str) else None
+
+    @property
+    def where(self) -> str:
+        """The path and record id, for messages."""
+        record = f"record {self.id!r}" if self.id is not None else "a new record without id"
+        return f"{format_path(self.path) or '(root)'} ({record})"

@@ -1,0 +1,187 @@
+"""Converting many files, in parallel over the machine's cores.
+
+The files are cut into batches (a few dozen files each) handed to a
+``ProcessPoolExecutor``: each worker process imports the converters once and
+then only reads, converts and writes files, so the cost per file is the
+conversion itself. Batches are consumed in submission order, so messages
+come out in the same order whatever the number of workers. A file that
+fails is reported and the others go on; its output is never written
+(outputs are written atomically, only after a successful conversion).
+
+>>> import pathlib, tempfile
+>>> top = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (top / "a.json").write_text("null")
+>>> task = Task(str(top / "a.json"), str(top / "a.dastdown"), "json", "dastdown")
+>>> convert_batch([task], quiet=False)
+BatchResult(done=1, failed=0, diagnostics=())
+"""
+
+from __future__ import annotations
+
+import importlib
+import signal
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import NamedTuple, TextIO
+
+from .cli_diagnostics import CliFailure, Diagnostic, os_error_message
+from .cli_formats import convert_text
+from .cli_io import atomic_write, read_text
+from .cli_progress import ProgressBar
+
+__all__ = ["BatchResult", "Task", "chunk_size", "convert_batch", "convert_file", "run_tasks"]
+
+
+class Task(NamedTuple):
+    """One file to convert: input path, output path, input and output formats.
+
+    >>> Task("a.json", "out/a.dastdown", "json", "dastdown").target
+    'out/a.dastdown'
+    """
+
+    source: str
+    target: str
+    src: str
+    dst: str
+
+
+class BatchResult(NamedTuple):
+    """What a batch did: files done, files failed, and the messages, in order.
+
+    >>> BatchResult(2, 0, ()).done
+    2
+    """
+
+    done: int
+    failed: int
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def convert_file(task: Task, quiet: bool) -> tuple[bool, list[Diagnostic]]:
+    """Convert one file; return whether it succeeded and its messages.
+
+    User errors (unreadable input, invalid document, unwritable output)
+    become error diagnostics; converter reports become warnings unless
+    ``quiet``. The output is written only when the conversion succeeded.
+
+    >>> task = Task("/nonexistent.json", "x.dastdown", "json", "dastdown")
+    >>> ok, messages = convert_file(task, quiet=False)
+    >>> ok, [m.render() for m in messages]
+    (False, ['/nonexistent.json: error: No such file or directory'])
+    """
+    try:
+        text = read_text(task.source)
+        out, warnings = convert_text(text, task.src, task.dst, task.source)
+    except CliFailure as exc:
+        return False, list(exc.diagnostics)
+    except Exception as exc:  # a bug in a converter must not stop the other files
+        message = f"internal error, please report it: {type(exc).__name__}: {exc}"
+        return False, [Diagnostic(task.source, message)]
+    try:
+        atomic_write(task.target, out.encode("utf-8"))
+    except OSError as exc:
+        return False, [Diagnostic(task.target, f"cannot write: {os_error_message(exc)}")]
+    return True, [] if quiet else warnings
+
+
+def convert_batch(tasks: Sequence[Task], quiet: bool) -> BatchResult:
+    """Convert a batch of files (what one worker process does in one go).
+
+    >>> convert_batch([], quiet=True)
+    BatchResult(done=0, failed=0, diagnostics=())
+    """
+    failed = 0
+    diagnostics: list[Diagnostic] = []
+    for task in tasks:
+        ok, messages = convert_file(task, quiet)
+        failed += not ok
+        diagnostics += messages
+    return BatchResult(len(tasks), failed, tuple(diagnostics))
+
+
+def chunk_size(count: int, jobs: int) -> int:
+    """Files per batch: about eight batches per worker, 1 to 64 files each.
+
+    >>> chunk_size(10_000, 2), chunk_size(40, 2), chunk_size(3, 8)
+    (64, 3, 1)
+    """
+    return max(1, min(64, -(-count // (jobs * 8))))
+
+
+_MODULES = {
+    "json": ("dast.load",),
+    "dastdown": ("dastdown.parser", "dastdown.serializer"),
+    "markdown": ("dast.convert",),
+    "html": ("dast.convert",),
+    "text": ("dast.convert",),
+}
+
+
+def _warm(formats: Iterable[str]) -> None:
+    """Import the modules these formats need, once per process."""
+    for fmt in set(formats):
+        for module in _MODULES[fmt]:
+            importlib.import_module(module)
+
+
+def _init_worker(formats: tuple[str, ...]) -> None:
+    """Worker start: leave Ctrl-C to the main process, import the converters."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _warm(formats)
+
+
+def _ordered(futures: Sequence[Future[BatchResult]]) -> Iterator[BatchResult]:
+    for future in futures:
+        yield future.result()
+
+
+def run_tasks(tasks: Sequence[Task], jobs: int, quiet: bool, stream: TextIO) -> int:
+    """Convert every task with ``jobs`` processes; print messages; return the failures.
+
+    Messages go to ``stream`` in task order; a progress bar is drawn there
+    when it is a terminal.
+
+    >>> import io
+    >>> run_tasks([], jobs=2, quiet=False, stream=io.StringIO())
+    0
+    """
+    if not tasks:
+        return 0
+    formats = tuple(sorted({t.src for t in tasks} | {t.dst for t in tasks}))
+    _warm(formats)  # before forking, so forked workers inherit the imports
+    size = chunk_size(len(tasks), jobs)
+    batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    workers = min(jobs, len(batches))
+    bar = ProgressBar(stream, len(tasks))
+    failed = 0
+    try:
+        if workers <= 1:
+            results: Iterable[BatchResult] = (convert_batch(b, quiet) for b in batches)
+            failed = _consume(results, bar)
+        else:
+            with ProcessPoolExecutor(
+                workers, initializer=_init_worker, initargs=(formats,)
+            ) as pool:
+                futures = [pool.submit(convert_batch, batch, quiet) for batch in batches]
+                try:
+                    failed = _consume(_ordered(futures), bar)
+                except BaseException:  # Ctrl-C: drop the queued batches, let running ones end
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
+    except BrokenProcessPool:
+        bar.write("dastdown: error: a worker process died; some files were not converted\n")
+        return max(failed, 1)
+    finally:
+        bar.clear()
+    return failed
+
+
+def _consume(results: Iterable[BatchResult], bar: ProgressBar) -> int:
+    failed = 0
+    for result in results:
+        failed += result.failed
+        if result.diagnostics:
+            bar.write("".join(d.render() + "\n" for d in result.diagnostics))
+        bar.advance(result.done)
+    return failed

@@ -1,0 +1,159 @@
+"""serialize(): byte-identical to the reference on the conformance examples,
+byte-identical to the golden cases where the reference loses information,
+and the input shapes it accepts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from dast.errors import DastError, DastValidationError
+from dast.nodes import Document, List, ListItem, Paragraph, Root, Span
+from dastdown.serializer import DastdownSerializeError, serialize
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+CONFORMANCE = FIXTURES / "dastdown/conformance"
+CASES = FIXTURES / "dastdown/cases"
+VALID = FIXTURES / "dast/valid"
+
+
+def _jsonl(name: str) -> list[dict[str, Any]]:
+    text = (CONFORMANCE / name).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.split("\n") if line]
+
+
+EXAMPLES = _jsonl("documents.jsonl")
+PARSE_OK = _jsonl("parse_ok.jsonl")
+CASE_NAMES = sorted({path.stem for path in CASES.iterdir() if path.suffix in {".json", ".dastdown"}})
+VALID_FILES = sorted(VALID.glob("*.json")) if VALID.is_dir() else []
+
+
+def _doc(*children: dict[str, Any]) -> dict[str, Any]:
+    return {"schema": "dast", "document": {"type": "root", "children": list(children)}}
+
+
+def _para(*inlines: dict[str, Any], **attrs: Any) -> dict[str, Any]:
+    return {"type": "paragraph", "children": list(inlines), **attrs}
+
+
+def _span(value: str) -> dict[str, Any]:
+    return {"type": "span", "value": value}
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e["id"] for e in EXAMPLES])
+def test_conformance_byte_identical(example: dict[str, Any]) -> None:
+    assert serialize(example["doc"]) == example["dastdown"]
+    assert serialize(example["canonical"]) == example["dastdown"]
+
+
+@pytest.mark.parametrize("example", PARSE_OK, ids=[e["id"] for e in PARSE_OK])
+def test_parse_ok_documents_serialize_to_their_text(example: dict[str, Any]) -> None:
+    assert serialize(example["doc"]) == example["text"]
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_golden_case(name: str) -> None:
+    doc = json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"))
+    expected = (CASES / f"{name}.dastdown").read_bytes()
+    assert serialize(doc).encode("utf-8") == expected
+
+
+def test_golden_cases_are_paired() -> None:
+    assert len(CASE_NAMES) >= 40
+    unpaired = [
+        path.name
+        for path in sorted(CASES.iterdir())
+        if path.suffix not in {".json", ".dastdown"}
+        or not path.with_suffix(".json" if path.suffix == ".dastdown" else ".dastdown").is_file()
+    ]
+    assert unpaired == []
+
+
+def test_none_and_empty_document() -> None:
+    assert serialize(None) == ""
+    assert serialize({"value": None, "blocks": []}) == ""
+    assert serialize(_doc(_para(_span("")))) == ""
+    assert serialize(_doc(_para(_span(""), _span("")))) == ""
+    assert serialize(_doc(_para(_span(""), style="lead"))) == '{style="lead"}\n'
+    assert serialize(_doc(_para(_span("")), _para(_span("")))) == "{}\n\n{}\n"
+
+
+def test_dict_document_and_wrapper_give_the_same_text() -> None:
+    data = EXAMPLES[0]["doc"]
+    text = serialize(data)
+    assert serialize(Document.model_validate(data)) == text
+    assert serialize({"value": data, "blocks": [], "links": [], "inlineBlocks": []}) == text
+
+
+def test_record_items_are_written_by_id() -> None:
+    record = {"id": "b1", "type": "item", "attributes": {"title": "x"}, "meta": {}}
+    inline = {"id": "b2", "type": "item", "attributes": {}}
+    data = _doc(
+        {"type": "block", "item": record},
+        _para({"type": "inlineBlock", "item": inline}),
+    )
+    assert serialize(data) == '<block id="b1"/>\n\n<inlineBlock id="b2"/>\n'
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        (_doc(_para(_span("x")), {"type": "block", "item": {"type": "item"}}), "children[1].item"),
+        (
+            _doc(
+                {
+                    "type": "list",
+                    "style": "bulleted",
+                    "children": [
+                        {
+                            "type": "listItem",
+                            "children": [
+                                _para(_span("x")),
+                                _para({"type": "inlineBlock", "item": {"attributes": {}}}),
+                            ],
+                        }
+                    ],
+                }
+            ),
+            "children[0].children[0].children[1].children[0].item",
+        ),
+    ],
+    ids=["block", "inline-block-in-list"],
+)
+def test_record_without_id_is_an_error(data: dict[str, Any], where: str) -> None:
+    with pytest.raises(DastdownSerializeError) as caught:
+        serialize(data)
+    assert isinstance(caught.value, DastError)
+    assert str(caught.value) == f"{where}: a block record without an id cannot be written as dastdown"
+
+
+def test_invalid_input_raises_validation_error() -> None:
+    with pytest.raises(DastValidationError):
+        serialize({"schema": "dast", "document": {"type": "root", "children": []}})
+
+
+def test_deep_nesting_does_not_recurse() -> None:
+    inner: Paragraph | List = Paragraph(children=(Span(value="deep"),))
+    for _ in range(5000):
+        inner = List(style="bulleted", children=(ListItem(children=(inner,)),))
+    assert isinstance(inner, List)
+    text = serialize(Document(document=Root(children=(inner,))))
+    assert text == "- " * 5000 + "deep\n"
+
+
+def test_deep_nesting_continuation_lines_are_indented() -> None:
+    inner: Paragraph | List = Paragraph(children=(Span(value="a"),), style="s")
+    for _ in range(3000):
+        inner = List(style="numbered", children=(ListItem(children=(inner,)),))
+    assert isinstance(inner, List)
+    lines = serialize(Document(document=Root(children=(inner,)))).split("\n")
+    assert lines == ["1. " * 3000 + "a", "  " * 3000 + '{style="s"}', ""]
+
+
+@pytest.mark.parametrize("path", VALID_FILES, ids=[p.stem for p in VALID_FILES])
+def test_valid_fixture_snapshots(path: Path, snapshot: SnapshotAssertion) -> None:
+    assert serialize(json.loads(path.read_text(encoding="utf-8"))) == snapshot
