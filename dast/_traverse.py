@@ -59,6 +59,7 @@ __all__ = [
     "for_each",
     "load_tree",
     "map_tree",
+    "node_problems",
     "pre_order",
     "problems_from",
     "reduce_tree",
@@ -106,7 +107,7 @@ _EMPTY: tuple[Node, ...] = ()
 
 
 class WalkError(DastError, TypeError):
-    """A walker callback returned something the walker cannot use.
+    """A walker got no tree to walk, or a callback returned something it cannot use.
 
     >>> raise WalkError("the mapper returned None for the root")
     Traceback (most recent call last):
@@ -336,8 +337,10 @@ def pre_order(start: Node) -> Iterator[tuple[Node, Node | None, Path]]:
     if start.__class__ not in parents:
         return
     # The path of the innermost open parent is kept in one list (``trail``),
-    # not in every frame, so memory stays linear in the depth.
+    # not in every frame, so memory stays linear in the depth; ``here`` caches
+    # it as a tuple until the walk leaves that parent.
     trail: list[str | int] = []
+    here: Path | None = ()
     stack: list[list[Any]] = [[start, start.children, 0]]  # type: ignore[union-attr]
     while stack:
         frame = stack[-1]
@@ -346,12 +349,17 @@ def pre_order(start: Node) -> Iterator[tuple[Node, Node | None, Path]]:
         if i == len(kids):
             stack.pop()
             del trail[-2:]
+            here = None
             continue
         frame[2] = i + 1
         child = kids[i]
-        yield (child, frame[0], (*trail, "children", i))
+        if here is None:
+            here = tuple(trail)
+        path = here + ("children", i)  # noqa: RUF005 (one copy: faster)
+        yield (child, frame[0], path)
         if child.__class__ in parents:
             trail += ("children", i)
+            here = path
             stack.append([child, child.children, 0])
 
 
@@ -529,6 +537,7 @@ def map_tree(start: Node) -> Generator[Call, object, Node]:
         return _root_result((yield (start, None, ())))
     node_set = _NODE_SET
     trail: list[str | int] = []  # the path of the innermost open parent
+    here: Path | None = ()  # the same as a tuple, built when first needed
     # frame: [node, parent, children, next index, new children (None while unchanged)]
     stack: list[list[Any]] = [[start, None, start.children, 0, None]]  # type: ignore[union-attr]
     while True:
@@ -543,10 +552,13 @@ def map_tree(start: Node) -> Generator[Call, object, Node]:
             if child.__class__ in parents:
                 frame[3] = i + 1
                 trail += ("children", i)
+                here = None
                 stack.append([child, node, child.children, 0, None])
                 descended = True
                 break
-            result = yield (child, node, (*trail, "children", i))
+            if here is None:
+                here = tuple(trail)
+            result = yield (child, node, here + ("children", i))  # noqa: RUF005
             out = frame[4]
             if result is child:
                 if out is not None:
@@ -562,7 +574,7 @@ def map_tree(start: Node) -> Generator[Call, object, Node]:
         if descended:
             continue
         stack.pop()
-        path = tuple(trail)
+        path = tuple(trail) if here is None else here
         out = frame[4]
         if out is not None:
             _check_children(node, out, path, "mapping")
@@ -571,6 +583,7 @@ def map_tree(start: Node) -> Generator[Call, object, Node]:
         if not stack:
             return _root_result(result)
         del trail[-2:]
+        here = None
         up = stack[-1]
         original = frame[0]
         out = up[4]
@@ -601,6 +614,7 @@ def filter_tree(start: Node) -> Generator[Call, object, Node | None]:
     if start.__class__ not in parents:
         return start
     trail: list[str | int] = []  # the path of the innermost open parent
+    here: Path | None = ()  # the same as a tuple, built when first needed
     # frame: [node, children, next index, kept children (None while all kept)]
     stack: list[list[Any]] = [[start, start.children, 0, None]]  # type: ignore[union-attr]
     while True:
@@ -612,11 +626,15 @@ def filter_tree(start: Node) -> Generator[Call, object, Node | None]:
         descended = False
         while i < count:
             child = kids[i]
-            keep = yield (child, node, (*trail, "children", i))
+            if here is None:
+                here = tuple(trail)
+            path = here + ("children", i)  # noqa: RUF005 (one copy: faster)
+            keep = yield (child, node, path)
             if keep:
                 if child.__class__ in parents:
                     frame[2] = i + 1
                     trail += ("children", i)
+                    here = path
                     stack.append([child, child.children, 0, None])
                     descended = True
                     break
@@ -635,6 +653,7 @@ def filter_tree(start: Node) -> Generator[Call, object, Node | None]:
         if not stack:
             return kept
         del trail[-2:]
+        here = None
         up = stack[-1]
         out = up[3]
         if kept is node:

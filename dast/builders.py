@@ -431,14 +431,14 @@ def _meta(meta: MetaInput | None) -> tuple[MetaEntry, ...] | None:
         if isinstance(pair, MetaEntry):
             out.append(pair)
         elif isinstance(pair, tuple) and len(pair) == 2:
-            entry_id, value = pair
-            try:
-                out.append(MetaEntry(id=entry_id, value=value))
-            except ValidationError as exc:
-                raise DastValidationError(
-                    Problem(("meta", i, *p.path), "invalid-meta", p.message)
-                    for p in problems_from(exc)
-                ) from None
+            for key, part in zip(("id", "value"), pair, strict=True):
+                if not isinstance(part, str):
+                    _fail(
+                        ("meta", i, key),
+                        "invalid-meta",
+                        f"a meta entry's {key} must be a string, got {_what(part)}",
+                    )
+            out.append(MetaEntry(id=pair[0], value=pair[1]))
         else:
             _fail(
                 ("meta", i),

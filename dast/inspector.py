@@ -6,8 +6,9 @@ numbers are bare, lists are comma-joined (``[]`` when empty), link ``meta``
 is ``{id="value", ...}``. Span and code text comes last. A block's record
 object shows as ``<record id="..." item_type="...">`` (``<new record ...>``
 without an id). Lines never exceed ``max_width`` characters (code points):
-quoted strings are cut first, from the right, keeping their quotes, with an
-ellipsis ``…``; then the line itself.
+the node's text is shortened first, then its attribute strings (longest
+first), each keeping its quotes and ending in ``…``; when that cannot make
+the line fit, the line itself is cut at the width.
 
 >>> from dast.builders import doc, em, h, p, strong
 >>> print(inspect(doc(h(1, "Title"), p("Hello ", strong(em("world")), style="lead"))))
@@ -54,8 +55,10 @@ ELLIPSIS = "…"
 _MIN_WIDTH = 10
 _BARE = re.compile(r"[A-Za-z0-9_.:-]+")
 
-# A line is a list of parts: (text, cuttable). Cuttable parts are JSON-quoted strings.
-_Part = tuple[str, bool]
+# A line is a list of parts: (text, cut priority). Priority 0 is never cut; quoted
+# strings are cut, the node's text (span value, code) first (1), then attributes (2).
+_Part = tuple[str, int]
+_FIXED, _TEXT, _ATTRIBUTE = 0, 1, 2
 
 
 def inspect(
@@ -82,7 +85,7 @@ def inspect(
     if isinstance(max_width, bool) or not isinstance(max_width, int) or max_width < _MIN_WIDTH:
         raise DastError(f"max_width must be an integer of at least {_MIN_WIDTH}, got {max_width!r}")
     if _is_empty_field(tree):
-        return _fit([("null (empty field)", False)], max_width)
+        return _fit([("null (empty field)", _FIXED)], max_width)
     start, _ = load_tree(tree)
     lines: list[str] = []
     # stack entries: (node, prefix of this node's line, prefix of its children's lines)
@@ -92,8 +95,8 @@ def inspect(
     while stack:
         node, head, indent = stack.pop()
         label, extra = _label(node, block_formatter)
-        lines.append(_fit([(head, False), *label], max_width))
-        lines.extend(_fit([(f"{indent}  {line}", False)], max_width) for line in extra)
+        lines.append(_fit([(head, _FIXED), *label], max_width))
+        lines.extend(_fit([(f"{indent}  {line}", _FIXED)], max_width) for line in extra)
         if node.__class__ in parents:
             kids: tuple[Node, ...] = node.children  # type: ignore[union-attr]
             last = len(kids) - 1
@@ -120,34 +123,42 @@ def _is_empty_field(tree: object) -> bool:
 # --- labels -------------------------------------------------------------------------------
 
 
-def _quoted(text: str) -> _Part:
-    return (json.dumps(text, ensure_ascii=False), True)
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def _json(text: str) -> str:
+    """A JSON string literal that stays on one line (JSON leaves U+2028 and friends raw)."""
+    return json.dumps(text, ensure_ascii=False).translate(_LINE_BREAKS)
+
+
+def _quoted(text: str, priority: int = _ATTRIBUTE) -> _Part:
+    return (_json(text), priority)
 
 
 def _word(text: str) -> str:
     """A mark or meta id: bare when it is a simple word, quoted otherwise."""
-    return text if _BARE.fullmatch(text) else json.dumps(text, ensure_ascii=False)
+    return text if _BARE.fullmatch(text) else _json(text)
 
 
 def _attr(parts: list[_Part], key: str, value: str | None) -> None:
     if value is not None:
-        parts += [(f" {key}=", False), _quoted(value)]
+        parts += [(f" {key}=", _FIXED), _quoted(value)]
 
 
 def _words(key: str, values: tuple[Any, ...] | None) -> list[_Part]:
     if values is None:
         return []
     shown = ",".join(_word(v) if isinstance(v, str) else str(v) for v in values) or "[]"
-    return [(f" {key}={shown}", False)]
+    return [(f" {key}={shown}", _FIXED)]
 
 
 def _meta(meta: tuple[MetaEntry, ...] | None) -> list[_Part]:
     if meta is None:
         return []
-    parts: list[_Part] = [(" meta={", False)]
+    parts: list[_Part] = [(" meta={", _FIXED)]
     for i, entry in enumerate(meta):
-        parts += [(f"{', ' if i else ''}{_word(entry.id)}=", False), _quoted(entry.value)]
-    parts.append(("}", False))
+        parts += [(f"{', ' if i else ''}{_word(entry.id)}=", _FIXED), _quoted(entry.value)]
+    parts.append(("}", _FIXED))
     return parts
 
 
@@ -156,13 +167,13 @@ def _record(item: dict[str, Any]) -> list[_Part]:
     parts: list[_Part] = []
     record_id = item.get("id")
     if isinstance(record_id, str):
-        parts += [(" item=<record id=", False), _quoted(record_id)]
+        parts += [(" item=<record id=", _FIXED), _quoted(record_id)]
     else:
-        parts.append((" item=<new record", False))
+        parts.append((" item=<new record", _FIXED))
     model = _item_type(item)
     if model is not None:
-        parts += [(" item_type=", False), _quoted(model)]
-    parts.append((">", False))
+        parts += [(" item_type=", _FIXED), _quoted(model)]
+    parts.append((">", _FIXED))
     return parts
 
 
@@ -187,32 +198,32 @@ def _item(item: BlockItem, formatter: BlockFormatter | None) -> tuple[list[_Part
         if not isinstance(text, str):
             raise DastError(f"block_formatter must return a string, got {type(text).__name__}")
         first, *rest = text.splitlines() or [""]
-        return ([(f" {first}", False)] if first else []), rest
+        return ([(f" {first}", _FIXED)] if first else []), rest
     if isinstance(item, str):
-        return [(" item=", False), _quoted(item)], []
+        return [(" item=", _FIXED), _quoted(item)], []
     return _record(item), []
 
 
 def _label(node: Node, formatter: BlockFormatter | None) -> tuple[list[_Part], list[str]]:
     """The parts of a node's line, and extra lines below it (block formatters)."""
-    parts: list[_Part] = [(node.type, False)]
+    parts: list[_Part] = [(node.type, _FIXED)]
     extra: list[str] = []
     if isinstance(node, Span):
         parts += _words("marks", node.marks)
-        parts += [(" ", False), _quoted(node.value)]
+        parts += [(" ", _FIXED), _quoted(node.value, _TEXT)]
     elif isinstance(node, Paragraph):
         _attr(parts, "style", node.style)
     elif isinstance(node, Heading):
-        parts.append((f" level={node.level}", False))
+        parts.append((f" level={node.level}", _FIXED))
         _attr(parts, "style", node.style)
     elif isinstance(node, List):
-        parts.append((f" style={node.style}", False))
+        parts.append((f" style={node.style}", _FIXED))
     elif isinstance(node, Blockquote):
         _attr(parts, "attribution", node.attribution)
     elif isinstance(node, Code):
         _attr(parts, "language", node.language)
         parts += _words("highlight", node.highlight)
-        parts += [(" ", False), _quoted(node.code)]
+        parts += [(" ", _FIXED), _quoted(node.code, _TEXT)]
     elif isinstance(node, Link):
         _attr(parts, "url", node.url)
         parts += _meta(node.meta)
@@ -231,19 +242,26 @@ def _label(node: Node, formatter: BlockFormatter | None) -> tuple[list[_Part], l
 
 
 def _fit(parts: list[_Part], width: int) -> str:
-    """Join a line's parts, cutting the longest quoted strings first, then the line.
+    """Join a line's parts, cutting quoted strings if that makes it fit, else the line.
 
-    Quoted strings are cut only when that makes the line fit; otherwise the
-    line is cut at the width, which keeps more of what comes first.
+    The node's text is cut first; then attribute strings, longest first. When
+    cutting every quoted string would not be enough, nothing is cut but the
+    line itself, at the width, which keeps more of what comes first.
     """
     excess = sum(len(text) for text, _ in parts) - width
-    lengths = [len(text) for text, cuttable in parts if cuttable]
-    if excess > 0 and sum(n - 3 for n in lengths if n > 3) >= excess:
-        cap = _level(lengths, excess)
-        parts = [
-            (_cut_quoted(text, cap), True) if cuttable else (text, False)
-            for text, cuttable in parts
-        ]
+    if excess > 0 and sum(len(text) - 3 for text, cut in parts if cut and len(text) > 3) >= excess:
+        parts = list(parts)
+        for priority in (_TEXT, _ATTRIBUTE):
+            lengths = [len(text) for text, cut in parts if cut == priority]
+            if not lengths:
+                continue
+            cap = _level(lengths, excess)
+            for i, (text, cut) in enumerate(parts):
+                if cut == priority and len(text) > cap:
+                    parts[i] = (_cut_quoted(text, cap), cut)
+                    excess -= len(text) - len(parts[i][0])
+            if excess <= 0:
+                break
     line = "".join(text for text, _ in parts)
     if len(line) > width:
         line = line[: width - 1] + ELLIPSIS

@@ -23,6 +23,7 @@ from pydantic import (
     PlainValidator,
     StrictInt,
     StrictStr,
+    field_validator,
     model_validator,
 )
 
@@ -194,7 +195,17 @@ class List(_Model):
 
     type: Literal["list"] = "list"
     style: Literal["bulleted", "numbered"]
-    children: Annotated[tuple[Annotated[ListItem, _Tagged], ...], NonEmpty]
+    children: Annotated[tuple[ListItem, ...], NonEmpty]
+
+    @field_validator("children", mode="before")
+    @classmethod
+    def _items_need_type(cls, value: Any) -> Any:
+        """JSON list items must carry ``type`` (a discriminator is lost on this recursive slot)."""
+        if isinstance(value, (list, tuple)) and any(
+            isinstance(child, dict) and "type" not in child for child in value
+        ):
+            raise ValueError('a list item needs "type": "listItem"')
+        return value
 
 
 ListItemChild = Annotated[Paragraph | List, Field(discriminator="type")]

@@ -59,6 +59,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
+from pydantic import BaseModel, ValidationError
+
 from .definitions import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_CHILDREN,
@@ -69,7 +71,23 @@ from .definitions import (
 )
 from .errors import DastValidationError, Path, Problem
 from .load import unwrap_document
-from .nodes import Document
+from .nodes import (
+    Block,
+    Blockquote,
+    Code,
+    Document,
+    Heading,
+    InlineBlock,
+    InlineItem,
+    ItemLink,
+    Link,
+    List,
+    ListItem,
+    Paragraph,
+    Root,
+    Span,
+    ThematicBreak,
+)
 
 __all__ = ["RULE_CODES", "ValidationReport", "ensure_valid", "validate"]
 
@@ -141,12 +159,11 @@ def validate(data: Any) -> ValidationReport:
     ['missing-document']
     """
     problems: list[Problem] = []
-    if isinstance(data, Document):
+    if isinstance(data, Document):  # check it too: model_copy may have broken it
         try:
-            data = data.model_dump(mode="python", by_alias=True, exclude_none=True, warnings=False)
-        except Exception as exc:  # a model_copy'd tree holding something undumpable
-            problems.append(Problem((), "invalid-document", f"cannot dump the document: {exc}"))
-            return ValidationReport(tuple(problems))
+            data = data.model_dump(by_alias=True, exclude_none=True, warnings=False)
+        except ValueError:  # deeper than pydantic's serializer goes
+            data = _model_json(data)
     data = unwrap_document(data)
     if data is None:
         return ValidationReport(())
@@ -212,7 +229,81 @@ def ensure_valid(data: Any) -> Document | None:
     if report.problems:
         raise DastValidationError(report.problems)
     data = unwrap_document(data)
-    return None if data is None else Document.model_validate(data)
+    if data is None:
+        return None
+    try:
+        return Document.model_validate(data)
+    except ValidationError:  # valid, but nested deeper than pydantic-core recurses
+        return _build_document(data)
+
+
+# --- deep trees: iterative dump and build -----------------------------------
+
+_CLASSES: Final[dict[str, type[BaseModel]]] = {
+    "root": Root,
+    "paragraph": Paragraph,
+    "heading": Heading,
+    "list": List,
+    "listItem": ListItem,
+    "blockquote": Blockquote,
+    "code": Code,
+    "thematicBreak": ThematicBreak,
+    "block": Block,
+    "span": Span,
+    "link": Link,
+    "itemLink": ItemLink,
+    "inlineItem": InlineItem,
+    "inlineBlock": InlineBlock,
+}
+
+
+def _model_json(doc: Document) -> dict[str, Any]:
+    """Dump a model tree to JSON-shaped data without recursion.
+
+    Pydantic's own dump gives up on very deep trees; values that are not
+    models, tuples or lists (``item`` dicts, strings...) are kept as they are.
+    """
+    out: dict[str, Any] = {"schema": doc.schema_, "document": None}
+    stack: list[tuple[Any, Any, Any]] = [(doc.document, out, "document")]
+    while stack:
+        value, container, key = stack.pop()
+        if isinstance(value, BaseModel):
+            fields: dict[str, Any] = {}
+            container[key] = fields
+            for name, field in value.__dict__.items():
+                if field is not None:
+                    fields[name] = None
+                    stack.append((field, fields, name))
+        elif isinstance(value, (tuple, list)):
+            items: list[Any] = [None] * len(value)
+            container[key] = items
+            stack.extend((v, items, i) for i, v in enumerate(value))
+        else:
+            container[key] = value
+    return out
+
+
+def _build_document(data: dict[str, Any]) -> Document:
+    """Build a ``Document`` from VALID JSON bottom-up, without recursion.
+
+    Each node is validated by pydantic on its own (its children are already
+    models, which pydantic does not re-validate), so depth does not matter.
+    """
+    order: list[dict[str, Any]] = []
+    stack: list[dict[str, Any]] = [data["document"]]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        stack.extend(node.get("children", ()))
+    built: dict[int, BaseModel] = {}
+    for node in reversed(order):  # children before their parents
+        fields = dict(node)
+        if "children" in fields:
+            fields["children"] = tuple(built[id(child)] for child in node["children"])
+        built[id(node)] = _CLASSES[node["type"]].model_validate(fields)
+    return Document.model_validate(
+        {"schema": data["schema"], "document": built[id(data["document"])]}
+    )
 
 
 # --- the tree walk ----------------------------------------------------------
@@ -261,61 +352,51 @@ def _names(types: frozenset[str]) -> str:
     return ", ".join(sorted(types))
 
 
+_Link = tuple[Any, int] | None
+"""Where a node sits: ``(parent's link, index in the parent's children)``, None for the root.
+
+Paths are only materialized (``_path``) when a problem is reported, so deep
+trees cost nothing extra."""
+
+
+def _path(link: _Link) -> Path:
+    """Turn a link chain into ``("children", i, "children", j, ...)``."""
+    parts: list[str | int] = []
+    while link is not None:
+        link, index = link
+        parts.append(index)
+        parts.append("children")
+    parts.reverse()
+    return tuple(parts)
+
+
 def _check_tree(root: dict[str, Any], problems: list[Problem]) -> None:
     """Walk the tree under ``root`` (iteratively), appending every problem."""
     add = problems.append
-    # Stack entries: (node, parent path, index in the parent's children, parent type).
-    # A node's own path is only built when needed (it has children or a problem).
-    stack: list[tuple[Any, Path, int, str]] = [(root, (), -1, "")]
+    stack: list[tuple[Any, _Link, str]] = [(root, None, "")]  # (node, link, parent type)
     pop = stack.pop
     push = stack.append
     while stack:
-        node, ppath, index, parent = pop()
-        path: Path | None = () if index < 0 else None
+        node, link, parent = pop()
         if type(node) is not dict:
-            path = (*ppath, "children", index)
-            add(Problem(path, "invalid-node", f"expected a node object, found {_kind(node)}"))
+            add(
+                Problem(_path(link), "invalid-node", f"expected a node object, found {_kind(node)}")
+            )
             continue
         t = node.get("type")
         if type(t) is not str or t not in NODE_TYPES:
-            path = path if path is not None else (*ppath, "children", index)
             if "type" not in node:
-                add(Problem((*path, "type"), "missing-type", "node has no type"))
+                add(Problem((*_path(link), "type"), "missing-type", "node has no type"))
             else:
-                add(
-                    Problem(
-                        (*path, "type"),
-                        "unknown-type",
-                        f"unknown node type, found {_kind(t)}",
-                    )
-                )
+                message = f"unknown node type, found {_kind(t)}"
+                add(Problem((*_path(link), "type"), "unknown-type", message))
             continue
-        # Where this node sits.
-        if index < 0:
+        if link is None:
             if t != "root":
-                add(Problem((), "invalid-root", f"document must be a root node, found a {t} node"))
+                message = f"document must be a root node, found a {t} node"
+                add(Problem((), "invalid-root", message))
         elif t not in ALLOWED_CHILDREN[parent]:
-            path = (*ppath, "children", index)
-            if t == "block":
-                where = "a list item" if parent == "listItem" else f"a {parent}"
-                add(
-                    Problem(
-                        path,
-                        "block-not-at-root",
-                        f"a block can only be a direct child of the root, found one in {where}",
-                    )
-                )
-            elif t == "root":
-                add(Problem(path, "forbidden-child", f"a root node cannot be nested in a {parent}"))
-            else:
-                allowed = ALLOWED_CHILDREN[parent]
-                add(
-                    Problem(
-                        path,
-                        "forbidden-child",
-                        f"a {parent} cannot contain a {t} node (allowed: {_names(allowed)})",
-                    )
-                )
+            add(_misplaced(t, parent, _path(link)))
         # Fast path for the most common node: a plain span.
         if t == "span" and len(node) == 2 and type(node.get("value")) is str:
             continue
@@ -325,33 +406,43 @@ def _check_tree(root: dict[str, Any], problems: list[Problem]) -> None:
             if key == "type":
                 continue
             if key not in allowed_keys:
-                path = path if path is not None else (*ppath, "children", index)
-                add(
-                    Problem(
-                        (*path, key),
-                        "forbidden-attribute",
-                        f"a {t} node cannot have {_short(str(key))} "
-                        f"(allowed: {_names(allowed_keys - {'type'})})"
-                        if len(allowed_keys) > 1
-                        else f"a {t} node cannot have {_short(str(key))} (it has no attributes)",
-                    )
-                )
+                add(_forbidden(t, key, allowed_keys, _path(link)))
                 continue
             found = _check_attribute(t, key, value)
             if found is not None:
-                path = path if path is not None else (*ppath, "children", index)
+                here = _path(link)
                 for sub, code, message in found:
-                    add(Problem((*path, key, *sub), code, message))
+                    add(Problem((*here, key, *sub), code, message))
             elif key == "children":
                 children = value
         for key in REQUIRED_ATTRIBUTES[t]:
             if key not in node:
-                path = path if path is not None else (*ppath, "children", index)
-                add(Problem((*path, key), "missing-attribute", f"a {t} node needs {key}"))
+                message = f"a {t} node needs {key}"
+                add(Problem((*_path(link), key), "missing-attribute", message))
         if children is not None:
-            path = path if path is not None else (*ppath, "children", index)
             for i in range(len(children) - 1, -1, -1):
-                push((children[i], path, i, t))
+                push((children[i], (link, i), t))
+
+
+def _misplaced(t: str, parent: str, path: Path) -> Problem:
+    """The problem for a node of type ``t`` where its parent does not allow it."""
+    if t == "block":
+        where = "a list item" if parent == "listItem" else f"a {parent}"
+        message = f"a block can only be a direct child of the root, found one in {where}"
+        return Problem(path, "block-not-at-root", message)
+    if t == "root":
+        return Problem(path, "forbidden-child", f"a root node cannot be nested in a {parent}")
+    allowed = _names(ALLOWED_CHILDREN[parent])
+    message = f"a {parent} cannot contain a {t} node (allowed: {allowed})"
+    return Problem(path, "forbidden-child", message)
+
+
+def _forbidden(t: str, key: Any, allowed_keys: frozenset[str], path: Path) -> Problem:
+    """The problem for a key the node type does not allow."""
+    others = allowed_keys - {"type"}
+    allowed = f"allowed: {_names(others)}" if others else "it has no attributes"
+    message = f"a {t} node cannot have {_short(str(key))} ({allowed})"
+    return Problem((*path, key), "forbidden-attribute", message)
 
 
 _Found = list[tuple[Path, str, str]]

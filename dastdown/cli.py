@@ -59,9 +59,11 @@ examples:
 
 _CHECK_EPILOG = """\
 Folders are searched recursively for .json and .dastdown files. Every
-problem is printed as 'path:line:column: error: message'; for JSON files
-the message starts with the path of the offending node, e.g.
-  article.json:12:17: error: children[2].level: heading level must be 1..6 (got 7) [heading-level]
+problem is printed as 'path:line:column: error: message'. For JSON files the
+position is that of the offending value and the message starts with its path
+in the document and ends with the rule broken, e.g.
+  article.json:12:17: error: children[2].level: ... [heading-level]
+The exit status is 1 when any problem is found.
 
 examples:
   dastdown check article.json
@@ -163,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument(
         "-q", "--quiet", action="store_true", help="do not print conversion warnings"
     )
+    convert.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (write nothing) when the output cannot express everything",
+    )
     convert.set_defaults(run=_run_convert, parser=convert)
 
     check = commands.add_parser(
@@ -253,9 +260,8 @@ def _read_input(args: argparse.Namespace) -> str:
 def _run_convert(args: argparse.Namespace) -> int:
     if args.input != "-" and os.path.isdir(args.input):
         return _run_convert_folder(args)
-    from .cli_batch import Task, convert_file
+    from .cli_batch import convert_source, write_output
     from .cli_convert import choose_output_format
-    from .cli_formats import convert_text
     from .cli_io import same_file, write_stdout
 
     src = _input_format(args)
@@ -263,38 +269,27 @@ def _run_convert(args: argparse.Namespace) -> int:
     dst = choose_output_format(src, args.dst, output)
     if dst is None:
         _usage_error(args, f"cannot tell the output format of {output!r} from its name; use --to")
-    to_stdout = output is None or output == "-"
-    if not to_stdout and args.input != "-":
-        assert output is not None
-        if same_file(args.input, output):
-            _usage_error(
-                args,
-                f"output {output!r} is the input file; use 'dastdown fmt' to rewrite "
-                "a dastdown file in place",
-            )
-        ok, diagnostics = convert_file(Task(args.input, output, src, dst), args.quiet)
-        _print_diagnostics(diagnostics)
-        return 0 if ok else 1
+    if output == "-":
+        output = None
+    if output is not None and args.input != "-" and same_file(args.input, output):
+        _usage_error(
+            args,
+            f"output {output!r} is the input file; use 'dastdown fmt' to rewrite "
+            "a dastdown file in place",
+        )
     display = "<stdin>" if args.input == "-" else args.input
-    try:
-        text = _read_input(args)
-        out, warnings = convert_text(text, src, dst, display)
-    except CliFailure as exc:
-        _print_diagnostics(exc.diagnostics)
+    out, messages = convert_source(
+        lambda: _read_input(args), display, src, dst, args.quiet, args.strict
+    )
+    _print_diagnostics(messages)
+    if out is None:
         return 1
-    if not args.quiet:
-        _print_diagnostics(warnings)
-    if to_stdout:
+    if output is None:
         write_stdout(out)
         return 0
-    assert output is not None
-    from .cli_diagnostics import os_error_message
-    from .cli_io import atomic_write
-
-    try:
-        atomic_write(output, out.encode("utf-8"))
-    except OSError as exc:
-        _print_diagnostics([Diagnostic(output, f"cannot write: {os_error_message(exc)}")])
+    error = write_output(output, out)
+    if error is not None:
+        _print_diagnostics([error])
         return 1
     return 0
 
@@ -319,7 +314,7 @@ def _run_convert_folder(args: argparse.Namespace) -> int:
     if not found and not problems:
         suffixes = "/".join(input_suffixes(args.src))
         sys.stderr.write(f"{args.input}: warning: no {suffixes} files found\n")
-    failed = run_tasks(tasks, args.jobs, args.quiet, sys.stderr)
+    failed = run_tasks(tasks, args.jobs, args.quiet, sys.stderr, args.strict)
     failed += len(trouble)
     if failed:
         total = len(tasks) + len(refused) + len(unwritable)
@@ -330,6 +325,7 @@ def _run_convert_folder(args: argparse.Namespace) -> int:
 
 def _run_check(args: argparse.Namespace) -> int:
     from .cli_check import CHECKED_SUFFIXES, run_check
+    from .cli_io import write_stdout
 
     for path in args.paths:
         if not os.path.isdir(path) and not path.lower().endswith(CHECKED_SUFFIXES):
@@ -339,10 +335,9 @@ def _run_check(args: argparse.Namespace) -> int:
     def report(diagnostic: Diagnostic) -> None:
         nonlocal count
         count += diagnostic.severity == "error"
-        sys.stdout.write(diagnostic.render() + "\n")
+        write_stdout(diagnostic.render() + "\n")
 
     checked, bad = run_check(args.paths, report)
-    sys.stdout.flush()
     if bad:
         plural = "s" if count != 1 else ""
         sys.stderr.write(f"dastdown: {count} problem{plural} in {bad} of {checked} files checked\n")
@@ -351,12 +346,13 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_fmt(args: argparse.Namespace) -> int:
-    from .cli_fmt import FmtOutcome, canonical_text, run_fmt
+    from .cli_fmt import FmtOutcome, run_fmt
+    from .cli_io import write_stdout
 
     if "-" in args.paths:
         if len(args.paths) > 1:
             _usage_error(args, "'-' (standard input) cannot be mixed with files")
-        return _fmt_stdin(args.check, canonical_text)
+        return _fmt_stdin(args.check)
     for path in args.paths:
         if not os.path.isdir(path) and not path.lower().endswith(".dastdown"):
             _usage_error(args, f"cannot format {path!r}: not a .dastdown file")
@@ -369,16 +365,16 @@ def _run_fmt(args: argparse.Namespace) -> int:
         if outcome.changed and not outcome.diagnostics:
             changed += 1
             if args.check:
-                sys.stdout.write(f"{path}: would reformat\n")
+                write_stdout(f"{path}: would reformat\n")
             else:
                 sys.stderr.write(f"{path}: reformatted\n")
 
     run_fmt(args.paths, args.check, report)
-    sys.stdout.flush()
     return 1 if failed or (args.check and changed) else 0
 
 
-def _fmt_stdin(check: bool, canonical_text: Callable[[str, str], str]) -> int:
+def _fmt_stdin(check: bool) -> int:
+    from .cli_fmt import canonical_text
     from .cli_io import read_stdin, write_stdout
 
     try:
@@ -389,7 +385,7 @@ def _fmt_stdin(check: bool, canonical_text: Callable[[str, str], str]) -> int:
         return 1
     if check:
         if new != text:
-            sys.stdout.write("<stdin>: would reformat\n")
+            write_stdout("<stdin>: would reformat\n")
             return 1
         return 0
     write_stdout(new)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 import signal
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import NamedTuple, TextIO
@@ -30,7 +30,16 @@ from .cli_formats import convert_text
 from .cli_io import atomic_write, read_text
 from .cli_progress import ProgressBar
 
-__all__ = ["BatchResult", "Task", "chunk_size", "convert_batch", "convert_file", "run_tasks"]
+__all__ = [
+    "BatchResult",
+    "Task",
+    "chunk_size",
+    "convert_batch",
+    "convert_file",
+    "convert_source",
+    "run_tasks",
+    "write_output",
+]
 
 
 class Task(NamedTuple):
@@ -58,34 +67,64 @@ class BatchResult(NamedTuple):
     diagnostics: tuple[Diagnostic, ...]
 
 
-def convert_file(task: Task, quiet: bool) -> tuple[bool, list[Diagnostic]]:
+def convert_source(
+    read: Callable[[], str], display: str, src: str, dst: str, quiet: bool, strict: bool = False
+) -> tuple[str | None, list[Diagnostic]]:
+    """Read and convert one input; return the output (``None`` on failure) and messages.
+
+    User errors (unreadable input, invalid document) become error
+    diagnostics naming ``display``; converter reports become warnings unless
+    ``quiet`` (or errors with ``strict``). A crash of a converter is
+    reported as an internal error instead of stopping the other files.
+
+    >>> convert_source(lambda: "null", "a.json", "json", "json", quiet=False)
+    ('null\\n', [])
+    """
+    try:
+        out, warnings = convert_text(read(), src, dst, display, strict)
+    except CliFailure as exc:
+        return None, list(exc.diagnostics)
+    except Exception as exc:  # a bug in a converter must not stop the other files
+        message = f"internal error, please report it: {type(exc).__name__}: {exc}"
+        return None, [Diagnostic(display, message)]
+    return out, [] if quiet else warnings
+
+
+def write_output(path: str, text: str) -> Diagnostic | None:
+    """Write a converted file atomically; return the error, if any.
+
+    >>> write_output("/nonexistent/x.json", "{}").render()
+    '/nonexistent/x.json: error: cannot write: No such file or directory'
+    """
+    try:
+        atomic_write(path, text.encode("utf-8"))
+    except OSError as exc:
+        return Diagnostic(path, f"cannot write: {os_error_message(exc)}")
+    return None
+
+
+def convert_file(task: Task, quiet: bool, strict: bool = False) -> tuple[bool, list[Diagnostic]]:
     """Convert one file; return whether it succeeded and its messages.
 
-    User errors (unreadable input, invalid document, unwritable output)
-    become error diagnostics; converter reports become warnings unless
-    ``quiet``. The output is written only when the conversion succeeded.
+    The output is written (atomically) only when the conversion succeeded.
 
     >>> task = Task("/nonexistent.json", "x.dastdown", "json", "dastdown")
     >>> ok, messages = convert_file(task, quiet=False)
     >>> ok, [m.render() for m in messages]
     (False, ['/nonexistent.json: error: No such file or directory'])
     """
-    try:
-        text = read_text(task.source)
-        out, warnings = convert_text(text, task.src, task.dst, task.source)
-    except CliFailure as exc:
-        return False, list(exc.diagnostics)
-    except Exception as exc:  # a bug in a converter must not stop the other files
-        message = f"internal error, please report it: {type(exc).__name__}: {exc}"
-        return False, [Diagnostic(task.source, message)]
-    try:
-        atomic_write(task.target, out.encode("utf-8"))
-    except OSError as exc:
-        return False, [Diagnostic(task.target, f"cannot write: {os_error_message(exc)}")]
-    return True, [] if quiet else warnings
+    out, messages = convert_source(
+        lambda: read_text(task.source), task.source, task.src, task.dst, quiet, strict
+    )
+    if out is None:
+        return False, messages
+    error = write_output(task.target, out)
+    if error is not None:
+        return False, [*messages, error]
+    return True, messages
 
 
-def convert_batch(tasks: Sequence[Task], quiet: bool) -> BatchResult:
+def convert_batch(tasks: Sequence[Task], quiet: bool, strict: bool = False) -> BatchResult:
     """Convert a batch of files (what one worker process does in one go).
 
     >>> convert_batch([], quiet=True)
@@ -94,7 +133,7 @@ def convert_batch(tasks: Sequence[Task], quiet: bool) -> BatchResult:
     failed = 0
     diagnostics: list[Diagnostic] = []
     for task in tasks:
-        ok, messages = convert_file(task, quiet)
+        ok, messages = convert_file(task, quiet, strict)
         failed += not ok
         diagnostics += messages
     return BatchResult(len(tasks), failed, tuple(diagnostics))
@@ -109,26 +148,32 @@ def chunk_size(count: int, jobs: int) -> int:
     return max(1, min(64, -(-count // (jobs * 8))))
 
 
-_MODULES = {
+_READERS = {
     "json": ("dast.load",),
-    "dastdown": ("dastdown.parser", "dastdown.serializer"),
+    "dastdown": ("dastdown.parser",),
+    "markdown": ("dast.convert",),
+}
+_WRITERS = {
+    "json": (),
+    "dastdown": ("dastdown.serializer",),
     "markdown": ("dast.convert",),
     "html": ("dast.convert",),
     "text": ("dast.convert",),
 }
 
 
-def _warm(formats: Iterable[str]) -> None:
-    """Import the modules these formats need, once per process."""
-    for fmt in set(formats):
-        for module in _MODULES[fmt]:
-            importlib.import_module(module)
+def _warm(sources: Iterable[str], targets: Iterable[str]) -> None:
+    """Import the modules these input and output formats need, once per process."""
+    modules = {m for fmt in sources for m in _READERS[fmt]}
+    modules |= {m for fmt in targets for m in _WRITERS[fmt]}
+    for module in sorted(modules):
+        importlib.import_module(module)
 
 
-def _init_worker(formats: tuple[str, ...]) -> None:
+def _init_worker(sources: tuple[str, ...], targets: tuple[str, ...]) -> None:
     """Worker start: leave Ctrl-C to the main process, import the converters."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _warm(formats)
+    _warm(sources, targets)
 
 
 def _ordered(futures: Sequence[Future[BatchResult]]) -> Iterator[BatchResult]:
@@ -136,7 +181,9 @@ def _ordered(futures: Sequence[Future[BatchResult]]) -> Iterator[BatchResult]:
         yield future.result()
 
 
-def run_tasks(tasks: Sequence[Task], jobs: int, quiet: bool, stream: TextIO) -> int:
+def run_tasks(
+    tasks: Sequence[Task], jobs: int, quiet: bool, stream: TextIO, strict: bool = False
+) -> int:
     """Convert every task with ``jobs`` processes; print messages; return the failures.
 
     Messages go to ``stream`` in task order; a progress bar is drawn there
@@ -148,8 +195,9 @@ def run_tasks(tasks: Sequence[Task], jobs: int, quiet: bool, stream: TextIO) -> 
     """
     if not tasks:
         return 0
-    formats = tuple(sorted({t.src for t in tasks} | {t.dst for t in tasks}))
-    _warm(formats)  # before forking, so forked workers inherit the imports
+    sources = tuple(sorted({t.src for t in tasks}))
+    targets = tuple(sorted({t.dst for t in tasks}))
+    _warm(sources, targets)  # before forking, so forked workers inherit the imports
     size = chunk_size(len(tasks), jobs)
     batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     workers = min(jobs, len(batches))
@@ -157,13 +205,13 @@ def run_tasks(tasks: Sequence[Task], jobs: int, quiet: bool, stream: TextIO) -> 
     failed = 0
     try:
         if workers <= 1:
-            results: Iterable[BatchResult] = (convert_batch(b, quiet) for b in batches)
+            results: Iterable[BatchResult] = (convert_batch(b, quiet, strict) for b in batches)
             failed = _consume(results, bar)
         else:
             with ProcessPoolExecutor(
-                workers, initializer=_init_worker, initargs=(formats,)
+                workers, initializer=_init_worker, initargs=(sources, targets)
             ) as pool:
-                futures = [pool.submit(convert_batch, batch, quiet) for batch in batches]
+                futures = [pool.submit(convert_batch, b, quiet, strict) for b in batches]
                 try:
                     failed = _consume(_ordered(futures), bar)
                 except BaseException:  # Ctrl-C: drop the queued batches, let running ones end

@@ -55,6 +55,22 @@ def input_suffixes(src: str | None) -> tuple[str, ...]:
     return tuple(ext for ext, fmt in EXTENSIONS.items() if fmt in formats)
 
 
+class _Resolver:
+    """``os.path.realpath`` for many files, resolving each folder only once."""
+
+    def __init__(self) -> None:
+        self.folders: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        if os.path.islink(path):
+            return os.path.realpath(path)
+        folder, name = os.path.split(path)
+        real = self.folders.get(folder)
+        if real is None:
+            real = self.folders[folder] = os.path.realpath(folder)
+        return os.path.join(real, name)
+
+
 def plan_folder(
     found: Sequence[Found], out_dir: str, src: str | None, dst: str
 ) -> tuple[list[Task], list[Diagnostic]]:
@@ -69,7 +85,8 @@ def plan_folder(
     >>> [t.target for t in tasks], [d.render() for d in refused]
     (['out/a.html'], ['in/a.md: error: not converted: out/a.html is also the output of in/a.json'])
     """
-    inputs = {os.path.realpath(f.path) for f in found}
+    resolve = _Resolver()
+    inputs = {resolve(f.path) for f in found}
     targets: dict[str, str] = {}
     tasks: list[Task] = []
     refused: list[Diagnostic] = []
@@ -79,7 +96,7 @@ def plan_folder(
         assert fmt is not None  # the walk kept only known extensions
         stem = posixpath.splitext(item.relative)[0]
         target = os.path.join(out_dir, *(stem + ext).split("/"))
-        key = os.path.realpath(target)
+        key = resolve(target)
         if key in inputs:
             message = f"not converted: {target} would overwrite an input file"
             refused.append(Diagnostic(item.path, message))

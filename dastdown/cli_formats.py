@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from dast.errors import DastError
@@ -29,6 +30,7 @@ from .cli_diagnostics import CliFailure, Diagnostic
 from .cli_jsonpos import locate_json_paths
 
 if TYPE_CHECKING:
+    from dast.convert.report import ReportEntry
     from dast.errors import Problem
     from dast.nodes import Document
 
@@ -151,8 +153,7 @@ def parse_error_diagnostic(exc: Any, display: str) -> Diagnostic:
     The excerpt is the part of the error's text after its first line (the
     offending source line and a caret), when it has one.
     """
-    lines = str(exc).split("\n")
-    excerpt = tuple(line for line in lines[1:] if line.strip())
+    excerpt = tuple(str(exc).split("\n")[1:])
     return Diagnostic(display, exc.message, exc.line, exc.column, excerpt=excerpt)
 
 
@@ -161,13 +162,14 @@ def _load_json(text: str, display: str) -> Document | None:
     from dast.load import load_document
 
     try:
-        data = json.loads(text)
+        data: object = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CliFailure(
             [Diagnostic(display, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)]
         ) from None
     try:
-        return load_document(data)
+        document: Document | None = load_document(data)
+        return document
     except DastValidationError as exc:
         raise CliFailure(json_problem_diagnostics(text, data, exc.problems, display)) from None
 
@@ -182,18 +184,17 @@ def _load_dastdown(text: str, display: str) -> Document | None:
         raise CliFailure([parse_error_diagnostic(exc, display)]) from None
 
 
-def _report_diagnostics(report: Sequence[Any], display: str) -> list[Diagnostic]:
-    """Warnings for the entries of a converter's report."""
+def _report_diagnostics(report: Iterable[ReportEntry], display: str) -> list[Diagnostic]:
+    """Warnings for the entries of a converter's report (at their source line)."""
     from dast.errors import format_path
 
     out = []
     for entry in report:
-        where = format_path(tuple(entry.path)) if entry.path else ""
         text = f"{entry.kind} {entry.action}"
         if entry.detail:
             text += f": {entry.detail}"
-        if where:
-            text = f"{where}: {text}"
+        if entry.path is not None:
+            text = f"{format_path(entry.path) or '(root)'}: {text}"
         out.append(Diagnostic(display, text, entry.line, severity="warning"))
     return out
 
@@ -209,12 +210,9 @@ def load(text: str, fmt: str, display: str) -> tuple[Document | None, list[Diagn
     if fmt == "dastdown":
         return _load_dastdown(text, display), []
     if fmt == "markdown":
-        from dast.convert import ConversionError, from_markdown
+        from dast.convert.from_markdown import from_markdown
 
-        try:
-            conversion = from_markdown(text)
-        except ConversionError as exc:
-            raise CliFailure([Diagnostic(display, str(exc))]) from None
+        conversion = from_markdown(text)
         return conversion.result, _report_diagnostics(conversion.report, display)
     raise ValueError(f"not an input format: {fmt!r}")
 
@@ -234,19 +232,22 @@ def render(doc: Document | None, fmt: str, display: str) -> tuple[str, list[Diag
         from .serializer import serialize
 
         return serialize(doc), []
-    if fmt in ("markdown", "html", "text"):
-        from dast import convert
+    if fmt == "html":
+        from dast.convert.to_html import to_html
 
-        function = {
-            "markdown": convert.to_markdown,
-            "html": convert.to_html,
-            "text": convert.to_text,
-        }[fmt]
-        try:
-            conversion = function(doc)
-        except convert.ConversionError as exc:
-            raise CliFailure([Diagnostic(display, str(exc))]) from None
-        return conversion.result, _report_diagnostics(conversion.report, display)
+        # No record renderers here: blocks and records become visible placeholders.
+        conversion = to_html(doc, on_missing="placeholder")
+    elif fmt == "markdown":
+        from dast.convert.to_markdown import to_markdown
+
+        conversion = to_markdown(doc)
+    elif fmt == "text":
+        from dast.convert.to_text import to_text
+
+        conversion = to_text(doc)
+    else:
+        raise ValueError(f"not an output format: {fmt!r}")
+    return conversion.result, _report_diagnostics(conversion.report, display)
     raise ValueError(f"not an output format: {fmt!r}")
 
 
@@ -256,6 +257,8 @@ def _error_diagnostic(exc: DastError, text: str, src: str, display: str) -> Diag
     Errors that carry a ``path`` (relative to the root node, like the
     serializer's) are located in the JSON text; others name the file only.
     """
+    message, *more = str(exc).split("\n")
+    details = tuple(more)  # e.g. the report entries of a ConversionError
     path = getattr(exc, "path", None)
     if src == "json" and isinstance(path, tuple):
         try:
@@ -264,15 +267,18 @@ def _error_diagnostic(exc: DastError, text: str, src: str, display: str) -> Diag
             data = None
         full = (*_document_base(data), *path)
         line, column = locate_json_paths(text, [full])[full]
-        return Diagnostic(display, str(exc), line, column)
-    return Diagnostic(display, str(exc))
+        return Diagnostic(display, message, line, column, excerpt=details)
+    return Diagnostic(display, message, excerpt=details)
 
 
-def convert_text(text: str, src: str, dst: str, display: str) -> tuple[str, list[Diagnostic]]:
+def convert_text(
+    text: str, src: str, dst: str, display: str, strict: bool = False
+) -> tuple[str, list[Diagnostic]]:
     """Convert ``text`` from format ``src`` to ``dst``; return the text and warnings.
 
     Every user error (bad input, a document the output format cannot hold)
-    raises ``CliFailure`` naming ``display``.
+    raises ``CliFailure`` naming ``display``; with ``strict``, so does any
+    warning (what the output format could not express).
 
     >>> convert_text("null", "json", "json", "a.json")
     ('null\\n', [])
@@ -286,4 +292,7 @@ def convert_text(text: str, src: str, dst: str, display: str) -> tuple[str, list
         raise CliFailure([_error_diagnostic(exc, text, src, display)]) from None
     except RecursionError:
         raise CliFailure([Diagnostic(display, "document is nested too deeply")]) from None
-    return out, warnings + more
+    warnings += more
+    if strict and warnings:
+        raise CliFailure([replace(w, severity="error") for w in warnings])
+    return out, warnings

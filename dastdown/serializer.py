@@ -50,28 +50,15 @@ from typing import Any
 
 from dast.canonical import canonical_marks
 from dast.errors import DastError, Path, format_path
-from dast.load import load_document
-from dast.nodes import (
-    Block,
-    Blockquote,
-    Code,
-    Heading,
-    InlineBlock,
-    InlineItem,
-    ItemLink,
-    Link,
-    List,
-    ListItem,
-    MetaEntry,
-    Paragraph,
-    Root,
-    Span,
-    ThematicBreak,
-)
+from dast.load import load_document, unwrap_document
+from dast.nodes import Root
 
 from .syntax import (
     ATTRIBUTION_KEY,
     BLOCK_TAG,
+    BLOCKQUOTE_PREFIX,
+    BLOCKQUOTE_SEPARATOR,
+    BULLET_MARKER,
     CUSTOM_MARK_CLOSE,
     CUSTOM_MARK_OPEN,
     DEFAULT_MARKS,
@@ -86,6 +73,7 @@ from .syntax import (
     LINE_BREAK,
     MARK_DELIMITERS,
     MIN_FENCE,
+    NUMBERED_MARKER,
     STYLE_KEY,
     TEXT_ESCAPED,
     THEMATIC_BREAK,
@@ -106,6 +94,79 @@ class DastdownSerializeError(DastError, ValueError):
     def __init__(self, path: Path, message: str) -> None:
         self.path = path
         super().__init__(f"{format_path(path)}: {message}")
+
+
+class _Invalid(Exception):
+    """Internal: the JSON fast path met something it does not accept."""
+
+
+class _MissingId(Exception):
+    """Internal: a block record without an id (its path is found later)."""
+
+    def __init__(self, node: Any) -> None:
+        self.node = node
+
+
+# One walker serves both inputs. For a ``Document`` it reads each node's
+# ``__dict__`` (valid by construction); for DAST JSON (``strict``) it reads the
+# dicts themselves and checks every rule the model enforces on the way, so a
+# dict is validated and written in one pass. Anything the fast path does not
+# accept sends the input through ``load_document`` instead, which either
+# reports the problems or yields a Document to write.
+
+_KEYS: dict[str, frozenset[str]] = {
+    "span": frozenset({"type", "value", "marks"}),
+    "link": frozenset({"type", "url", "children", "meta"}),
+    "itemLink": frozenset({"type", "item", "children", "meta"}),
+    "inlineItem": frozenset({"type", "item"}),
+    "inlineBlock": frozenset({"type", "item"}),
+    "paragraph": frozenset({"type", "children", "style"}),
+    "heading": frozenset({"type", "level", "children", "style"}),
+    "list": frozenset({"type", "style", "children"}),
+    "listItem": frozenset({"type", "children"}),
+    "blockquote": frozenset({"type", "children", "attribution"}),
+    "code": frozenset({"type", "code", "language", "highlight"}),
+    "thematicBreak": frozenset({"type"}),
+    "block": frozenset({"type", "item"}),
+}
+_INLINE_KEYS = {kind: _KEYS[kind] for kind in ("span", "link", "itemLink", "inlineItem", "inlineBlock")}
+_LABEL_KEYS = {"span": _KEYS["span"]}
+_ROOT_KINDS = frozenset({"paragraph", "heading", "list", "code", "blockquote", "block", "thematicBreak"})
+_ITEM_KINDS = frozenset({"paragraph", "list"})
+_QUOTE_KINDS = frozenset({"paragraph"})
+_LIST_ITEM_KINDS = frozenset({"listItem"})
+_META_KEYS = frozenset({"id", "value"})
+_DOCUMENT_KEYS = frozenset({"schema", "document"})
+_ROOT_KEYS = frozenset({"type", "children"})
+
+
+def _fields(node: Any, strict: bool, kinds: frozenset[str]) -> dict[str, Any]:
+    """The attributes of a block-level node, checked in strict mode."""
+    if not strict:
+        return node.__dict__  # type: ignore[no-any-return]
+    if type(node) is not dict or node.get("type") not in kinds or not node.keys() <= _KEYS[node["type"]]:
+        raise _Invalid
+    return node
+
+
+def _children(fields: dict[str, Any], strict: bool) -> Sequence[Any]:
+    """A node's children (a non-empty list in strict mode)."""
+    children: Sequence[Any] = fields["children"]
+    if strict and ((type(children) is not list and type(children) is not tuple) or not children):
+        raise _Invalid
+    return children
+
+
+def _optional_str(value: Any, strict: bool) -> str | None:
+    if strict and value is not None and type(value) is not str:
+        raise _Invalid
+    return value  # type: ignore[no-any-return]
+
+
+def _required_str(value: Any, strict: bool) -> str:
+    if strict and type(value) is not str:
+        raise _Invalid
+    return value  # type: ignore[no-any-return]
 
 
 # --- inline text -------------------------------------------------------------
@@ -140,11 +201,11 @@ def _escape_text(value: str) -> str:
     return value
 
 
-# Raw marks tuple -> (canonical marks or None, opening text, closing text).
-_MARKS: dict[tuple[str, ...], tuple[tuple[str, ...] | None, str, str]] = {}
+# Marks tuple as found -> (canonical marks or None, opening text, closing text).
+_MARKS: dict[tuple[Any, ...], tuple[tuple[str, ...] | None, str, str]] = {}
 
 
-def _mark_info(marks: tuple[str, ...]) -> tuple[tuple[str, ...] | None, str, str]:
+def _mark_info(marks: tuple[Any, ...]) -> tuple[tuple[str, ...] | None, str, str]:
     """Canonical marks of a span and the text around it (memoised).
 
     >>> _mark_info(("emphasis", "zeta", "strong"))
@@ -153,6 +214,9 @@ def _mark_info(marks: tuple[str, ...]) -> tuple[tuple[str, ...] | None, str, str
     found = _MARKS.get(marks)
     if found is not None:
         return found
+    for mark in marks:
+        if type(mark) is not str:
+            raise _Invalid
     canonical = canonical_marks(marks)
     opening: list[str] = []
     closing: list[str] = []
@@ -204,7 +268,7 @@ def _item_id(item: str) -> str:
 
 
 def _trailer(entries: Sequence[tuple[str, str]]) -> str:
-    """``{key="value" ...}`` with bare keys where they are identifiers.
+    """``{key=value ...}`` with bare keys where they are identifiers.
 
     >>> print(_trailer([("rel", '"x"'), ("a b", '""')]))
     {rel="x" "a b"=""}
@@ -216,22 +280,31 @@ def _trailer(entries: Sequence[tuple[str, str]]) -> str:
     return "{" + " ".join(parts) + "}"
 
 
-def _meta(meta: tuple[MetaEntry, ...]) -> str:
-    return _trailer([(entry.id, quote(entry.value)) for entry in meta])
-
-
-class _MissingId(Exception):
-    """Internal: a block record without an id (its path is found later)."""
-
-    def __init__(self, node: Any) -> None:
-        self.node = node
+def _meta(meta: Any, strict: bool) -> str:
+    """A link's meta trailer."""
+    entries: list[tuple[str, str]] = []
+    if strict:
+        if type(meta) is not list and type(meta) is not tuple:
+            raise _Invalid
+        for entry in meta:
+            if type(entry) is not dict or entry.keys() != _META_KEYS:
+                raise _Invalid
+            key, value = entry["id"], entry["value"]
+            if type(key) is not str or type(value) is not str:
+                raise _Invalid
+            entries.append((key, quote(value)))
+    else:
+        entries = [(entry.id, quote(entry.value)) for entry in meta]
+    return _trailer(entries)
 
 
 def _record_id(item: Any, node: Any) -> str:
     """The id of a block's ``item``: the string itself or the record's ``id``."""
-    if type(item) is str:
+    if isinstance(item, str):
         return item
-    record_id = item.get("id") if isinstance(item, dict) else None
+    if not isinstance(item, dict):
+        raise _Invalid
+    record_id = item.get("id")
     if isinstance(record_id, str):
         return record_id
     raise _MissingId(node)
@@ -240,35 +313,57 @@ def _record_id(item: Any, node: Any) -> str:
 _NO_RUN: Any = object()
 
 
-def _inlines(children: Sequence[Any]) -> str:
+def _inlines(children: Any, strict: bool, in_label: bool = False) -> str:
     """The text of inline nodes, written as if canonical, without line-start rules.
 
     Empty spans are skipped and adjacent spans with the same set of marks
     share one pair of delimiters: exactly what writing the canonical form
     gives, without building it.
 
-    >>> print(_inlines((Span(value="a", marks=("strong",)), Span(value=""),
-    ...                 Span(value="b", marks=("strong", "strong")))))
+    >>> print(_inlines([{"type": "span", "value": "a", "marks": ["strong"]},
+    ...                 {"type": "span", "value": ""},
+    ...                 {"type": "span", "value": "b", "marks": ["strong", "strong"]}], True))
     **ab**
     """
+    if strict:
+        if (type(children) is not list and type(children) is not tuple) or not children:
+            raise _Invalid
+        allowed = _LABEL_KEYS if in_label else _INLINE_KEYS
     out: list[str] = []
     append = out.append
     search = _TEXT_SPECIAL.search
     current: Any = _NO_RUN  # canonical marks of the open run of spans
     closing = ""
     for child in children:
-        kind = type(child)
-        if kind is Span:
-            value = child.value
-            if not value:
-                continue
-            if search(value) is not None:
-                value = _escape_text(value)
-            marks = child.marks
+        if strict:
+            if type(child) is not dict:
+                raise _Invalid
+            fields = child
+            kind = fields.get("type")
+            keys = allowed.get(kind)
+            if keys is None or not fields.keys() <= keys:
+                raise _Invalid
+        else:
+            fields = child.__dict__
+            kind = fields["type"]
+        if kind == "span":
+            value = fields["value"]
+            marks = fields.get("marks")
+            if strict:
+                if type(value) is not str:
+                    raise _Invalid
+                if marks is not None:
+                    if type(marks) is not list and type(marks) is not tuple:
+                        raise _Invalid
+                    marks = tuple(marks)
             if marks:
                 canonical, opening, run_closing = _MARKS.get(marks) or _mark_info(marks)
             else:
                 canonical, opening, run_closing = None, "", ""
+            if not value:
+                continue
+            if search(value) is not None:
+                value = _escape_text(value)
             if canonical != current:
                 append(closing)
                 append(opening)
@@ -280,26 +375,23 @@ def _inlines(children: Sequence[Any]) -> str:
             append(closing)
             closing = ""
             current = _NO_RUN
-        if kind is Link:
+        if kind == "link" or kind == "itemLink":
             append("[")
-            append(_inlines(child.children))
-            append("](")
-            append(_url(child.url))
+            append(_inlines(fields["children"], strict, True))
+            if kind == "link":
+                append("](")
+                append(_url(_required_str(fields["url"], strict)))
+            else:
+                append("](" + ITEM_LINK_PREFIX)
+                append(_item_id(_required_str(fields["item"], strict)))
             append(")")
-            if child.meta is not None:
-                append(_meta(child.meta))
-        elif kind is ItemLink:
-            append("[")
-            append(_inlines(child.children))
-            append("](" + ITEM_LINK_PREFIX)
-            append(_item_id(child.item))
-            append(")")
-            if child.meta is not None:
-                append(_meta(child.meta))
-        elif kind is InlineItem:
-            append(INLINE_ITEM_TAG.format(id=quote(child.item)))
+            meta = fields.get("meta")
+            if meta is not None:
+                append(_meta(meta, strict))
+        elif kind == "inlineItem":
+            append(INLINE_ITEM_TAG.format(id=quote(_required_str(fields["item"], strict))))
         else:
-            append(INLINE_BLOCK_TAG.format(id=quote(_record_id(child.item, child))))
+            append(INLINE_BLOCK_TAG.format(id=quote(_record_id(fields["item"], child))))
     append(closing)
     return "".join(out)
 
@@ -330,28 +422,38 @@ def _line_text(text: str, after_list: bool) -> str:
 # --- blocks ------------------------------------------------------------------
 
 
+def _style_trailer(style: str) -> str:
+    return _trailer([(STYLE_KEY, quote(style))])
+
+
 def _paragraph(
-    node: Paragraph, out: list[str], indent: str, first: str | None, after_list: bool
+    fields: dict[str, Any],
+    strict: bool,
+    out: list[str],
+    indent: str,
+    first: str | None,
+    after_list: bool,
 ) -> None:
     """Append a paragraph's lines; ``first`` replaces ``indent`` on its first line."""
-    text = _inlines(node.children)
+    text = _inlines(fields["children"], strict)
+    style = _optional_str(fields.get("style"), strict)
     lead = indent if first is None else first
     if not text:  # the canonical form is one empty span
-        if node.style is None:
-            out.append(lead + EMPTY_PARAGRAPH)
-        else:
-            out.append(lead + _trailer([(STYLE_KEY, quote(node.style))]))
+        out.append(lead + (EMPTY_PARAGRAPH if style is None else _style_trailer(style)))
         return
     out.append(lead + _line_text(text, after_list))
-    if node.style is not None:
-        out.append(indent + _trailer([(STYLE_KEY, quote(node.style))]))
+    if style is not None:
+        out.append(indent + _style_trailer(style))
 
 
-def _heading(node: Heading) -> str:
-    text = _inlines(node.children)
-    line = "#" * node.level + " " + text
-    if node.style is not None:
-        line += " " + _trailer([(STYLE_KEY, quote(node.style))])
+def _heading(fields: dict[str, Any], strict: bool) -> str:
+    level = fields["level"]
+    if strict and (type(level) is not int or not 1 <= level <= 6):
+        raise _Invalid
+    line = "#" * level + " " + _inlines(fields["children"], strict)
+    style = _optional_str(fields.get("style"), strict)
+    if style is not None:
+        line += " " + _style_trailer(style)
     return line
 
 
@@ -370,11 +472,18 @@ def _bare_language(language: str) -> bool:
     )
 
 
-def _code(node: Code, out: list[str]) -> None:
-    code = node.code
-    longest = max((len(run) for run in _BACKTICKS.findall(code)), default=0)
+def _code(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
+    code = _required_str(fields["code"], strict)
+    language = _optional_str(fields.get("language"), strict)
+    highlight = fields.get("highlight")
+    if strict and highlight is not None:
+        if type(highlight) is not list and type(highlight) is not tuple:
+            raise _Invalid
+        for line in highlight:
+            if type(line) is not int:
+                raise _Invalid
+    longest = max((len(run) for run in _BACKTICKS.findall(code)), default=0) if "`" in code else 0
     fence = "`" * max(MIN_FENCE, longest + 1)
-    language = node.language
     entries: list[tuple[str, str]] = []
     head = fence
     if language is not None:
@@ -382,8 +491,8 @@ def _code(node: Code, out: list[str]) -> None:
             head += language
         else:
             entries.append((LANGUAGE_KEY, quote(language)))
-    if node.highlight is not None:
-        entries.append((HIGHLIGHT_KEY, "[" + ",".join(map(str, node.highlight)) + "]"))
+    if highlight is not None:
+        entries.append((HIGHLIGHT_KEY, "[" + ",".join(map(str, highlight)) + "]"))
     if entries:
         head += (" " if head != fence else "") + _trailer(entries)
     out.append(head)
@@ -392,91 +501,110 @@ def _code(node: Code, out: list[str]) -> None:
     out.append(fence)
 
 
-def _blockquote(node: Blockquote, out: list[str]) -> None:
-    for index, paragraph in enumerate(node.children):
+def _blockquote(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
+    for index, paragraph in enumerate(_children(fields, strict)):
         if index:
-            out.append(">")
-        _paragraph(paragraph, out, "> ", None, False)
-    if node.attribution is not None:
-        out.append(_trailer([(ATTRIBUTION_KEY, quote(node.attribution))]))
+            out.append(BLOCKQUOTE_SEPARATOR)
+        _paragraph(_fields(paragraph, strict, _QUOTE_KINDS), strict, out, BLOCKQUOTE_PREFIX, None, False)
+    attribution = _optional_str(fields.get("attribution"), strict)
+    if attribution is not None:
+        out.append(_trailer([(ATTRIBUTION_KEY, quote(attribution))]))
 
 
-def _separator(previous: Any, current: Any) -> str | None:
-    """Extra blank line between two adjacent lists of the same style."""
-    if type(previous) is List and type(current) is List and previous.style == current.style:
-        return ""
-    return None
+def _list_frame(
+    fields: dict[str, Any], strict: bool, indent: str, first: str | None
+) -> list[Any]:
+    """A stack frame for writing a list: its items' attributes, checked."""
+    style = fields["style"]
+    if strict and style != "bulleted" and style != "numbered":
+        raise _Invalid
+    items = [_fields(item, strict, _LIST_ITEM_KINDS) for item in _children(fields, strict)]
+    kids = [_children(item, strict) for item in items]
+    loose = any(len(k) > 1 for k in kids)
+    # [style, item children, indent, pending first-line prefix, loose?, item index, child index]
+    return [style, kids, indent, first, loose, 0, 0]
 
 
-def _list(node: List, out: list[str], indent: str, first: str | None) -> None:
+def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> None:
     """Append a list's lines, nested lists included, without recursion."""
-    # Each frame: [list, its indent, pending first-line prefix, item index, child index]
-    stack: list[list[Any]] = [[node, indent, first, 0, 0]]
+    stack = [_list_frame(fields, strict, indent, None)]
     while stack:
         frame = stack[-1]
-        lst, lst_indent, pending, item_index, child_index = frame
-        items = lst.children
-        if item_index >= len(items):
+        style, kids, list_indent, pending, loose, item_index, child_index = frame
+        if item_index >= len(kids):
             stack.pop()
             continue
-        item: ListItem = items[item_index]
-        children = item.children
+        children = kids[item_index]
+        child = _fields(children[child_index], strict, _ITEM_KINDS)
         if child_index == 0:
-            if item_index and any(len(i.children) > 1 for i in items):
+            if item_index and loose:
                 out.append("")
-            marker = "- " if lst.style == "bulleted" else f"{item_index + 1}. "
-            lead: str | None = (pending if item_index == 0 and pending is not None else lst_indent) + marker
+            marker = BULLET_MARKER if style == "bulleted" else NUMBERED_MARKER.format(n=item_index + 1)
+            lead: str | None = (
+                pending if item_index == 0 and pending is not None else list_indent
+            ) + marker
+            after_list = False
         else:
             lead = None
+            previous = _fields(children[child_index - 1], strict, _ITEM_KINDS)
             out.append("")
-            if _separator(children[child_index - 1], children[child_index]) is not None:
+            after_list = previous["type"] == "list"
+            if after_list and child["type"] == "list" and previous["style"] == child["style"]:
                 out.append("")
-        child = children[child_index]
         if child_index + 1 < len(children):
-            frame[4] = child_index + 1
+            frame[6] = child_index + 1
         else:
-            frame[3] = item_index + 1
-            frame[4] = 0
-        content_indent = lst_indent + INDENT
-        if type(child) is Paragraph:
-            after_list = child_index > 0 and type(children[child_index - 1]) is List
-            _paragraph(child, out, content_indent, lead, after_list)
+            frame[5] = item_index + 1
+            frame[6] = 0
+        content_indent = list_indent + INDENT
+        if child["type"] == "paragraph":
+            _paragraph(child, strict, out, content_indent, lead, after_list)
         else:
-            stack.append([child, content_indent, lead, 0, 0])
+            stack.append(_list_frame(child, strict, content_indent, lead))
 
 
-def _root(root: Root) -> str:
-    children = root.children
-    if len(children) == 1:
-        only = children[0]
-        if type(only) is Paragraph and only.style is None and not _inlines(only.children):
-            return ""
+def _blocks(children: Sequence[Any], strict: bool) -> str:
+    """The text of a root's children."""
+    if strict and ((type(children) is not list and type(children) is not tuple) or not children):
+        raise _Invalid
     out: list[str] = []
-    previous: Any = None
+    previous: dict[str, Any] | None = None
     for node in children:
-        kind = type(node)
+        fields = _fields(node, strict, _ROOT_KINDS)
+        kind = fields["type"]
         if previous is not None:
             out.append("")
-            if _separator(previous, node) is not None:
+            if kind == "list" and previous["type"] == "list" and previous["style"] == fields["style"]:
                 out.append("")
-        if kind is Paragraph:
-            _paragraph(node, out, "", None, type(previous) is List)
-        elif kind is Heading:
-            out.append(_heading(node))
-        elif kind is List:
-            _list(node, out, "", None)
-        elif kind is Code:
-            _code(node, out)
-        elif kind is Blockquote:
-            _blockquote(node, out)
-        elif kind is Block:
-            out.append(BLOCK_TAG.format(id=quote(_record_id(node.item, node))))
+        if kind == "paragraph":
+            _paragraph(fields, strict, out, "", None, previous is not None and previous["type"] == "list")
+        elif kind == "heading":
+            out.append(_heading(fields, strict))
+        elif kind == "list":
+            _list(fields, strict, out, "")
+        elif kind == "code":
+            _code(fields, strict, out)
+        elif kind == "blockquote":
+            _blockquote(fields, strict, out)
+        elif kind == "block":
+            out.append(BLOCK_TAG.format(id=quote(_record_id(fields["item"], node))))
         else:
-            assert kind is ThematicBreak
             out.append(THEMATIC_BREAK)
-        previous = node
+        previous = fields
+    if len(out) == 1 and out[0] == EMPTY_PARAGRAPH:
+        return ""  # the document that is nothing but one empty paragraph
     out.append("")
     return "\n".join(out)
+
+
+def _json_root(data: dict[str, Any]) -> str:
+    """The strict fast path: check and write DAST JSON in one pass."""
+    if not data.keys() <= _DOCUMENT_KEYS or data.get("schema") != "dast":
+        raise _Invalid
+    root = data["document"]
+    if type(root) is not dict or root.get("type") != "root" or not root.keys() <= _ROOT_KEYS:
+        raise _Invalid
+    return _blocks(root["children"], True)
 
 
 def _path_to(root: Root, target: Any) -> Path:
@@ -505,16 +633,21 @@ def serialize(doc: Any) -> str:
     ...     {"type": "block", "item": {"id": "b1", "type": "item"}}]}})
     '<block id="b1"/>\\n'
     """
-    document = load_document(doc)
-    if document is None:
+    data = unwrap_document(doc)
+    if data is None:
         return ""
+    if type(data) is dict:
+        try:
+            return _json_root(data)
+        except (_Invalid, _MissingId, KeyError, TypeError, AttributeError):
+            pass  # let the model report the problems (or take what it accepts)
+    document = load_document(data)
     root = document.document
     try:
-        return _root(root)
+        return _blocks(root.children, False)
     except _MissingId as missing:
         path = (*_path_to(root, missing.node), "item")
         raise DastdownSerializeError(
             path, "a block record without an id cannot be written as dastdown"
         ) from None
-
 

@@ -13,6 +13,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -153,7 +154,7 @@ def library_load(text: str, fmt: str) -> Any:
         from dastdown.parser import parse
 
         return parse(text)
-    from dast.convert import from_markdown
+    from dast.convert.from_markdown import from_markdown
 
     return from_markdown(text).result
 
@@ -166,10 +167,17 @@ def library_render(doc: Any, fmt: str) -> str:
         from dastdown.serializer import serialize
 
         return serialize(doc)
-    from dast import convert
+    if fmt == "html":
+        from dast.convert.to_html import to_html
 
-    function = {"markdown": convert.to_markdown, "html": convert.to_html, "text": convert.to_text}
-    return str(function[fmt](doc).result)
+        return to_html(doc, on_missing="placeholder").result  # no record renderers in the CLI
+    if fmt == "markdown":
+        from dast.convert.to_markdown import to_markdown
+
+        return to_markdown(doc).result
+    from dast.convert.to_text import to_text
+
+    return to_text(doc).result
 
 
 def sample_in(fmt: str) -> str:
@@ -455,7 +463,7 @@ def test_unwritable_output_permission(
     def deny(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(cli_io.tempfile, "mkstemp", deny)
+    monkeypatch.setattr(tempfile, "mkstemp", deny)
     result = run("convert", tmp_path / "a.json", "-o", tmp_path / "o.dastdown")
     assert (result.code, result.err) == (
         1,
@@ -491,7 +499,7 @@ def test_serializer_error_is_located_in_the_json(
 
 
 def test_converter_reports_are_warnings(run: Callable[..., Result], tmp_path: Path) -> None:
-    from dast.convert import to_markdown
+    from dast.convert.to_markdown import to_markdown
 
     (tmp_path / "a.json").write_text(sample_json(), encoding="utf-8")
     report = to_markdown(library_load(sample_json(), "json")).report
@@ -506,10 +514,23 @@ def test_converter_reports_are_warnings(run: Callable[..., Result], tmp_path: Pa
     assert (tmp_path / "a.md").read_bytes() == (tmp_path / "b.md").read_bytes()
 
 
+def test_strict_refuses_what_the_output_cannot_express(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    (tmp_path / "a.json").write_text(sample_json(), encoding="utf-8")
+    lenient = run("convert", tmp_path / "a.json", "--to", "markdown")
+    result = run("convert", tmp_path / "a.json", "-o", tmp_path / "a.md", "--strict")
+    assert result.code == 1
+    assert not (tmp_path / "a.md").exists()
+    assert result.err == lenient.err.replace(": warning: ", ": error: ")
+    assert result.err.count(": error: ") == len(result.err.splitlines()) > 0
+    assert run("convert", tmp_path / "a.json", "--to", "dastdown", "--strict").code == 0
+
+
 def test_markdown_input_warnings_carry_the_source_line(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    from dast.convert import from_markdown
+    from dast.convert.from_markdown import from_markdown
 
     text = "# Title\n\nSome text.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n![img](x.png)\n"
     report = from_markdown(text).report
@@ -708,12 +729,12 @@ def test_a_converter_crash_is_reported_per_file(
     run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_tree(tmp_path / "in", count=3)
-    real = cli_batch.convert_text
+    from dastdown.cli_formats import convert_text as real
 
-    def flaky(text: str, src: str, dst: str, display: str) -> Any:
+    def flaky(text: str, src: str, dst: str, display: str, strict: bool = False) -> Any:
         if "doc01" in display:
             raise RuntimeError("converter bug")
-        return real(text, src, dst, display)
+        return real(text, src, dst, display, strict)
 
     monkeypatch.setattr(cli_batch, "convert_text", flaky)
     result = run("convert", tmp_path / "in", "-o", tmp_path / "out", "--to", "json", "-j", "1")
@@ -940,6 +961,11 @@ def test_inspect_default_width_and_stdin(
     assert result.out == inspect(library_load(sample_json(), "json")) + "\n"
 
 
+def test_inspect_empty_field(run: Callable[..., Result], tmp_path: Path) -> None:
+    (tmp_path / "null.json").write_text("null", encoding="utf-8")
+    assert run("inspect", tmp_path / "null.json").out == "null (empty field)\n"
+
+
 def test_inspect_errors(run: Callable[..., Result], tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text(INVALID_JSON, encoding="utf-8")
     assert run("inspect", tmp_path / "bad.json").code == 1
@@ -1034,27 +1060,27 @@ def test_real_pipe_closed_early_and_real_sigint(tmp_path: Path) -> None:
     big["document"]["children"] *= 400
     (tmp_path / "big.json").write_text(json.dumps(big), encoding="utf-8")
     command = [sys.executable, "-m", "dastdown"]
-    reader = subprocess.Popen(
+    with subprocess.Popen(
         [*command, "inspect", str(tmp_path / "big.json")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-    )
-    assert reader.stdout is not None and reader.stderr is not None
-    reader.stdout.read(10)
-    reader.stdout.close()  # like `| head -c 10`
-    error = reader.stderr.read().decode()
-    assert reader.wait(timeout=60) == 141
+    ) as reader:
+        assert reader.stdout is not None and reader.stderr is not None
+        assert reader.stdout.read(10)
+        reader.stdout.close()  # like `| head -c 10`
+        error = reader.stderr.read().decode()
+        assert reader.wait(timeout=60) == 141
     assert error == ""
 
-    waiting = subprocess.Popen(
+    with subprocess.Popen(
         [*command, "convert", "-", "--from", "json"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-    )
-    time.sleep(3)  # let it start and block reading standard input
-    waiting.send_signal(signal.SIGINT)
-    out, err = waiting.communicate(timeout=60)
+    ) as waiting:
+        time.sleep(3)  # let it start and block reading standard input
+        waiting.send_signal(signal.SIGINT)
+        out, err = waiting.communicate(timeout=60)
     assert waiting.returncode == 130
     assert err.decode() == "dastdown: interrupted\n"
     assert out == b""

@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
 from syrupy.assertion import SnapshotAssertion
 
 from dast.errors import DastError, DastValidationError
+from dast.load import load_document
 from dast.nodes import Document, List, ListItem, Paragraph, Root, Span
 from dastdown.serializer import DastdownSerializeError, serialize
+from tests.strategies import documents, mutated_documents
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CONFORMANCE = FIXTURES / "dastdown/conformance"
@@ -157,3 +160,33 @@ def test_deep_nesting_continuation_lines_are_indented() -> None:
 @pytest.mark.parametrize("path", VALID_FILES, ids=[p.stem for p in VALID_FILES])
 def test_valid_fixture_snapshots(path: Path, snapshot: SnapshotAssertion) -> None:
     assert serialize(json.loads(path.read_text(encoding="utf-8"))) == snapshot
+
+
+@given(documents())
+def test_dict_input_gives_the_same_text_as_the_model(doc: Document) -> None:
+    try:
+        expected = serialize(doc)
+    except DastdownSerializeError as error:
+        with pytest.raises(DastdownSerializeError) as caught:
+            serialize(doc.to_json())
+        assert caught.value.path == error.path
+        return
+    assert serialize(doc.to_json()) == expected
+
+
+@given(mutated_documents())
+def test_json_fast_path_is_never_looser_than_the_model(data: dict[str, Any]) -> None:
+    """The one-pass JSON writer accepts exactly what the model accepts."""
+    try:
+        document = load_document(data)
+    except DastValidationError:
+        with pytest.raises(DastValidationError):
+            serialize(data)
+        return
+    try:
+        expected = serialize(document)
+    except DastdownSerializeError:
+        with pytest.raises(DastdownSerializeError):
+            serialize(data)
+        return
+    assert serialize(data) == expected

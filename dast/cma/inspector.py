@@ -121,7 +121,9 @@ class _Inspector:
         kind = f.field_type if f is not None else None
         if _is_record(value) and kind in (None, "single_block"):
             return _Entry(f"{label}: {self.record_label(value)}", [], value, "record")
-        if kind in (None, "rich_text") and _is_block_list(value):
+        if (kind is None and _is_block_list(value)) or (
+            kind == "rich_text" and isinstance(value, list) and value
+        ):
             count = f"{len(value)} block{'' if len(value) == 1 else 's'}"
             return _Entry(f"{label}: {count}", [], value, "list")
         if _is_document(value) and kind in (None, "structured_text"):

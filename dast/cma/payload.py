@@ -54,6 +54,7 @@ from .records import build_block_record
 from .schema import FieldSchema, SchemaRepository
 from .shapes import (
     Shape,
+    attribute_path,
     attributes_of,
     id_of,
     item_type_id_of,
@@ -125,12 +126,20 @@ class UpdatePayload:
 
     @property
     def changed_fields(self) -> tuple[str, ...]:
-        """The api_keys of the fields sent, in the model's order."""
+        """The api_keys of the fields sent, in the model's order.
+
+        >>> UpdatePayload("r1", "A", None, {"title": {"en": "Hi"}}, None).changed_fields
+        ('title',)
+        """
         return tuple(self.attributes)
 
     @property
     def is_empty(self) -> bool:
-        """True when nothing changed (no field to send)."""
+        """True when nothing changed (no field to send).
+
+        >>> UpdatePayload("r1", "A", None, {}, None).is_empty
+        True
+        """
         return not self.attributes
 
     def __bool__(self) -> bool:
@@ -287,22 +296,23 @@ class _Builder:
         attrs = attributes_of(block, path)
         if bid is None:
             if not self.schema.item_type(model).modular_block:
-                raise PayloadError(f"model {model!r} is not a block model", path)
-            self._check_fields(model, attrs, {}, path)
+                raise PayloadError(f"model {self._name(model)!r} is not a block model", path)
+            self._check_fields(block, model, attrs, {}, path)
             return build_block_record(model, attrs)
         self._claim(bid, path)
         fetched = self.index[bid]
         if isinstance(fetched, str):  # fetched without ?nested=true: nothing to diff against
-            self._check_fields(model, attrs, {}, path)
+            self._check_fields(block, model, attrs, {}, path)
             return build_block_record(model, attrs, bid)
-        if item_type_id_of(fetched) != model:
+        fetched_model = item_type_id_of(fetched) or ""
+        if fetched_model != model:
             raise PayloadError(
-                f"block {bid!r} is a {item_type_id_of(fetched)!r} block; its model cannot "
-                f"change to {model!r} (remove it and add a new block instead)",
+                f"block {bid!r} is a {self._name(fetched_model)!r} block; its model cannot "
+                f"change to {self._name(model)!r} (remove it and add a new block instead)",
                 path,
             )
         before = attributes_of(fetched)
-        self._check_fields(model, attrs, before, path)
+        self._check_fields(block, model, attrs, before, path)
         fields = self.schema.fields_by_api_key(model)
         changes: dict[str, Any] = {}
         for key, value in attrs.items():
@@ -314,13 +324,24 @@ class _Builder:
         return build_block_record(model, changes, bid) if changes else bid
 
     def _check_fields(
-        self, model: str, attrs: Mapping[str, Any], before: Mapping[str, Any], path: Path
+        self,
+        block: Mapping[str, Any],
+        model: str,
+        attrs: Mapping[str, Any],
+        before: Mapping[str, Any],
+        path: Path,
     ) -> None:
         fields = self.schema.fields_by_api_key(model)
         for key, value in attrs.items():
             if key not in fields and not (key in before and json_equal(value, before[key])):
-                name = self.schema.item_type(model).api_key
-                raise PayloadError(f"model {name!r} has no field {key!r}", (*path, key))
+                raise PayloadError(
+                    f"model {self._name(model)!r} has no field {key!r}",
+                    (*path, *attribute_path(block, key)),
+                )
+
+    def _name(self, model: str) -> str:
+        found = self.schema.find_item_type(model)
+        return found.api_key if found is not None else model
 
 
 def _locale_sets(

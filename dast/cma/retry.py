@@ -222,15 +222,18 @@ def _throw(walk: Generator[_Step, Any, UpdateResult[Any]], exc: Exception) -> An
 
 
 async def update_with_retry_async(
-    fetch: Callable[[], Awaitable[Mapping[str, Any]] | Mapping[str, Any]],
-    send: Callable[[UpdatePayload], Awaitable[T] | T],
-    transform: Callable[[dict[str, Any]], Awaitable[Mapping[str, Any]] | Mapping[str, Any]],
+    fetch: Callable[[], Awaitable[Mapping[str, Any]]] | Callable[[], Mapping[str, Any]],
+    send: Callable[[UpdatePayload], Awaitable[T]],
+    transform: Callable[[dict[str, Any]], Awaitable[Mapping[str, Any]]]
+    | Callable[[dict[str, Any]], Mapping[str, Any]],
     schema: SchemaRepository,
     max_attempts: int = 5,
     *,
     managed_locales: Collection[str] | None = None,
 ) -> UpdateResult[T]:
     """Like ``update_with_retry``, awaiting ``fetch``, ``send`` and ``transform``.
+
+    Each may also be a plain function (its result is used as is).
 
     >>> import asyncio
     >>> from dast.cma.schema import SchemaRepository, ItemTypeSchema

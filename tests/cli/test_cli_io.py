@@ -165,7 +165,7 @@ def test_write_stdout_finishes_partial_writes(monkeypatch: pytest.MonkeyPatch) -
             return super().write(bytes(data[:3]))
 
     raw = Trickle()
-    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw))  # type: ignore[arg-type]
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw))
     write_stdout("0123456789")
     assert raw.getvalue() == b"0123456789"
 

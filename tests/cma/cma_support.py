@@ -151,9 +151,7 @@ class Server:
             else:
                 attrs[key] = self.resolve(f, sent)
         sets = {
-            frozenset(attrs.get(f.api_key) or {})
-            for f in self.schema.fields(model)
-            if f.localized
+            frozenset(attrs.get(f.api_key) or {}) for f in self.schema.fields(model) if f.localized
         }
         if len(sets) > 1:
             raise ServerRejected(f"incoherent locales: {sets}")

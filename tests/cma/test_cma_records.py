@@ -87,8 +87,11 @@ def test_build_block_record_copies_the_attribute_mapping() -> None:
         (("M", ["text"]), {}, "attributes must map field api_keys to values, got list"),
         (("M", {}, ""), {}, "id must be a block id string or None, got ''"),
         (("M", {}), {"shape": "xml"}, "shape must be 'jsonapi' or 'flat', got 'xml'"),
-        (("M", {"meta": 1}), {"shape": "flat"},
-         "field 'meta' cannot be flattened: the name is reserved"),
+        (
+            ("M", {"meta": 1}),
+            {"shape": "flat"},
+            "field 'meta' cannot be flattened: the name is reserved",
+        ),
     ],
     ids=["empty-model", "attributes-list", "empty-id", "bad-shape", "reserved-key"],
 )
@@ -151,14 +154,12 @@ def test_duplicate_removes_every_id_and_meta_at_every_depth(shape: str) -> None:
     assert record == before  # input untouched
     assert every_key(clone, "meta") == []
     # the only "id" keys left are the item_type references
-    assert sorted(every_key(clone, "id")) == sorted(
-        [MODEL["hero"], MODEL["cta"], MODEL["quote"]]
-    )
+    assert sorted(every_key(clone, "id")) == sorted([MODEL["hero"], MODEL["cta"], MODEL["quote"]])
     assert record_shape(clone) == shape
     # same content, nested two levels deep (hero > cta > structured text > quote)
-    assert convert_record(clone, "jsonapi", SCHEMA)["attributes"]["action"]["attributes"][
-        "body"
-    ]["document"]["children"][1]["item"]["attributes"] == {
+    assert convert_record(clone, "jsonapi", SCHEMA)["attributes"]["action"]["attributes"]["body"][
+        "document"
+    ]["children"][1]["item"]["attributes"] == {
         "text": "Worth every minute.",
         "author": "A reader",
     }
@@ -185,16 +186,37 @@ def test_duplicate_can_change_shape_and_clones_blocks_inside_structured_text() -
 
 def test_duplicate_clones_localized_nested_fields() -> None:
     schema = SchemaRepository(
-        [ItemTypeSchema("W", "wrapper", modular_block=True),
-         ItemTypeSchema("L", "leaf", modular_block=True)],
-        {"W": [FieldSchema("F1", "items", "rich_text", True, "W",
-                           validators={"rich_text_blocks": {"item_types": ["L"]}})],
-         "L": [FieldSchema("F2", "name", "string", False, "L")]},
+        [
+            ItemTypeSchema("W", "wrapper", modular_block=True),
+            ItemTypeSchema("L", "leaf", modular_block=True),
+        ],
+        {
+            "W": [
+                FieldSchema(
+                    "F1",
+                    "items",
+                    "rich_text",
+                    True,
+                    "W",
+                    validators={"rich_text_blocks": {"item_types": ["L"]}},
+                )
+            ],
+            "L": [FieldSchema("F2", "name", "string", False, "L")],
+        },
     )
-    leaf = {"type": "item", "id": "l1", "meta": {"x": 1}, "item_type": {"type": "item_type", "id": "L"},
-            "name": "a"}
-    wrapper = {"type": "item", "id": "w1", "item_type": {"type": "item_type", "id": "W"},
-               "items": {"en": [leaf], "it": [copy.deepcopy(leaf) | {"id": "l2"}]}}
+    leaf = {
+        "type": "item",
+        "id": "l1",
+        "meta": {"x": 1},
+        "item_type": {"type": "item_type", "id": "L"},
+        "name": "a",
+    }
+    wrapper = {
+        "type": "item",
+        "id": "w1",
+        "item_type": {"type": "item_type", "id": "W"},
+        "items": {"en": [leaf], "it": [copy.deepcopy(leaf) | {"id": "l2"}]},
+    }
     clone = duplicate_block_record(wrapper, schema)
     assert clone == {
         "type": "item",
@@ -245,11 +267,14 @@ def test_is_block_of_type_direct_and_curried() -> None:
     is_quote = is_block_of_type(SCHEMA.item_type("quote"))
     assert [is_quote(b) for b in raw["attributes"]["sections"]] == [False, True]
     # the curried form is a (block, path) predicate for the block helpers
-    found = find_all_blocks(raw["attributes"]["content"]["en"], "structured_text", SCHEMA,
-                            is_block_of_type(MODEL["quote"]))
+    found = find_all_blocks(
+        raw["attributes"]["content"]["en"],
+        "structured_text",
+        SCHEMA,
+        is_block_of_type(MODEL["quote"]),
+    )
     assert [path for _, path in found] == [
-        ("document", "children", 5, "item", "attributes", "body", "document", "children", 1,
-         "item")
+        ("document", "children", 5, "item", "attributes", "body", "document", "children", 1, "item")
     ]
 
 
@@ -280,7 +305,7 @@ def test_inspect_item_shows_id_only_blocks_and_new_blocks() -> None:
     block = build_block_record(MODEL["gallery"], {"title": "x" * 80, "cards": ["c1", "c2"]})
     assert inspect_item(block, SCHEMA).splitlines() == [
         "item (new) (gallery)",
-        '|-- title: "' + "x" * 55 + "...",
+        '|-- title: "' + "x" * 56 + "...",
         "`-- cards: 2 blocks",
         "    |-- [0]: block c1",
         "    `-- [1]: block c2",
@@ -295,8 +320,12 @@ def test_inspect_item_survives_deep_nesting() -> None:
     )
     block: Any = None
     for i in range(3000):
-        block = {"type": "item", "id": f"n{i}", "item_type": {"type": "item_type", "id": "N"},
-                 "next": block}
+        block = {
+            "type": "item",
+            "id": f"n{i}",
+            "item_type": {"type": "item_type", "id": "N"},
+            "next": block,
+        }
     lines = inspect_item(block, schema).splitlines()
     assert len(lines) == 3001
     assert lines[-1].endswith("`-- next: null")

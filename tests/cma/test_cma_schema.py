@@ -14,13 +14,21 @@ from dast.cma.schema import FieldSchema, SchemaRepository
 from dast.errors import DastError
 
 ITEM_TYPES = load_json("schema", "item_types.json")
-FIELD_DUMPS = {p.stem: load_json("schema", "fields", p.name) for p in sorted((FIXTURES / "schema" / "fields").glob("*.json"))}
+FIELD_DUMPS = {
+    p.stem: load_json("schema", "fields", p.name)
+    for p in sorted((FIXTURES / "schema" / "fields").glob("*.json"))
+}
 
 
 def test_fixture_dump_is_the_blog_of_the_brief() -> None:
     schema = fixture_schema()
     assert {t.api_key for t in schema.block_models()} == {
-        "gallery", "image_card", "cta", "quote", "badge", "hero"
+        "gallery",
+        "image_card",
+        "cta",
+        "quote",
+        "badge",
+        "hero",
     }
     assert {t.api_key for t in schema.item_types() if not t.modular_block} == {"article", "author"}
     content = schema.field("article", "content")
@@ -114,22 +122,66 @@ def test_unknown_names_raise_schema_errors() -> None:
     [
         ({"items": []}, [], "a item-types dump must be {'data': [...]} or a list"),
         ({"data": "x"}, [], "data: a item-types dump must hold a list of resources"),
-        ({"data": [{"type": "field", "id": "x", "attributes": {}}]}, [],
-         "data[0]: expected a 'item_type' resource, got 'field'"),
-        ({"data": [{"type": "item_type", "id": "M", "attributes": {"name": "M"}}]}, [],
-         "data[0]: missing 'api_key'"),
-        ({"data": [{"type": "item_type", "id": "M", "attributes": {"api_key": 3}}]}, [],
-         "data[0].attributes.api_key: expected a string, got 3"),
-        ({"data": []}, [{"data": [{"type": "field", "id": "F", "attributes": {
-            "api_key": "t", "field_type": "string"}}]}],
-         "data[0]: field has no relationships.item_type"),
-        ({"data": []}, [{"data": [{"type": "field", "id": "F", "attributes": {
-            "api_key": "t", "field_type": "string", "validators": []},
-            "relationships": {"item_type": {"data": {"id": "M"}}}}]}],
-         "data[0].attributes.validators: validators must be an object"),
+        (
+            {"data": [{"type": "field", "id": "x", "attributes": {}}]},
+            [],
+            "data[0]: expected a 'item_type' resource, got 'field'",
+        ),
+        (
+            {"data": [{"type": "item_type", "id": "M", "attributes": {"name": "M"}}]},
+            [],
+            "data[0]: missing 'api_key'",
+        ),
+        (
+            {"data": [{"type": "item_type", "id": "M", "attributes": {"api_key": 3}}]},
+            [],
+            "data[0].attributes.api_key: expected a string, got 3",
+        ),
+        (
+            {"data": []},
+            [
+                {
+                    "data": [
+                        {
+                            "type": "field",
+                            "id": "F",
+                            "attributes": {"api_key": "t", "field_type": "string"},
+                        }
+                    ]
+                }
+            ],
+            "data[0]: field has no relationships.item_type",
+        ),
+        (
+            {"data": []},
+            [
+                {
+                    "data": [
+                        {
+                            "type": "field",
+                            "id": "F",
+                            "attributes": {
+                                "api_key": "t",
+                                "field_type": "string",
+                                "validators": [],
+                            },
+                            "relationships": {"item_type": {"data": {"id": "M"}}},
+                        }
+                    ]
+                }
+            ],
+            "data[0].attributes.validators: validators must be an object",
+        ),
     ],
-    ids=["no-data", "data-not-list", "wrong-type", "no-api-key", "api-key-not-string",
-         "field-without-owner", "validators-not-object"],
+    ids=[
+        "no-data",
+        "data-not-list",
+        "wrong-type",
+        "no-api-key",
+        "api-key-not-string",
+        "field-without-owner",
+        "validators-not-object",
+    ],
 )
 def test_malformed_dumps_say_what_and_where(item_types: Any, fields: Any, message: str) -> None:
     with pytest.raises(SchemaError) as info:
@@ -147,16 +199,32 @@ def test_unreadable_file_is_a_schema_error(tmp_path: Path) -> None:
 
 def test_field_schema_reads_every_block_validator() -> None:
     f = FieldSchema.from_resource(
-        {"type": "field", "id": "F", "attributes": {
-            "api_key": "x", "field_type": "structured_text", "localized": False,
-            "validators": {"structured_text_blocks": {"item_types": ["A", "B"]},
-                           "structured_text_inline_blocks": {"item_types": ["B", "C"]},
-                           "structured_text_links": {"item_types": ["L"]}}},
-         "relationships": {"item_type": {"data": {"type": "item_type", "id": "M"}}}})
+        {
+            "type": "field",
+            "id": "F",
+            "attributes": {
+                "api_key": "x",
+                "field_type": "structured_text",
+                "localized": False,
+                "validators": {
+                    "structured_text_blocks": {"item_types": ["A", "B"]},
+                    "structured_text_inline_blocks": {"item_types": ["B", "C"]},
+                    "structured_text_links": {"item_types": ["L"]},
+                },
+            },
+            "relationships": {"item_type": {"data": {"type": "item_type", "id": "M"}}},
+        }
+    )
     assert f.allowed_block_model_ids == ("A", "B", "C")
     assert f.item_type_id == "M" and f.holds_blocks
-    single = FieldSchema("F", "s", "single_block", False, "M",
-                         validators={"single_block_blocks": {"item_types": ["S"]}})
+    single = FieldSchema(
+        "F",
+        "s",
+        "single_block",
+        False,
+        "M",
+        validators={"single_block_blocks": {"item_types": ["S"]}},
+    )
     assert single.block_model_ids == ("S",)
     assert not FieldSchema("F", "t", "links", False, "M").holds_blocks
 

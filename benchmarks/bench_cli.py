@@ -1,0 +1,210 @@
+"""Benchmark of the ``dastdown`` command: folder conversion and start-up cost.
+
+Run ``python benchmarks/bench_cli.py [--docs N] [--repeat R]``. It writes N
+(default 10,000) small DAST JSON documents, cycled from
+``benchmarks/data/small-1000.jsonl`` with varied record ids, into a temporary
+folder tree, then:
+
+* converts the folder to dastdown with ``-j 1`` and ``-j 2`` (``main()``
+  in-process, as the console script would run it), R times each,
+  alternating, into fresh output folders; reports the median wall times and
+  the speed-up;
+* times ``python -m dastdown convert one.json -o out.dastdown`` as a new
+  process (interpreter start-up plus imports plus one conversion), beside a
+  bare ``python -c pass``;
+* times the in-process cost of converting one document (read, load,
+  serialize, atomic write with fsync) over the first 1,000 documents, and
+  the conversion alone (no file I/O).
+
+Writing is atomic and fsynced per file, so on a busy disk the fsync latency
+dominates the folder timings (the workers overlap their waits).
+
+The machine may be shared: medians are reported with the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dastdown.cli import main  # noqa: E402
+from dastdown.cli_batch import Task, convert_batch  # noqa: E402
+from dastdown.cli_formats import convert_text  # noqa: E402
+
+__all__ = ["generate", "main_benchmark"]
+
+DATA = ROOT / "benchmarks" / "data" / "small-1000.jsonl"
+
+
+def _vary_ids(node: Any, suffix: str) -> Any:
+    """A copy of a JSON tree with every record id made unique by ``suffix``."""
+    if isinstance(node, list):
+        return [_vary_ids(child, suffix) for child in node]
+    if isinstance(node, dict):
+        out = {key: _vary_ids(value, suffix) for key, value in node.items()}
+        if out.get("type") in ("block", "inlineBlock", "inlineItem", "itemLink"):
+            item = out["item"]
+            if isinstance(item, str):
+                out["item"] = f"{item}-{suffix}"
+            elif isinstance(item, dict) and isinstance(item.get("id"), str):
+                out["item"] = {**item, "id": f"{item['id']}-{suffix}"}
+        return out
+    return node
+
+
+def generate(folder: Path, count: int) -> list[Path]:
+    """Write ``count`` documents as ``folder/NN/doc-NNNNN.json`` (500 per subfolder)."""
+    base = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line]
+    paths = []
+    for index in range(count):
+        doc = _vary_ids(base[index % len(base)], str(index))
+        sub = folder / f"{index // 500:02}"
+        sub.mkdir(parents=True, exist_ok=True)
+        path = sub / f"doc-{index:05}.json"
+        path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[io.StringIO]:
+    saved = sys.stderr
+    sys.stderr = io.StringIO()
+    try:
+        yield sys.stderr
+    finally:
+        sys.stderr = saved
+
+
+def _time(function: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def _convert_folder(source: Path, target: Path, jobs: int) -> float:
+    if target.exists():
+        shutil.rmtree(target)
+    argv = ["convert", str(source), "-o", str(target), "--to", "dastdown", "-q", "-j", str(jobs)]
+    with _quiet_stderr() as err:
+        elapsed = _time(lambda: _check(main(argv), err))
+    return elapsed
+
+
+def _check(code: int, err: io.StringIO) -> None:
+    if code != 0:
+        raise SystemExit(f"conversion failed ({code}):\n{err.getvalue()[:2000]}")
+
+
+def _process_times(command: list[str], repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main_benchmark(count: int, repeat: int) -> None:
+    """Run the whole benchmark and print the table."""
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="bench-cli-") as tmp:
+        work = Path(tmp)
+        started = time.perf_counter()
+        paths = generate(work / "in", count)
+        generated = time.perf_counter() - started
+        size = sum(p.stat().st_size for p in paths)
+
+        # Warm the page cache and the imports once, untimed.
+        _convert_folder(work / "in", work / "warm", 1)
+        serial: list[float] = []
+        parallel: list[float] = []
+        for round_ in range(repeat):
+            order = (1, 2) if round_ % 2 == 0 else (2, 1)
+            for jobs in order:
+                elapsed = _convert_folder(work / "in", work / f"out-j{jobs}", jobs)
+                (serial if jobs == 1 else parallel).append(elapsed)
+        same = all(
+            (work / "out-j1" / p.relative_to(work / "in")).with_suffix(".dastdown").read_bytes()
+            == (work / "out-j2" / p.relative_to(work / "in")).with_suffix(".dastdown").read_bytes()
+            for p in paths
+        )
+
+        one = paths[0]
+        command = [sys.executable, "-m", "dastdown", "convert", str(one), "-o"]
+        startup = _process_times([*command, str(work / "one.dastdown")], repeat=max(5, repeat * 3))
+        bare = _process_times([sys.executable, "-c", "pass"], repeat=max(5, repeat * 3))
+
+        sample = paths[:1000]
+        (work / "single").mkdir()
+        tasks = [
+            Task(str(p), str(work / "single" / f"{i}.dastdown"), "json", "dastdown")
+            for i, p in enumerate(sample)
+        ]
+        per_doc = []
+        for _ in range(max(3, repeat)):
+            per_doc.append(_time(lambda: convert_batch(tasks, quiet=True)) / len(tasks))
+        texts = [p.read_text(encoding="utf-8") for p in sample]
+        convert_only = []
+        for _ in range(max(3, repeat)):
+            elapsed = _time(lambda: [convert_text(t, "json", "dastdown", "x") for t in texts])
+            convert_only.append(elapsed / len(texts))
+    load_after = os.getloadavg()
+
+    s, p = statistics.median(serial), statistics.median(parallel)
+    rows = [
+        ("documents", f"{count:,} ({size / 1e6:.1f} MB of JSON, generated in {generated:.1f} s)"),
+        ("folder -j 1 (median)", f"{s:.2f} s  ({count / s:,.0f} docs/s)  runs: {_fmt(serial)}"),
+        ("folder -j 2 (median)", f"{p:.2f} s  ({count / p:,.0f} docs/s)  runs: {_fmt(parallel)}"),
+        ("speed-up -j 2 / -j 1", f"{s / p:.2f}x  (outputs identical: {same})"),
+        ("process: python -c pass", f"{statistics.median(bare) * 1000:.0f} ms (median)"),
+        (
+            "process: convert one.json",
+            f"{statistics.median(startup) * 1000:.0f} ms (median of {len(startup)})",
+        ),
+        (
+            "in-process per document",
+            f"{statistics.median(per_doc) * 1e6:.0f} µs (read, load, serialize, atomic write)",
+        ),
+        (
+            "  of which conversion",
+            f"{statistics.median(convert_only) * 1e6:.0f} µs (json.loads, validate, serialize)",
+        ),
+        ("cpus / load average", f"{os.cpu_count()} / {_load(load_before)} -> {_load(load_after)}"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print(f"{'measure':<{width}}  value")
+    print(f"{'-' * width}  {'-' * 60}")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+def _fmt(times: list[float]) -> str:
+    return ", ".join(f"{t:.2f}" for t in times)
+
+
+def _load(load: tuple[float, float, float]) -> str:
+    return "/".join(f"{x:.2f}" for x in load)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=10_000, help="documents to generate")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each folder conversion")
+    options = parser.parse_args()
+    main_benchmark(options.docs, options.repeat)

@@ -1,0 +1,449 @@
+"""The line pre-pass: dastdown text to the block-level tokens of the grammar.
+
+:class:`StructureLexer` is the custom lark lexer of ``dastdown.lark``: lark
+instantiates it with the grammar's terminals and every pattern it matches
+comes from them (a list marker is ``BULLET`` or ``ORDINAL``, a trailer
+``ATTRIBUTES``...). It works line by line:
+
+* lines end with ``\\n`` only; a blank line is empty or made of spaces;
+* each open list item owns two spaces of indent: a line that has fewer
+  closes items (one ``_DEDENT`` each, like lark's ``Indenter``); what is
+  left after the indent is the line's content, and extra spaces belong to
+  it (a line whose content starts with a space is paragraph text);
+* at the content column it recognises list markers (several may open on
+  one line), ``#`` headings, code fences (whose raw body lines become one
+  ``CODE_BODY``), ``---``, ``<block .../>``, ``>`` quote lines (a run of
+  them is wrapped in ``_QUOTE`` ... ``_UNQUOTE``) and whole-line trailers;
+  anything else is paragraph text: ``TEXT``, or ``CONT`` when it continues
+  the paragraph of the line above.
+
+Structure is left to the grammar: a heading inside a list item is lexed as
+a heading, and the parser reports it where it stands.
+
+>>> from dastdown.parser import grammar
+>>> [t.type for t in grammar().lex("- a\\n  b\\n\\n# h\\n")]
+['BULLET', 'TEXT', 'CONT', '_BLANK', '_DEDENT', 'HASHES', 'TEXT']
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from lark import Token
+from lark.lexer import Lexer, TerminalDef
+
+from .errors import DastdownParseError
+
+__all__ = ["AttributeSyntax", "AttributeValue", "StructureLexer", "decode_string"]
+
+AttributeValue = str | tuple[int, ...]
+"""A trailer value: a string, or the line numbers of ``highlight=[0,2]``."""
+
+_NO_TEXT = -2  # the previous line was not paragraph text
+_QUOTED = -1  # container key of the lines of a blockquote
+
+
+def decode_string(quoted: str) -> str:
+    r"""Decode a double-quoted string with JSON-style escapes.
+
+    >>> decode_string('"a\\"b\\tc"')
+    'a"b\tc'
+    """
+    if "\\" not in quoted:
+        return quoted[1:-1]
+    value: str = json.loads(quoted, strict=False)
+    return value
+
+
+def _pattern(terminals: Mapping[str, TerminalDef], name: str) -> str:
+    return terminals[name].pattern.to_regexp()
+
+
+class AttributeSyntax:
+    """Match, decode and diagnose ``{key="value" ...}`` trailers.
+
+    Built from the grammar's ``LINE_TRAILER`` (the whole trailer), ``IDENT``,
+    ``STRING`` and ``NUMBERS`` terminals.
+
+    >>> from dastdown.parser import grammar
+    >>> syntax = AttributeSyntax({t.name: t for t in grammar().terminals})
+    >>> syntax.decode('{"a b"="x\\\\ny" highlight=[0, 2]}')
+    [('a b', 'x\\ny', 1), ('highlight', (0, 2), 11)]
+    """
+
+    def __init__(self, terminals: Mapping[str, TerminalDef]) -> None:
+        ident = _pattern(terminals, "IDENT")
+        string = _pattern(terminals, "STRING")
+        numbers = _pattern(terminals, "NUMBERS")
+        self.trailer = re.compile(_pattern(terminals, "LINE_TRAILER"))
+        self._entry = re.compile(f"(?:({ident})|({string}))=(?:({string})|({numbers}))")
+        self._looks_like = re.compile(f'\\{{(?:{ident}=|"|\\}})')
+        self._ident = re.compile(ident)
+        self._string = re.compile(string)
+        self._numbers = re.compile(numbers)
+
+    def looks_like(self, text: str, pos: int) -> bool:
+        """Does a trailer (valid or not) start at ``pos``: ``{key=``, ``{"`` or ``{}``?"""
+        return self._looks_like.match(text, pos) is not None
+
+    def decode(self, trailer: str) -> list[tuple[str, AttributeValue, int]]:
+        """The entries of a trailer matched by :attr:`trailer`: key, value, offset."""
+        entries: list[tuple[str, AttributeValue, int]] = []
+        for match in self._entry.finditer(trailer):
+            bare, quoted, value, numbers = match.groups()
+            key = bare if bare is not None else decode_string(quoted)
+            if value is not None:
+                entries.append((key, decode_string(value), match.start()))
+            else:
+                lines = tuple(int(n) for n in re.findall("[0-9]+", numbers))
+                entries.append((key, lines, match.start()))
+        return entries
+
+    def diagnose(self, text: str, pos: int, whole: bool) -> tuple[int, str]:
+        """Where and why the trailer starting at ``pos`` is malformed.
+
+        ``whole``: the trailer must end the text. Returns an offset in
+        ``text`` and a message.
+
+        >>> from dastdown.parser import grammar
+        >>> syntax = AttributeSyntax({t.name: t for t in grammar().terminals})
+        >>> syntax.diagnose('{style="a\\\\qb"}', 0, True)
+        (9, 'invalid escape \\\\q in a quoted string (write \\\\\\\\ for a backslash)')
+        """
+        length = len(text)
+        p = pos + 1
+        while True:
+            if p < length and text[p] == "}":
+                if p == pos + 1:
+                    p += 1
+                    break
+                return p, "expected an attribute name"
+            if p < length and text[p] == '"':
+                problem = self._string_problem(text, p)
+                if problem:
+                    return problem
+                p = self._string.match(text, p).end()  # type: ignore[union-attr]
+            else:
+                key = self._ident.match(text, p)
+                if key is None:
+                    return p, "expected an attribute name (an identifier or a quoted string)"
+                p = key.end()
+            if p >= length or text[p] != "=":
+                return p, "expected '=' after the attribute name"
+            p += 1
+            if p < length and text[p] == '"':
+                problem = self._string_problem(text, p)
+                if problem:
+                    return problem
+                p = self._string.match(text, p).end()  # type: ignore[union-attr]
+            elif p < length and text[p] == "[":
+                numbers = self._numbers.match(text, p)
+                if numbers is None:
+                    return p, "expected a list of line numbers such as [0,2]"
+                p = numbers.end()
+            else:
+                return p, 'expected a quoted value ("...")'
+            if p < length and text[p] == "}":
+                p += 1
+                break
+            if p < length and text[p] == " ":
+                while p < length and text[p] == " ":
+                    p += 1
+                continue
+            return p, "expected a space or '}' after the value"
+        if whole and p < length:
+            return p, "unexpected text after the trailer"
+        return pos, "malformed trailer"  # not reached for a trailer the patterns refuse
+
+    def _string_problem(self, text: str, start: int) -> tuple[int, str] | None:
+        """The first problem of the quoted string at ``start`` (``None`` if valid)."""
+        p = start + 1
+        length = len(text)
+        while p < length:
+            char = text[p]
+            if char == '"':
+                return None
+            if char == "\\":
+                following = text[p + 1 : p + 2]
+                if following and following in '"\\/bfnrt':
+                    p += 2
+                    continue
+                if following == "u" and re.fullmatch("[0-9a-fA-F]{4}", text[p + 2 : p + 6]):
+                    p += 6
+                    continue
+                shown = "\\" + following if following else "\\ at the end"
+                return p, f"invalid escape {shown} in a quoted string (write \\\\ for a backslash)"
+            p += 1
+        return start, "unterminated quoted string"
+
+
+class _LineSyntax:
+    """The line-level patterns of the grammar, compiled once."""
+
+    def __init__(self, terminals: Mapping[str, TerminalDef]) -> None:
+        self.marker = re.compile(
+            f"(?P<BULLET>{_pattern(terminals, 'BULLET')})|(?P<ORDINAL>{_pattern(terminals, 'ORDINAL')})"
+        )
+        self.hashes = re.compile(_pattern(terminals, "HASHES"))
+        self.fence = re.compile(_pattern(terminals, "FENCE"))
+        self.rule: str = terminals["RULE"].pattern.value
+        self.block = re.compile(_pattern(terminals, "BLOCK"))
+        self.quote_break = re.compile(_pattern(terminals, "_QUOTE_BREAK"))
+        self.attributes = AttributeSyntax(terminals)
+        self.trailer_candidates = re.compile(r"(?:^| )\{")
+
+
+class StructureLexer(Lexer):
+    """The custom lark lexer of ``dastdown.lark``: one pass over the lines.
+
+    Lark builds it with the grammar's terminals; ``lex(text)`` yields lark
+    tokens (1-based ``line`` and ``column`` of the text they stand for) and
+    raises :class:`~dastdown.errors.DastdownParseError` on lexical problems
+    (a heading of 7 ``#``, an unclosed fence, a malformed trailer).
+    """
+
+    def __init__(self, lexer_conf: Any) -> None:
+        self._syntax = _LineSyntax({t.name: t for t in lexer_conf.terminals})
+
+    def lex(self, text: str) -> Iterator[Token]:  # type: ignore[override]
+        """Yield the block-level tokens of ``text``."""
+        return _lex(text, self._syntax)
+
+
+def _error(message: str, line: int, column: int) -> DastdownParseError:
+    return DastdownParseError(message, line, column)
+
+
+def _trailer_at_end(
+    text: str, syntax: _LineSyntax, line: int, column: int
+) -> int | None:
+    """Where the trailer that ends ``text`` starts (``None`` without one).
+
+    A trailer starts the text or follows an unescaped space. A ``{`` there
+    that starts like a trailer but does not make one up to the end of the
+    line is an error (``column`` is the text's first column, for it).
+    """
+    if "{" not in text:
+        return None
+    attributes = syntax.attributes
+    suspect = None
+    for match in syntax.trailer_candidates.finditer(text):
+        brace = match.end() - 1
+        if brace:
+            slashes = 0
+            while brace - 2 - slashes >= 0 and text[brace - 2 - slashes] == "\\":
+                slashes += 1
+            if slashes % 2:
+                continue  # an escaped space: "\ {" is text
+        if attributes.trailer.fullmatch(text, brace):
+            return brace
+        if suspect is None and attributes.looks_like(text, brace):
+            suspect = brace
+    if suspect is not None:
+        offset, message = attributes.diagnose(text, suspect, whole=True)
+        raise _error(
+            f"malformed trailer: {message} (write \\{{ for a literal brace)",
+            line,
+            column + offset,
+        )
+    return None
+
+
+def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:  # noqa: C901 - one pass, one loop
+    new = Token._future_new  # the constructor without its deprecation shim
+    lines: Sequence[str] = text.split("\n")
+    if lines and lines[-1] == "":
+        lines = lines[:-1]
+    count = len(lines)
+    marker_match = syntax.marker.match
+    attributes = syntax.attributes
+    depth = 0  # open list items
+    in_quote = False
+    previous_text = _NO_TEXT  # container key of the last paragraph text line
+    blanks = 0  # blank lines since the last non-blank one
+    index = 0
+    while index < count:
+        line = lines[index]
+        index += 1
+        lineno = index
+        # -- blank lines: remembered, emitted with the next non-blank line
+        spaces = 0
+        if not line or line[0] == " ":
+            spaces = len(line) - len(line.lstrip(" "))
+            if spaces == len(line):
+                if in_quote:
+                    yield new("_UNQUOTE", "", None, lineno, 1)
+                    in_quote = False
+                blanks += 1
+                previous_text = _NO_TEXT
+                continue
+        # -- indentation: which open list items this line stays in
+        level = depth if spaces >= 2 * depth else spaces >> 1
+        if spaces < 2 * depth and spaces & 1 and not blanks:
+            raise _error(
+                f"bad indentation: {spaces} space{'s' if spaces > 1 else ''} inside a list "
+                f"(item content is indented by 2 spaces per level: write {2 * level} or "
+                f"{2 * level + 2})",
+                lineno,
+                1,
+            )
+        col = 2 * level
+        if in_quote and (level < depth or not line.startswith(">", col)):
+            yield new("_UNQUOTE", "", None, lineno, col + 1)
+            in_quote = False
+        if blanks:
+            if blanks >= 2 and marker_match(line, col):
+                for _ in range(depth - level):
+                    yield new("_DEDENT", "", None, lineno, col + 1)
+                yield new("_LIST_BREAK", "", None, lineno - blanks, 1)
+            else:
+                yield new("_BLANK", "", None, lineno - blanks, 1)
+                for _ in range(depth - level):
+                    yield new("_DEDENT", "", None, lineno, col + 1)
+            blanks = 0
+            previous_text = _NO_TEXT
+        elif level < depth:
+            for _ in range(depth - level):
+                yield new("_DEDENT", "", None, lineno, col + 1)
+            previous_text = _NO_TEXT
+        depth = level
+        container = depth
+        opened = False
+        # -- list markers open items, several on one line if need be
+        first = line[col : col + 1]
+        if first == "-" or "0" <= first <= "9":
+            marker = marker_match(line, col)
+            while marker is not None:
+                yield new(marker.lastgroup, marker.group(), None, lineno, col + 1)
+                depth += 1
+                col = marker.end()
+                opened = True
+                marker = marker_match(line, col)
+            first = line[col : col + 1]
+            container = depth
+        # -- a quote line: its "> " prefix is stripped, its content lexed as usual
+        if first == ">":
+            if syntax.quote_break.fullmatch(line, col):
+                if not in_quote:
+                    yield new("_QUOTE", ">", None, lineno, col + 1)
+                    in_quote = True
+                yield new("_QUOTE_BREAK", line[col:], None, lineno, col + 1)
+                previous_text = _NO_TEXT
+                continue
+            if not in_quote or opened:
+                yield new("_QUOTE", ">", None, lineno, col + 1)
+                in_quote = True
+            col += 2 if line.startswith(" ", col + 1) else 1
+            container = _QUOTED
+            first = line[col : col + 1]
+            if first == ">":  # a quote in a quote: lexed so that the parser reports it
+                yield new("_QUOTE", ">", None, lineno, col + 1)
+                previous_text = _NO_TEXT
+                continue
+            if first == "-" or "0" <= first <= "9":
+                marker = marker_match(line, col)
+                if marker is not None:  # a list in a quote, reported by the parser
+                    yield new(marker.lastgroup, marker.group(), None, lineno, col + 1)
+                    col = marker.end()
+                    first = line[col : col + 1]
+                    opened = True
+        # -- the content
+        if first == "#":
+            hashes = syntax.hashes.match(line, col)
+            end = hashes.end()  # type: ignore[union-attr]
+            if end == len(line) or line[end] == " ":
+                level_count = end - col
+                if level_count > 6:
+                    raise _error(
+                        f"heading level {level_count}: a heading has 1 to 6 '#' "
+                        "(write \\# for a literal '#')",
+                        lineno,
+                        col + 1,
+                    )
+                yield new("HASHES", line[col:end], None, lineno, col + 1)
+                start = end + 1 if end < len(line) else end
+                body = line[start:]
+                brace = _trailer_at_end(body, syntax, lineno, start + 1)
+                if brace is None:
+                    yield new("TEXT", body, None, lineno, start + 1)
+                else:
+                    yield new("TEXT", body[: max(brace - 1, 0)], None, lineno, start + 1)
+                    yield new("TRAILER", body[brace:], None, lineno, start + brace + 1)
+                previous_text = _NO_TEXT
+                continue
+        elif first == "`" and line.startswith("```", col):
+            run = syntax.fence.match(line, col)
+            fence_end = run.end()  # type: ignore[union-attr]
+            width = fence_end - col
+            yield new("FENCE", line[col:fence_end], None, lineno, col + 1)
+            info = line[fence_end:]
+            brace = _trailer_at_end(info, syntax, lineno, fence_end + 1)
+            language = info if brace is None else info[: max(brace - 1, 0)]
+            if language:
+                yield new("INFO", language, None, lineno, fence_end + 1)
+            if brace is not None:
+                yield new("TRAILER", info[brace:], None, lineno, fence_end + brace + 1)
+            body: list[str] = []
+            closed = False
+            while index < count:
+                candidate = lines[index]
+                index += 1
+                if candidate[:1] == "`":
+                    bare = candidate.rstrip(" ")
+                    if len(bare) >= width and not bare.strip("`"):
+                        closed = True
+                        break
+                body.append(candidate)
+            if not closed:
+                raise _error(
+                    f"code fence never closed: end the code with a line of {width} backticks",
+                    lineno,
+                    col + 1,
+                )
+            yield new("CODE_BODY", "\n".join(body), None, lineno + 1, 1)
+            yield new("_FENCE_END", lines[index - 1], None, index, 1)
+            previous_text = _NO_TEXT
+            continue
+        elif first == "-" and len(line) - col == len(syntax.rule) and line.endswith(syntax.rule):
+            yield new("RULE", syntax.rule, None, lineno, col + 1)
+            previous_text = _NO_TEXT
+            continue
+        elif first == "<" and syntax.block.fullmatch(line, col):
+            yield new("BLOCK", line[col:], None, lineno, col + 1)
+            previous_text = _NO_TEXT
+            continue
+        elif first == "{":
+            if attributes.trailer.fullmatch(line, col):
+                raw = line[col:]
+                keys = [entry[0] for entry in attributes.decode(raw)]
+                if "attribution" in keys:
+                    kind = "ATTRIBUTION"
+                elif previous_text == container and not opened:
+                    kind = "STYLE_LINE"
+                else:
+                    kind = "LINE_TRAILER"
+                yield new(kind, raw, None, lineno, col + 1)
+                previous_text = _NO_TEXT
+                continue
+            if attributes.looks_like(line, col):
+                offset, message = attributes.diagnose(line, col, whole=True)
+                raise _error(
+                    f"malformed trailer: {message} (write \\{{ for a literal brace)",
+                    lineno,
+                    offset + 1,
+                )
+        # -- paragraph text
+        kind = "CONT" if previous_text == container and not opened else "TEXT"
+        yield new(kind, line[col:], None, lineno, col + 1)
+        previous_text = container
+    last = count
+    end_column = len(lines[-1]) + 1 if lines else 1
+    if in_quote:
+        yield new("_UNQUOTE", "", None, last, end_column)
+    if blanks:
+        yield new("_BLANK", "", None, last - blanks + 1, 1)
+    for _ in range(depth):
+        yield new("_DEDENT", "", None, last, end_column)

@@ -1,0 +1,258 @@
+"""Read dastdown text into a validated DAST ``Document``.
+
+The syntax is defined once, in ``dastdown.lark``: lark parses the block
+structure (LALR, from the tokens of the line pre-pass in
+:mod:`dastdown.lexer`), :mod:`dastdown.inline` scans inline text with a
+regex compiled from the grammar's inline terminals, and
+:mod:`dastdown.transformer` turns each rule into DAST JSON. The result is
+in canonical form and is validated once, at the end.
+
+Every problem in the text raises :class:`~dastdown.errors.DastdownParseError`
+with the line and column of the offending text; lark's own exceptions never
+escape (they are translated in :func:`parse`, the one place they are caught).
+
+>>> doc = parse("# Title\\n\\nSome **bold** text.\\n")
+>>> [node.type for node in doc.document.children]
+['heading', 'paragraph']
+>>> doc.document.children[1].children[1].marks
+('strong',)
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any, overload
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
+
+from dast.load import load_document
+from dast.nodes import Block, Document, InlineBlock
+
+from .errors import DastdownParseError, DastdownUnknownBlockError
+from .lexer import StructureLexer
+from .transformer import BLOCKS, BlockRecord, DastTransformer
+
+__all__ = ["grammar", "parse"]
+
+_EMPTY: dict[str, Any] = {
+    "schema": "dast",
+    "document": {
+        "type": "root",
+        "children": [{"type": "paragraph", "children": [{"type": "span", "value": ""}]}],
+    },
+}
+
+
+@functools.cache
+def grammar() -> Lark:
+    """The dastdown grammar, loaded once from the package (LALR, no conflicts).
+
+    Parse with ``start="start"`` (a document, through the line pre-pass),
+    ``"inline"`` or ``"attributes"``.
+
+    >>> grammar().options.parser
+    'lalr'
+    """
+    source = resources.files("dastdown").joinpath("dastdown.lark").read_text(encoding="utf-8")
+    transformer = DastTransformer()
+    lark = Lark(
+        source,
+        parser="lalr",
+        lexer=StructureLexer,
+        start=["start", "inline", "attributes"],
+        strict=True,
+        transformer=transformer,
+    )
+    transformer.bind(lark)
+    return lark
+
+
+@overload
+def parse(text: None, original: Any = None) -> None: ...
+@overload
+def parse(text: str, original: Any = None) -> Document: ...
+def parse(text: str | None, original: Any = None) -> Document | None:
+    """Parse dastdown text into a canonical, validated ``Document``.
+
+    ``None`` gives ``None``; empty or blank text (only spaces and newlines)
+    gives the document holding one empty paragraph. With ``original`` (a
+    ``Document``, DAST JSON or the CDA wrapper), each ``block`` and
+    ``inlineBlock`` id is looked up in it and its ``item`` (the very same
+    object, e.g. a full record) is put back; an id it does not hold raises
+    :class:`~dastdown.errors.DastdownUnknownBlockError`.
+
+    >>> parse("") == parse("  \\n")
+    True
+    >>> parse("[x](u) > y").document.children[0].children[0].url
+    'u'
+    """
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise TypeError(f"parse() takes a str, not {type(text).__name__}")
+    if not text.strip(" \n"):
+        return Document.model_validate(_EMPTY)
+    items = None if original is None else _original_items(original)
+    collected: list[BlockRecord] | None = None if original is None else []
+    reset = BLOCKS.set(collected)
+    try:
+        children = grammar().parse(text, start="start")
+    except (UnexpectedInput, VisitError, DastdownParseError) as exc:
+        error = _translate(exc)
+    else:
+        error = None
+    finally:
+        BLOCKS.reset(reset)
+    if error is not None:
+        if error.source_line is None:
+            error.source_line = _line(text, error.line)
+        raise error from None
+    if items is not None and collected is not None:
+        for node, line, column in collected:
+            found = items.get(node["item"], _MISSING)
+            if found is _MISSING:
+                raise DastdownUnknownBlockError(node["item"], line, column, _line(text, line))
+            node["item"] = found
+    enabled = gc.isenabled()
+    gc.disable()  # building thousands of frozen models: no cycles to collect
+    try:
+        return Document.model_validate(
+            {"schema": "dast", "document": {"type": "root", "children": children}}
+        )
+    finally:
+        if enabled:
+            gc.enable()
+
+
+_MISSING = object()
+
+
+def _line(text: str, number: int) -> str | None:
+    """Line ``number`` (1-based) of ``text``, without its newline."""
+    start = 0
+    for _ in range(number - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return None
+    end = text.find("\n", start)
+    return text[start:] if end < 0 else text[start:end]
+
+
+def _original_items(original: Any) -> dict[str, Any]:
+    """Block and inline block items of ``original`` by record id (first wins)."""
+    doc = load_document(original)
+    found: dict[str, Any] = {}
+    if doc is None:
+        return found
+    stack: list[Any] = [doc.document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (Block, InlineBlock)):
+            item = node.item
+            key = item if isinstance(item, str) else item.get("id")
+            if isinstance(key, str) and key not in found:
+                found[key] = item
+        children = getattr(node, "children", None)
+        if children:
+            stack.extend(reversed(children))
+    return found
+
+
+# -- lark's exceptions, translated in one place -------------------------------------
+
+_NOUNS = {
+    "HASHES": ("a heading", "\\# for a literal '#'"),
+    "FENCE": ("a code block", "\\` for a literal backtick"),
+    "RULE": ("a thematic break (---)", "\\--- for literal dashes"),
+    "BLOCK": ("a block", None),
+    "_QUOTE": ("a blockquote", "\\> for a literal '>'"),
+    "BULLET": ("a list", "\\- for a literal dash"),
+    "ORDINAL": ("a list", "1\\. for a literal number"),
+}
+_HOLDS = {
+    "list item": "list items hold paragraphs and lists",
+    "blockquote": "blockquotes hold paragraphs only",
+}
+
+
+def _translate(exc: Exception) -> DastdownParseError:
+    """Our error for anything the parse raised."""
+    if isinstance(exc, VisitError):
+        inner = exc.orig_exc
+        if isinstance(inner, DastdownParseError):
+            return inner
+        return DastdownParseError(f"cannot read the text: {inner}", 1, 1)
+    if isinstance(exc, DastdownParseError):
+        return exc
+    if isinstance(exc, UnexpectedToken):
+        return _unexpected(exc)
+    assert isinstance(exc, UnexpectedInput)
+    return DastdownParseError(
+        "unexpected text", getattr(exc, "line", 1) or 1, getattr(exc, "column", 1) or 1
+    )
+
+
+def _unexpected(exc: UnexpectedToken) -> DastdownParseError:
+    """Say what is misplaced where, for a token the grammar does not allow."""
+    token: Token = exc.token
+    line, column = token.line or 1, token.column or 1
+    stack = exc.state.value_stack if exc.state is not None else []
+    container, opener = _container(stack)
+    kind = token.type
+    if kind == "_UNQUOTE" and opener is not None:
+        return DastdownParseError(
+            "a blockquote holds at least one paragraph (write an empty one as '> {}')",
+            opener.line or line,
+            opener.column or column,
+        )
+    if kind == "ATTRIBUTION":
+        if container == "blockquote":
+            message = "an {attribution=...} line goes right after the blockquote, without '> '"
+        else:
+            message = "an {attribution=...} line must directly follow a blockquote"
+        return DastdownParseError(message, line, column)
+    noun = _NOUNS.get(kind)
+    if noun is not None and container in _HOLDS:
+        what, escape = noun
+        where = "in a blockquote" if container == "blockquote" else "in a list item"
+        if kind == "_QUOTE" and container == "blockquote":
+            message = f"a blockquote cannot be nested in a blockquote (write {escape})"
+        elif escape is None:
+            message = f"{what} cannot be {where}: blocks stand alone at the root"
+        else:
+            message = f"{what} cannot be {where} ({_HOLDS[container]}; write {escape})"
+        return DastdownParseError(message, line, column)
+    expected = ", ".join(sorted(name.lstrip("_").lower() for name in exc.expected))
+    return DastdownParseError(
+        f"unexpected {token.type.lstrip('_').lower()} here (expected {expected})", line, column
+    )
+
+
+def _container(stack: list[Any]) -> tuple[str, Token | None]:
+    """The innermost open container at the top of lark's value stack."""
+    dedents = unquotes = 0
+    for value in _reversed_tokens(stack):
+        kind = value.type
+        if kind == "_DEDENT":
+            dedents += 1
+        elif kind == "_UNQUOTE":
+            unquotes += 1
+        elif kind == "BULLET" or kind == "ORDINAL":
+            if not dedents:
+                return "list item", value
+            dedents -= 1
+        elif kind == "_QUOTE":
+            if not unquotes:
+                return "blockquote", value
+            unquotes -= 1
+    return "root", None
+
+
+def _reversed_tokens(stack: list[Any]) -> Iterator[Token]:
+    for value in reversed(stack):
+        if isinstance(value, Token):
+            yield value
