@@ -5,9 +5,9 @@ timed runs, the median is reported; ``--profile`` prints the top functions
 of the two ``map_nodes`` runs). Inputs are ``benchmarks/data/article-1mb.json``
 (one 2.2 MB JSON document, ~31,500 nodes) and ``benchmarks/data/small-1000.jsonl``
 (1,000 small documents). MB/s figures are megabytes of the article's JSON.
-Python's garbage collector stays on, as in real use: building a new tree
-(the uppercase mapper) triggers full collections, so that row is repeated
-with the collector off to show their share.
+Each figure is taken with Python's garbage collector on, as in real use,
+and off: building a large tree while another one is alive triggers full
+collections, which can cost more than the work itself.
 """
 
 from __future__ import annotations
@@ -36,14 +36,20 @@ from dast.walk import MapResult, collect_nodes, map_nodes  # noqa: E402
 DATA = ROOT / "benchmarks" / "data"
 
 
-def _median(func: Callable[[], Any], runs: int) -> float:
+def _median(func: Callable[[], Any], runs: int, collect: bool = True) -> float:
+    """Median seconds of ``runs`` calls, with the garbage collector on or off."""
     func()  # warm caches
     times = []
     for _ in range(runs):
         gc.collect()
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
+        if not collect:
+            gc.disable()
+        try:
+            start = time.perf_counter()
+            func()
+            times.append(time.perf_counter() - start)
+        finally:
+            gc.enable()
     return statistics.median(times)
 
 
@@ -100,13 +106,16 @@ def main(argv: list[str] | None = None) -> int:
 
     runs = args.runs
     print(f"article: {len(raw):,} bytes of JSON, {nodes:,} nodes; small: {len(small_lines)} docs")
+    print(f"median of {runs} runs, garbage collector on (as in real use) / off")
     rows: list[tuple[str, str]] = []
 
-    def article_row(name: str, func: Callable[[], Any], note: str = "") -> float:
-        seconds = _median(func, runs)
-        figure = f"{seconds * 1e3:8.1f} ms  {mb / seconds:7.1f} MB/s"
+    def article_row(name: str, func: Callable[[], Any], note: str = "") -> None:
+        on = _median(func, runs)
+        off = _median(func, runs, collect=False)
+        figure = (
+            f"{on * 1e3:7.1f} ms {mb / on:6.1f} MB/s | {off * 1e3:7.1f} ms {mb / off:6.1f} MB/s"
+        )
         rows.append((name, figure + (f"  {note}" if note else "")))
-        return seconds
 
     article_row("json.loads", lambda: json.loads(raw))
     article_row("load_document (dict)", lambda: load_document(article_json))
@@ -120,16 +129,21 @@ def main(argv: list[str] | None = None) -> int:
     article_row("to_json + json.dumps", lambda: json.dumps(article.to_json()))
     article_row("map_nodes identity", lambda: map_nodes(article, identity), "(returns the input)")
     article_row("map_nodes uppercase spans", lambda: map_nodes(article, shout))
-    gc.disable()
-    try:
-        article_row("  the same, gc disabled", lambda: map_nodes(article, shout))
-    finally:
-        gc.enable()
     spans = len(collect_nodes(article, is_span))
     article_row("collect_nodes spans", lambda: collect_nodes(article, is_span), f"({spans:,})")
 
-    seconds = _median(lambda: [load_document(json.loads(line)) for line in small_lines], runs)
-    rows.append(("small: json.loads + load_document", f"{len(small_lines) / seconds:8,.0f} docs/s"))
+    def load_small() -> None:
+        for line in small_lines:
+            load_document(json.loads(line))
+
+    on = _median(load_small, runs)
+    off = _median(load_small, runs, collect=False)
+    rows.append(
+        (
+            "small: json.loads + load_document",
+            f"{len(small_lines) / on:7,.0f} docs/s       | {len(small_lines) / off:7,.0f} docs/s",
+        )
+    )
 
     width = max(len(name) for name, _ in rows)
     for name, figure in rows:

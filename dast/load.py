@@ -47,11 +47,11 @@ def load_document(data: Any) -> Document | None:
     """
     if isinstance(data, Document):
         return data
-    data = unwrap_document(data)
-    if data is None:
+    inner = unwrap_document(data)
+    if inner is None:
         return None
     try:
-        return Document.model_validate(data)
+        return Document.model_validate(inner)
     except ValidationError as exc:
         raise DastValidationError(_problems_for(data, exc)) from None
 

@@ -160,10 +160,7 @@ def validate(data: Any) -> ValidationReport:
     """
     problems: list[Problem] = []
     if isinstance(data, Document):  # check it too: model_copy may have broken it
-        try:
-            data = data.model_dump(by_alias=True, exclude_none=True, warnings=False)
-        except ValueError:  # deeper than pydantic's serializer goes
-            data = _model_json(data)
+        data = {"schema": data.schema_, "document": data.document}
     data = unwrap_document(data)
     if data is None:
         return ValidationReport(())
@@ -196,7 +193,7 @@ def validate(data: Any) -> ValidationReport:
         problems.append(Problem(("document",), "missing-document", "missing the root node"))
     else:
         root = data["document"]
-        if type(root) is not dict:
+        if type(root) is not dict and not isinstance(root, BaseModel):
             problems.append(
                 Problem(
                     ("document",),
@@ -257,30 +254,20 @@ _CLASSES: Final[dict[str, type[BaseModel]]] = {
 }
 
 
-def _model_json(doc: Document) -> dict[str, Any]:
-    """Dump a model tree to JSON-shaped data without recursion.
+def _fields(model: BaseModel) -> dict[str, Any]:
+    """A node model as a shallow JSON-like dict (children stay models, checked in turn).
 
-    Pydantic's own dump gives up on very deep trees; values that are not
-    models, tuples or lists (``item`` dicts, strings...) are kept as they are.
+    Models are walked this way rather than dumped: pydantic's dump silently
+    stops converting below a certain depth.
     """
-    out: dict[str, Any] = {"schema": doc.schema_, "document": None}
-    stack: list[tuple[Any, Any, Any]] = [(doc.document, out, "document")]
-    while stack:
-        value, container, key = stack.pop()
-        if isinstance(value, BaseModel):
-            fields: dict[str, Any] = {}
-            container[key] = fields
-            for name, field in value.__dict__.items():
-                if field is not None:
-                    fields[name] = None
-                    stack.append((field, fields, name))
-        elif isinstance(value, (tuple, list)):
-            items: list[Any] = [None] * len(value)
-            container[key] = items
-            stack.extend((v, items, i) for i, v in enumerate(value))
-        else:
-            container[key] = value
-    return out
+    fields: dict[str, Any] = {}
+    for name, value in model.__dict__.items():
+        if value is None:
+            continue
+        if name == "meta" and isinstance(value, tuple):
+            value = [m.__dict__ if isinstance(m, BaseModel) else m for m in value]
+        fields[name] = value
+    return fields
 
 
 def _build_document(data: dict[str, Any]) -> Document:
@@ -370,14 +357,19 @@ def _path(link: _Link) -> Path:
     return tuple(parts)
 
 
-def _check_tree(root: dict[str, Any], problems: list[Problem]) -> None:
-    """Walk the tree under ``root`` (iteratively), appending every problem."""
+def _check_tree(root: Any, problems: list[Problem]) -> None:
+    """Walk the tree under ``root`` (iteratively), appending every problem.
+
+    Nodes may be JSON objects or node models (``validate(document)``).
+    """
     add = problems.append
     stack: list[tuple[Any, _Link, str]] = [(root, None, "")]  # (node, link, parent type)
     pop = stack.pop
     push = stack.append
     while stack:
         node, link, parent = pop()
+        if type(node) is not dict and isinstance(node, BaseModel):
+            node = _fields(node)
         if type(node) is not dict:
             add(
                 Problem(_path(link), "invalid-node", f"expected a node object, found {_kind(node)}")

@@ -18,8 +18,9 @@ text into tokens; :meth:`InlineScanner.scan` then
 3. builds canonical spans: marks de-duplicated in canonical order, empty
    spans dropped, neighbours with the same marks merged.
 
-Both passes are linear in the text: a URL's end is found by bisection in
-the positions of the unescaped ``)``, computed once per text.
+Both passes are linear in the text: the search for a URL's closing ``)``
+resumes where the last one stopped (a ``)`` is escaped when an odd run of
+backslashes precedes it).
 
 >>> from dastdown.parser import grammar
 >>> scanner = InlineScanner(grammar())
@@ -35,7 +36,6 @@ the positions of the unescaped ``)``, computed once per text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Any
 
@@ -189,7 +189,6 @@ class InlineScanner:
         self._destination = re.compile(
             f"{by_name['ESCAPE'].pattern.to_regexp()}|{by_name['LINE_BREAK'].pattern.to_regexp()}"
         )
-        self._unescaped_close = re.compile(r"\\.|\)", re.DOTALL)
         self._word = _KINDS["WORD"]
         self._ops: dict[tuple[str, int, tuple[str, ...]], _Ops | None] = {}
 
@@ -234,7 +233,7 @@ class InlineScanner:
         scope: list[Any] = []
         brackets: list[list[Any]] = []  # [enclosing scope, offset of "[", problem]
         buffer: list[str] = []
-        closes: list[int] | None = None
+        close_at = -1  # the first unescaped ")" after the last "](" looked at
         position = 0
         while True:
             restart = -1
@@ -274,20 +273,18 @@ class InlineScanner:
                     if not brackets:
                         buffer.append("](")
                         continue
-                    if closes is None:
-                        closes = [
-                            found.start()
-                            for found in self._unescaped_close.finditer(text)
-                            if found.group() == ")"
-                        ]
-                    end_index = bisect_left(closes, match.end())
-                    if end_index == len(closes):
+                    start = match.end()
+                    if start > close_at:  # else the last search's ")" still comes first
+                        close_at = _unescaped_close(text, start)
+                    if close_at < 0:  # none up to the end: this "](" and later ones are text
+                        close_at = len(text)
+                    if close_at == len(text):
                         buffer.append("](")
                         continue
                     if buffer:
                         scope.append("".join(buffer))
                         buffer = []
-                    end = closes[end_index]
+                    end = close_at
                     enclosing, opened_at, problem = brackets.pop()
                     if problem is not None:
                         raise _located(problem[1], text, lines, problem[0])
@@ -527,6 +524,19 @@ def _with_marks(label: list[dict[str, Any]], outer: tuple[str, ...]) -> list[dic
         else:
             out.append(_span(span["value"], marks))
     return out
+
+
+def _unescaped_close(text: str, start: int) -> int:
+    """Offset of the first ``)`` at or after ``start`` not escaped by a backslash, or -1."""
+    found = text.find(")", start)
+    while found > 0 and text[found - 1] == "\\":
+        before = found - 1
+        while before > start and text[before - 1] == "\\":
+            before -= 1
+        if (found - before) % 2 == 0:
+            break
+        found = text.find(")", found + 1)
+    return found
 
 
 def _destination_char(match: re.Match[str]) -> str:

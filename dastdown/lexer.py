@@ -21,8 +21,9 @@ Structure is left to the grammar: a heading inside a list item is lexed as
 a heading, and the parser reports it where it stands.
 
 >>> from dastdown.parser import grammar
->>> [t.type for t in grammar().lex("- a\\n  b\\n\\n# h\\n")]
-['BULLET', 'TEXT', 'CONT', '_BLANK', '_DEDENT', 'HASHES', 'TEXT']
+>>> lexer = StructureLexer(grammar().lexer_conf)
+>>> [t.type for t in lexer.lex("- a\\n  b\\n\\n# h\\n")]
+['BULLET', 'TEXT', 'CONT', '_DEDENT', 'HASHES', 'TEXT']
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from lark import Token
 from lark.lexer import Lexer, TerminalDef
 
 from .errors import DastdownParseError
+from .syntax import ATTRIBUTION_KEY
 
 __all__ = ["AttributeSyntax", "AttributeValue", "StructureLexer", "decode_string"]
 
@@ -291,23 +293,19 @@ def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:  # noqa: C901 - one
                 1,
             )
         col = 2 * level
+        quote_ended = False  # this line directly follows the last line of a quote
         if in_quote and (level < depth or not line.startswith(">", col)):
             yield new("_UNQUOTE", "", None, lineno, col + 1)
             in_quote = False
-        if blanks:
-            if blanks >= 2 and marker_match(line, col):
-                for _ in range(depth - level):
-                    yield new("_DEDENT", "", None, lineno, col + 1)
-                yield new("_LIST_BREAK", "", None, lineno - blanks, 1)
-            else:
-                yield new("_BLANK", "", None, lineno - blanks, 1)
-                for _ in range(depth - level):
-                    yield new("_DEDENT", "", None, lineno, col + 1)
-            blanks = 0
-            previous_text = _NO_TEXT
-        elif level < depth:
+            quote_ended = True
+        if level < depth:
             for _ in range(depth - level):
                 yield new("_DEDENT", "", None, lineno, col + 1)
+            previous_text = _NO_TEXT
+        if blanks:
+            if blanks >= 2 and marker_match(line, col):
+                yield new("_LIST_BREAK", "", None, lineno - blanks, 1)
+            blanks = 0
             previous_text = _NO_TEXT
         depth = level
         container = depth
@@ -419,7 +417,15 @@ def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:  # noqa: C901 - one
             if attributes.trailer.fullmatch(line, col):
                 raw = line[col:]
                 keys = [entry[0] for entry in attributes.decode(raw)]
-                if "attribution" in keys:
+                if ATTRIBUTION_KEY in keys:
+                    if not quote_ended or opened:
+                        raise _error(
+                            "an {attribution=...} line goes right after the last '> ' line "
+                            "of its blockquote"
+                            + (", without '> '" if container == _QUOTED else ""),
+                            lineno,
+                            col + 1,
+                        )
                     kind = "ATTRIBUTION"
                 elif previous_text == container and not opened:
                     kind = "STYLE_LINE"
@@ -443,7 +449,5 @@ def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:  # noqa: C901 - one
     end_column = len(lines[-1]) + 1 if lines else 1
     if in_quote:
         yield new("_UNQUOTE", "", None, last, end_column)
-    if blanks:
-        yield new("_BLANK", "", None, last - blanks + 1, 1)
     for _ in range(depth):
         yield new("_DEDENT", "", None, last, end_column)

@@ -112,11 +112,7 @@ def parse(text: str | None, original: Any = None) -> Document | None:
             error.source_line = _line(text, error.line)
         raise error from None
     if items is not None and collected is not None:
-        for node, line, column in collected:
-            found = items.get(node["item"], _MISSING)
-            if found is _MISSING:
-                raise DastdownUnknownBlockError(node["item"], line, column, _line(text, line))
-            node["item"] = found
+        _restore_items(collected, items, text)
     enabled = gc.isenabled()
     gc.disable()  # building thousands of frozen models: no cycles to collect
     try:
@@ -126,9 +122,6 @@ def parse(text: str | None, original: Any = None) -> Document | None:
     finally:
         if enabled:
             gc.enable()
-
-
-_MISSING = object()
 
 
 def _line(text: str, number: int) -> str | None:
@@ -142,10 +135,13 @@ def _line(text: str, number: int) -> str | None:
     return text[start:] if end < 0 else text[start:end]
 
 
-def _original_items(original: Any) -> dict[str, Any]:
-    """Block and inline block items of ``original`` by record id (first wins)."""
+_Items = dict[str, dict[str, list[Any]]]
+
+
+def _original_items(original: Any) -> _Items:
+    """The items of ``original``'s blocks and inline blocks, by kind and id, in order."""
     doc = load_document(original)
-    found: dict[str, Any] = {}
+    found: _Items = {"block": {}, "inlineBlock": {}}
     if doc is None:
         return found
     stack: list[Any] = [doc.document]
@@ -154,12 +150,33 @@ def _original_items(original: Any) -> dict[str, Any]:
         if isinstance(node, (Block, InlineBlock)):
             item = node.item
             key = item if isinstance(item, str) else item.get("id")
-            if isinstance(key, str) and key not in found:
-                found[key] = item
+            if isinstance(key, str):
+                found[node.type].setdefault(key, []).append(item)
         children = getattr(node, "children", None)
         if children:
             stack.extend(reversed(children))
     return found
+
+
+def _restore_items(collected: list[BlockRecord], items: _Items, text: str) -> None:
+    """Put the original items back, the very same objects.
+
+    The n-th block with a given id gets the n-th item of ``original``'s
+    blocks with that id (the first once they run out), so duplicated
+    records keep their own objects; an id only found among the other kind
+    (a block turned inline block) is taken from there.
+    """
+    seen: dict[tuple[str, str], int] = {}
+    for node, line, column in collected:
+        kind, key = node["type"], node["item"]
+        candidates = items[kind].get(key)
+        if candidates is None:
+            candidates = items["block" if kind == "inlineBlock" else "inlineBlock"].get(key)
+            if candidates is None:
+                raise DastdownUnknownBlockError(key, line, column, _line(text, line))
+        count = seen.get((kind, key), 0)
+        seen[(kind, key)] = count + 1
+        node["item"] = candidates[count] if count < len(candidates) else candidates[0]
 
 
 # -- lark's exceptions, translated in one place -------------------------------------
@@ -209,12 +226,6 @@ def _unexpected(exc: UnexpectedToken) -> DastdownParseError:
             opener.line or line,
             opener.column or column,
         )
-    if kind == "ATTRIBUTION":
-        if container == "blockquote":
-            message = "an {attribution=...} line goes right after the blockquote, without '> '"
-        else:
-            message = "an {attribution=...} line must directly follow a blockquote"
-        return DastdownParseError(message, line, column)
     noun = _NOUNS.get(kind)
     if noun is not None and container in _HOLDS:
         what, escape = noun

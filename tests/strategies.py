@@ -359,7 +359,7 @@ def documents(
     def list_of(child: SearchStrategy[Paragraph | List]) -> SearchStrategy[List]:
         item = st.builds(ListItem, children=st.lists(child, min_size=1, max_size=2).map(tuple))
         return st.builds(
-            List, style=list_style, children=st.lists(item, min_size=1, max_size=3).map(tuple)
+            List, style=list_style, children=st.lists(item, min_size=1, max_size=2).map(tuple)
         )
 
     # Bounded depth without st.recursive (much faster to draw): up to 5 levels.

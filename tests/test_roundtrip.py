@@ -214,24 +214,41 @@ def _item_id(item: Any) -> str:
     return item if isinstance(item, str) else item["id"]  # type: ignore[no-any-return]
 
 
-@given(documents(text=adversarial_text, items=adversarial_items, marks=adversarial_marks))
+def _replace_items(data: dict[str, Any], items: dict[str, Any] | None = None) -> dict[str, Any]:
+    """DAST JSON with each block / inline block item replaced by its id, or by
+    ``items[id]`` when given."""
+    stack: list[Any] = [data["document"]]
+    while stack:
+        node = stack.pop()
+        if node["type"] in ("block", "inlineBlock"):
+            key = _item_id(node["item"])
+            node["item"] = key if items is None else items[key]
+        stack.extend(node.get("children", ()))
+    return data
+
+
+# max_leaves=7: lists nest two levels (enough for every neighbour rule; deep
+# nesting has its own tests) and an example costs a few milliseconds.
+@given(documents(text=adversarial_text, items=adversarial_items, marks=adversarial_marks, max_leaves=7))
 def test_generated_documents_round_trip(doc: Document) -> None:
     text = serialize(doc)
     parsed = parse(text)
-    # parse(serialize(d)) == canonicalize(d)
-    assert parsed == canonicalize(doc), text
+    canonical = canonicalize(doc)
+    # parse(serialize(d)) == canonicalize(d), block items read back as ids...
+    assert parsed.to_json() == _replace_items(canonical.to_json()), text
     # serialize(parse(t)) == t for every t that serialize wrote
     assert serialize(parsed) == text
     # the JSON input writes the same text
     assert serialize(doc.to_json()) == text
     # parse(text, d) puts back the original items, the very same objects
-    # (the first item with a given id, as in a lookup by id)
-    first: dict[str, Any] = {}
+    by_id: dict[str, list[Any]] = {}
     for item in _block_items(doc):
-        first.setdefault(_item_id(item), item)
+        by_id.setdefault(_item_id(item), []).append(item)
     restored = parse(text, doc)
-    expected = [first[_item_id(item)] for item in _block_items(parsed)]
-    assert all(a is b for a, b in zip(_block_items(restored), expected, strict=True))
+    for item in _block_items(restored):
+        assert any(item is original for original in by_id[_item_id(item)])
+    if all(all(other == items[0] for other in items) for items in by_id.values()):
+        assert restored == canonical, text
 
 
 @given(st.lists(st.tuples(adversarial_text, adversarial_text), min_size=1, max_size=4))

@@ -16,7 +16,7 @@ from dast.errors import DastError, DastValidationError
 from dast.load import load_document
 from dast.nodes import Document, List, ListItem, Paragraph, Root, Span
 from dastdown.serializer import DastdownSerializeError, serialize
-from tests.strategies import documents, mutated_documents
+from tests.strategies import mutated_documents
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CONFORMANCE = FIXTURES / "dastdown/conformance"
@@ -160,18 +160,6 @@ def test_deep_nesting_continuation_lines_are_indented() -> None:
 @pytest.mark.parametrize("path", VALID_FILES, ids=[p.stem for p in VALID_FILES])
 def test_valid_fixture_snapshots(path: Path, snapshot: SnapshotAssertion) -> None:
     assert serialize(json.loads(path.read_text(encoding="utf-8"))) == snapshot
-
-
-@given(documents())
-def test_dict_input_gives_the_same_text_as_the_model(doc: Document) -> None:
-    try:
-        expected = serialize(doc)
-    except DastdownSerializeError as error:
-        with pytest.raises(DastdownSerializeError) as caught:
-            serialize(doc.to_json())
-        assert caught.value.path == error.path
-        return
-    assert serialize(doc.to_json()) == expected
 
 
 @given(mutated_documents())

@@ -245,6 +245,8 @@ def _link(node: Link | ItemLink, path: Path, opts: InlineOptions) -> str:
         opts.reporter, opts.render_inline_item, opts.render_inline_block, opts.heading
     )
     label = _render(node.children, path, label_opts, label=True)
+    if label.startswith("^"):
+        label = "\\" + label  # "[^x]" would be a footnote reference
     url = node.url if isinstance(node, Link) else f"dato:item/{node.item}"
     title = ""
     for entry in node.meta or ():

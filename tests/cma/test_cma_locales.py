@@ -94,24 +94,27 @@ def test_async_twins_agree_with_sync(value: dict[str, int], localized: bool) -> 
         return double(locale, v)
 
     subject: Any = value if localized else len(value)
-    assert asyncio.run(lo.map_normalized_field_values_async(subject, localized, adouble)) == (
-        lo.map_normalized_field_values(subject, localized, double)
-    )
-    assert asyncio.run(lo.filter_normalized_field_values_async(subject, localized, akeep)) == (
-        lo.filter_normalized_field_values(subject, localized, keep)
-    )
-    assert asyncio.run(lo.some_normalized_field_values_async(subject, localized, akeep)) == (
-        lo.some_normalized_field_values(subject, localized, keep)
-    )
-    assert asyncio.run(lo.every_normalized_field_value_async(subject, localized, akeep)) == (
-        lo.every_normalized_field_value(subject, localized, keep)
-    )
     seen: list[Any] = []
 
     async def visit(locale: str | None, v: Any) -> None:
         seen.append((locale, v))
 
-    asyncio.run(lo.visit_normalized_field_values_async(subject, localized, visit))
+    async def run_all() -> list[Any]:  # one event loop per example keeps this fast
+        return [
+            await lo.map_normalized_field_values_async(subject, localized, adouble),
+            await lo.filter_normalized_field_values_async(subject, localized, akeep),
+            await lo.some_normalized_field_values_async(subject, localized, akeep),
+            await lo.every_normalized_field_value_async(subject, localized, akeep),
+            await lo.visit_normalized_field_values_async(subject, localized, visit),
+        ]
+
+    assert asyncio.run(run_all()) == [
+        lo.map_normalized_field_values(subject, localized, double),
+        lo.filter_normalized_field_values(subject, localized, keep),
+        lo.some_normalized_field_values(subject, localized, keep),
+        lo.every_normalized_field_value(subject, localized, keep),
+        None,
+    ]
     assert seen == lo.to_normalized_field_value_entries(subject, localized)
 
 
