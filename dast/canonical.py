@@ -87,7 +87,7 @@ def canonical_marks(marks: tuple[str, ...] | None) -> tuple[str, ...] | None:
 
 def _inlines_are_canonical(children: Sequence[InlineNode]) -> bool:
     """True when a run of inline nodes is already in canonical form."""
-    previous: tuple[str, ...] | None | bool = False  # False: no span just before
+    previous: tuple[str, ...] | bool | None = False  # False: no span just before
     for child in children:
         if type(child) is Span:
             marks = child.marks
@@ -100,9 +100,10 @@ def _inlines_are_canonical(children: Sequence[InlineNode]) -> bool:
             previous = marks
         else:
             previous = False
-            if type(child) is Link or type(child) is ItemLink:
-                if not _inlines_are_canonical(child.children):
-                    return False
+            if (type(child) is Link or type(child) is ItemLink) and not _inlines_are_canonical(
+                child.children
+            ):
+                return False
     return True
 
 
@@ -214,7 +215,7 @@ def canonicalize(doc: Any) -> Document | None:
     >>> canonicalize(None) is None
     True
     """
-    document = load_document(doc)
+    document: Document | None = load_document(doc)
     if document is None:
         return None
     root = _root(document.document)
@@ -230,7 +231,7 @@ def is_canonical(doc: Any) -> bool:
     ...     {"type": "paragraph", "children": [{"type": "span", "value": ""}]}]}})
     True
     """
-    document = load_document(doc)
+    document: Document | None = load_document(doc)
     if document is None:
         return True
     return canonicalize(document) is document

@@ -29,6 +29,7 @@ from typing import Any
 
 from ._traverse import ALLOWED_CHILDREN, load_tree
 from .errors import DastError
+from .guards import item_type_id
 from .nodes import (
     Block,
     BlockItem,
@@ -170,25 +171,11 @@ def _record(item: dict[str, Any]) -> list[_Part]:
         parts += [(" item=<record id=", _FIXED), _quoted(record_id)]
     else:
         parts.append((" item=<new record", _FIXED))
-    model = _item_type(item)
+    model = item_type_id(item)
     if model is not None:
         parts += [(" item_type=", _FIXED), _quoted(model)]
     parts.append((">", _FIXED))
     return parts
-
-
-def _item_type(item: Mapping[str, Any]) -> str | None:
-    """The item type id of a record, nested (``relationships``) or flattened."""
-    relation = item.get("relationships", {})
-    relation = relation.get("item_type") if isinstance(relation, Mapping) else None
-    for candidate in (relation, item.get("item_type"), item.get("itemType")):
-        if isinstance(candidate, str):
-            return candidate
-        if isinstance(candidate, Mapping):
-            data = candidate.get("data", candidate)
-            if isinstance(data, Mapping) and isinstance(data.get("id"), str):
-                return str(data["id"])
-    return None
 
 
 def _item(item: BlockItem, formatter: BlockFormatter | None) -> tuple[list[_Part], list[str]]:

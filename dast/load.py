@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, overload
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .errors import DastValidationError, Problem
-from .nodes import Document
+from .nodes import NODE_CLASSES, Document
 
 __all__ = ["dump_document", "load_document", "unwrap_document"]
 
@@ -53,7 +53,11 @@ def load_document(data: Any) -> Document | None:
     try:
         return Document.model_validate(inner)
     except ValidationError as exc:
-        raise DastValidationError(_problems_for(data, exc)) from None
+        problems = _problems_for(data, exc)
+        if problems:
+            raise DastValidationError(problems) from None
+        # valid, but nested deeper than pydantic-core recurses
+        return _build_deep_document(inner)
 
 
 def dump_document(doc: Document | None) -> dict[str, Any] | None:
@@ -66,12 +70,18 @@ def dump_document(doc: Document | None) -> dict[str, Any] | None:
 
 
 def _problems_for(data: Any, exc: ValidationError) -> list[Problem]:
-    """Every problem of invalid input, from the validator when it has any."""
-    from .validate import validate  # the validator imports this module's peers
+    """Every problem of input the model refused; empty when it is valid but too deep.
+
+    pydantic-core gives up on documents nested a few hundred levels deep;
+    the validator is iterative and has the last word.
+    """
+    from .validate import validate  # validate builds on this module
 
     report = validate(data)
     if report.problems:
         return list(report.problems)
+    if any(err["type"] == "recursion_loop" for err in exc.errors()):
+        return []
     return [  # defensive: the model refused something the validator allows
         Problem(
             tuple(p for p in err["loc"] if isinstance(p, (str, int))),
@@ -80,3 +90,26 @@ def _problems_for(data: Any, exc: ValidationError) -> list[Problem]:
         )
         for err in exc.errors()
     ]
+
+
+def _build_deep_document(data: dict[str, Any]) -> Document:
+    """Build a ``Document`` from VALID JSON bottom-up, without recursion.
+
+    Each node is validated by pydantic on its own (its children are already
+    models, which pydantic does not re-validate), so depth does not matter.
+    """
+    order: list[dict[str, Any]] = []
+    stack: list[dict[str, Any]] = [data["document"]]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        stack.extend(node.get("children", ()))
+    built: dict[int, BaseModel] = {}
+    for node in reversed(order):  # children before their parents
+        fields = dict(node)
+        if "children" in fields:
+            fields["children"] = tuple(built[id(child)] for child in node["children"])
+        built[id(node)] = NODE_CLASSES[node["type"]].model_validate(fields)
+    return Document.model_validate(
+        {"schema": data["schema"], "document": built[id(data["document"])]}
+    )

@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "NODE_CLASSES",
     "Block",
     "BlockItem",
     "Blockquote",
@@ -78,7 +79,10 @@ class _Model(BaseModel):
         >>> Span(value="a").to_json()
         {'type': 'span', 'value': 'a'}
         """
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        try:
+            return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        except ValueError:  # pydantic-core gives up a few hundred levels deep
+            return _dump_deep(self)
 
 
 class MetaEntry(_Model):
@@ -331,6 +335,57 @@ Node = (
     | InlineBlock
 )
 """Any DAST node (not the ``Document`` wrapper)."""
+
+NODE_CLASSES: dict[str, type[_Model]] = {
+    cls.model_fields["type"].default: cls
+    for cls in (
+        Root,
+        Paragraph,
+        Heading,
+        List,
+        ListItem,
+        Blockquote,
+        Code,
+        ThematicBreak,
+        Block,
+        Span,
+        Link,
+        ItemLink,
+        InlineItem,
+        InlineBlock,
+    )
+}
+"""Each DAST ``type`` string to its node class."""
+
+
+def _dump_deep(model: _Model) -> dict[str, Any]:
+    """Dump any model without recursion (for trees deeper than pydantic dumps)."""
+    out: dict[str, Any] = {}
+    stack: list[tuple[_Model, dict[str, Any]]] = [(model, out)]
+    while stack:
+        node, target = stack.pop()
+        for name, field in type(node).model_fields.items():
+            value = getattr(node, name)
+            if value is None:
+                continue
+            key = field.alias or name
+            if isinstance(value, _Model):
+                child: dict[str, Any] = {}
+                target[key] = child
+                stack.append((value, child))
+            elif isinstance(value, tuple):
+                items: list[Any] = []
+                for entry in value:
+                    if isinstance(entry, _Model):
+                        items.append({})
+                        stack.append((entry, items[-1]))
+                    else:
+                        items.append(entry)
+                target[key] = items
+            else:
+                target[key] = value
+    return out
+
 
 NodeWithChildren = Root | Paragraph | Heading | List | ListItem | Blockquote | Link | ItemLink
 """Nodes that carry a ``children`` tuple."""

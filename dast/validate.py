@@ -59,7 +59,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from .definitions import (
     ALLOWED_ATTRIBUTES,
@@ -70,23 +70,9 @@ from .definitions import (
     SCHEMA,
 )
 from .errors import DastValidationError, Path, Problem
-from .load import unwrap_document
+from .load import load_document, unwrap_document
 from .nodes import (
-    Block,
-    Blockquote,
-    Code,
     Document,
-    Heading,
-    InlineBlock,
-    InlineItem,
-    ItemLink,
-    Link,
-    List,
-    ListItem,
-    Paragraph,
-    Root,
-    Span,
-    ThematicBreak,
 )
 
 __all__ = ["RULE_CODES", "ValidationReport", "ensure_valid", "validate"]
@@ -190,7 +176,8 @@ def validate(data: Any) -> ValidationReport:
             )
         )
     if "document" not in data:
-        problems.append(Problem(("document",), "missing-document", "missing the root node"))
+        message = 'missing "document" (the root node)'
+        problems.append(Problem(("document",), "missing-document", message))
     else:
         root = data["document"]
         if type(root) is not dict and not isinstance(root, BaseModel):
@@ -222,43 +209,15 @@ def ensure_valid(data: Any) -> Document | None:
         if report.problems:
             raise DastValidationError(report.problems)
         return data
-    report = validate(data)
-    if report.problems:
-        raise DastValidationError(report.problems)
-    data = unwrap_document(data)
-    if data is None:
-        return None
-    try:
-        return Document.model_validate(data)
-    except ValidationError:  # valid, but nested deeper than pydantic-core recurses
-        return _build_document(data)
-
-
-# --- deep trees: iterative dump and build -----------------------------------
-
-_CLASSES: Final[dict[str, type[BaseModel]]] = {
-    "root": Root,
-    "paragraph": Paragraph,
-    "heading": Heading,
-    "list": List,
-    "listItem": ListItem,
-    "blockquote": Blockquote,
-    "code": Code,
-    "thematicBreak": ThematicBreak,
-    "block": Block,
-    "span": Span,
-    "link": Link,
-    "itemLink": ItemLink,
-    "inlineItem": InlineItem,
-    "inlineBlock": InlineBlock,
-}
+    loaded: Document | None = load_document(data)
+    return loaded
 
 
 def _fields(model: BaseModel) -> dict[str, Any]:
     """A node model as a shallow JSON-like dict (children stay models, checked in turn).
 
-    Models are walked this way rather than dumped: pydantic's dump silently
-    stops converting below a certain depth.
+    Models are walked this way rather than dumped: pydantic's dump gives up
+    on very deep trees.
     """
     fields: dict[str, Any] = {}
     for name, value in model.__dict__.items():
@@ -268,29 +227,6 @@ def _fields(model: BaseModel) -> dict[str, Any]:
             value = [m.__dict__ if isinstance(m, BaseModel) else m for m in value]
         fields[name] = value
     return fields
-
-
-def _build_document(data: dict[str, Any]) -> Document:
-    """Build a ``Document`` from VALID JSON bottom-up, without recursion.
-
-    Each node is validated by pydantic on its own (its children are already
-    models, which pydantic does not re-validate), so depth does not matter.
-    """
-    order: list[dict[str, Any]] = []
-    stack: list[dict[str, Any]] = [data["document"]]
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        stack.extend(node.get("children", ()))
-    built: dict[int, BaseModel] = {}
-    for node in reversed(order):  # children before their parents
-        fields = dict(node)
-        if "children" in fields:
-            fields["children"] = tuple(built[id(child)] for child in node["children"])
-        built[id(node)] = _CLASSES[node["type"]].model_validate(fields)
-    return Document.model_validate(
-        {"schema": data["schema"], "document": built[id(data["document"])]}
-    )
 
 
 # --- the tree walk ----------------------------------------------------------
@@ -330,9 +266,14 @@ def _node_kind(value: Any) -> str:
     if type(value) is dict:
         t = value.get("type")
         if type(t) is str:
-            return f"a {t} node"
+            return f"{_a(t)} node"
         return "an object without a valid type"
     return _kind(value)
+
+
+def _a(word: str) -> str:
+    """``word`` with its indefinite article: ``an itemLink``, ``a span``."""
+    return f"an {word}" if word[:1] in "aeiouAEIOU" else f"a {word}"
 
 
 def _names(types: frozenset[str]) -> str:
@@ -409,7 +350,7 @@ def _check_tree(root: Any, problems: list[Problem]) -> None:
                 children = value
         for key in REQUIRED_ATTRIBUTES[t]:
             if key not in node:
-                message = f"a {t} node needs {key}"
+                message = f"{_a(t)} node needs {key}"
                 add(Problem((*_path(link), key), "missing-attribute", message))
         if children is not None:
             for i in range(len(children) - 1, -1, -1):
@@ -419,13 +360,14 @@ def _check_tree(root: Any, problems: list[Problem]) -> None:
 def _misplaced(t: str, parent: str, path: Path) -> Problem:
     """The problem for a node of type ``t`` where its parent does not allow it."""
     if t == "block":
-        where = "a list item" if parent == "listItem" else f"a {parent}"
+        where = "a list item" if parent == "listItem" else _a(parent)
         message = f"a block can only be a direct child of the root, found one in {where}"
         return Problem(path, "block-not-at-root", message)
     if t == "root":
-        return Problem(path, "forbidden-child", f"a root node cannot be nested in a {parent}")
+        message = f"a root node cannot be nested in {_a(parent)}"
+        return Problem(path, "forbidden-child", message)
     allowed = _names(ALLOWED_CHILDREN[parent])
-    message = f"a {parent} cannot contain a {t} node (allowed: {allowed})"
+    message = f"{_a(parent)} cannot contain {_a(t)} node (allowed: {allowed})"
     return Problem(path, "forbidden-child", message)
 
 
@@ -433,7 +375,7 @@ def _forbidden(t: str, key: Any, allowed_keys: frozenset[str], path: Path) -> Pr
     """The problem for a key the node type does not allow."""
     others = allowed_keys - {"type"}
     allowed = f"allowed: {_names(others)}" if others else "it has no attributes"
-    message = f"a {t} node cannot have {_short(str(key))} ({allowed})"
+    message = f"{_a(t)} node cannot have {_short(str(key))} ({allowed})"
     return Problem((*path, key), "forbidden-attribute", message)
 
 
@@ -447,7 +389,8 @@ def _check_attribute(t: str, key: str, value: Any) -> _Found | None:
         if type(value) not in _SEQUENCE:
             return [((), "invalid-children", f"children must be a list, found {_kind(value)}")]
         if not value:
-            return [((), "empty-children", f"a {t} node needs at least one child, found none")]
+            message = f"{_a(t)} node needs at least one child, found none"
+            return [((), "empty-children", message)]
         return None
     if key in _STRING_ATTRIBUTES:
         if t == "list":  # the list's ``style`` is an enumeration

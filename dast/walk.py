@@ -6,7 +6,7 @@ the CDA wrapper, or one node's dict; invalid JSON raises
 its root node. Callbacks are called as ``(node, parent, path)``: ``parent`` is
 ``None`` for the starting node and ``path`` is a tuple like ``("children", 0,
 "children", 3)`` relative to it. A callback that takes just ``(node)``, like
-the guards of ``dast.guards``, is called with the node alone.
+a ``TypeIs`` guard ``is_span(node)``, is called with the node alone.
 
 Walkers are iterative (no recursion limit) and never change their input.
 Each has an ``_async`` twin that awaits the callback's result when it is

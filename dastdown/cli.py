@@ -20,6 +20,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from dast.errors import DastError
+
 from .cli_diagnostics import CliFailure, Diagnostic
 
 __all__ = ["build_parser", "main"]
@@ -395,13 +397,13 @@ def _fmt_stdin(check: bool) -> int:
 def _run_inspect(args: argparse.Namespace) -> int:
     from dast.inspector import inspect
 
-    from .cli_formats import load
+    from .cli_formats import read_document
     from .cli_io import write_stdout
 
     src = _input_format(args)
     display = "<stdin>" if args.input == "-" else args.input
     try:
-        doc, warnings = load(_read_input(args), src, display)
+        doc, warnings = read_document(_read_input(args), src, display)
     except CliFailure as exc:
         _print_diagnostics(exc.diagnostics)
         return 1
@@ -450,4 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
     except CliFailure as exc:  # a user error no command caught itself
         _print_diagnostics(exc.diagnostics)
+        return 1
+    except DastError as exc:
+        sys.stderr.write(f"dastdown: error: {exc}\n")
         return 1

@@ -25,7 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import NamedTuple, TextIO
 
-from .cli_diagnostics import CliFailure, Diagnostic, os_error_message
+from .cli_diagnostics import CliFailure, Diagnostic, internal_error, os_error_message
 from .cli_formats import convert_text
 from .cli_io import atomic_write, read_text
 from .cli_progress import ProgressBar
@@ -85,8 +85,7 @@ def convert_source(
     except CliFailure as exc:
         return None, list(exc.diagnostics)
     except Exception as exc:  # a bug in a converter must not stop the other files
-        message = f"internal error, please report it: {type(exc).__name__}: {exc}"
-        return None, [Diagnostic(display, message)]
+        return None, [internal_error(display, exc)]
     return out, [] if quiet else warnings
 
 

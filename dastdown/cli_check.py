@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from .cli_diagnostics import CliFailure, Diagnostic
+from .cli_diagnostics import CliFailure, Diagnostic, internal_error
 from .cli_files import discover
 from .cli_formats import format_of, json_problem_diagnostics, parse_error_diagnostic
 from .cli_io import read_text
@@ -66,6 +66,8 @@ def check_text(text: str, fmt: str, display: str) -> list[Diagnostic]:
         return _check_dastdown(text, display)
     except RecursionError:
         return [Diagnostic(display, "document is nested too deeply to check")]
+    except Exception as exc:  # a bug in a checker must not stop the other files
+        return [internal_error(display, exc)]
 
 
 def check_file(path: str) -> list[Diagnostic]:

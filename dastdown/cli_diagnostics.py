@@ -18,7 +18,14 @@ from typing import Literal, TextIO
 
 from dast.errors import DastError
 
-__all__ = ["CliFailure", "Diagnostic", "Severity", "emit", "os_error_message"]
+__all__ = [
+    "CliFailure",
+    "Diagnostic",
+    "Severity",
+    "emit",
+    "internal_error",
+    "os_error_message",
+]
 
 Severity = Literal["error", "warning"]
 """How bad a diagnostic is: errors fail the command, warnings do not."""
@@ -76,6 +83,21 @@ def os_error_message(exc: OSError) -> str:
     if isinstance(exc, NotADirectoryError):
         return "not a directory (a parent of this path is a file)"
     return exc.strerror or str(exc) or type(exc).__name__
+
+
+def internal_error(display: str, exc: Exception) -> Diagnostic:
+    """A diagnostic for an unexpected exception (a bug), kept to one short line.
+
+    The command reports it and goes on with the other files instead of
+    stopping with a traceback.
+
+    >>> internal_error("a.json", RuntimeError("boom\\nmore")).render()
+    'a.json: error: internal error, please report it: RuntimeError: boom'
+    """
+    first = str(exc).split("\n", 1)[0]
+    if len(first) > 200:
+        first = first[:199] + "…"
+    return Diagnostic(display, f"internal error, please report it: {type(exc).__name__}: {first}")
 
 
 def emit(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .cli_diagnostics import CliFailure, Diagnostic, os_error_message
+from .cli_diagnostics import CliFailure, Diagnostic, internal_error, os_error_message
 from .cli_files import discover
 from .cli_formats import parse_error_diagnostic
 from .cli_io import atomic_write, decode_utf8
@@ -38,6 +38,8 @@ def canonical_text(text: str, display: str) -> str:
         raise CliFailure([parse_error_diagnostic(exc, display)]) from None
     except RecursionError:
         raise CliFailure([Diagnostic(display, "document is nested too deeply")]) from None
+    except Exception as exc:  # a bug must not stop the other files, nor touch this one
+        raise CliFailure([internal_error(display, exc)]) from None
 
 
 @dataclass(frozen=True)

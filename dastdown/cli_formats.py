@@ -18,15 +18,16 @@ imported only when a format needs them, to keep start-up fast.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from dast.errors import DastError
 
-from .cli_diagnostics import CliFailure, Diagnostic
+from .cli_diagnostics import CliFailure, Diagnostic, internal_error
 from .cli_jsonpos import locate_json_paths
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ __all__ = [
     "load",
     "output_extension",
     "parse_error_diagnostic",
+    "read_document",
     "render",
 ]
 
@@ -271,6 +273,34 @@ def _error_diagnostic(exc: DastError, text: str, src: str, display: str) -> Diag
     return Diagnostic(display, message, excerpt=details)
 
 
+@contextlib.contextmanager
+def _user_errors(text: str, src: str, display: str) -> Iterator[None]:
+    """Turn every error about the document (or a crash) into ``CliFailure``."""
+    try:
+        yield
+    except CliFailure:
+        raise
+    except DastError as exc:
+        raise CliFailure([_error_diagnostic(exc, text, src, display)]) from None
+    except RecursionError:
+        raise CliFailure([Diagnostic(display, "document is nested too deeply")]) from None
+    except Exception as exc:  # a bug: reported in one line, the other files go on
+        raise CliFailure([internal_error(display, exc)]) from None
+
+
+def read_document(text: str, src: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
+    """Like :func:`load`, but every user error raises ``CliFailure``.
+
+    >>> try:
+    ...     read_document("[]", "json", "a.json")
+    ... except CliFailure as exc:
+    ...     print(exc.diagnostics[0].render()[:50])
+    a.json:1:1: error: (root): expected a DAST documen
+    """
+    with _user_errors(text, src, display):
+        return load(text, src, display)
+
+
 def convert_text(
     text: str, src: str, dst: str, display: str, strict: bool = False
 ) -> tuple[str, list[Diagnostic]]:
@@ -283,15 +313,9 @@ def convert_text(
     >>> convert_text("null", "json", "json", "a.json")
     ('null\\n', [])
     """
-    try:
+    with _user_errors(text, src, display):
         doc, warnings = load(text, src, display)
         out, more = render(doc, dst, display)
-    except CliFailure:
-        raise
-    except DastError as exc:
-        raise CliFailure([_error_diagnostic(exc, text, src, display)]) from None
-    except RecursionError:
-        raise CliFailure([Diagnostic(display, "document is nested too deeply")]) from None
     warnings += more
     if strict and warnings:
         raise CliFailure([replace(w, severity="error") for w in warnings])

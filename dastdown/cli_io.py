@@ -140,6 +140,8 @@ def same_file(a: str, b: str) -> bool:
 def atomic_write(path: str, data: bytes) -> None:
     """Replace the file at ``path`` by ``data`` atomically, keeping its mode.
 
+    The owner and group are kept too when the process may set them.
+
     A symbolic link is followed (its target is rewritten, the link stays).
     Raises ``OSError`` when the file cannot be written (``IsADirectoryError``
     when ``path`` is a directory); the old file is then untouched and no
@@ -152,13 +154,18 @@ def atomic_write(path: str, data: bytes) -> None:
     >>> target.read_bytes(), sorted(p.name for p in target.parent.iterdir())
     (b'two', ['f.txt'])
     """
-    target = os.path.realpath(path)
+    # Only a link at the end matters: os.replace works through linked folders.
+    target = os.path.realpath(path) if os.path.islink(path) else path
+    owner: tuple[int, int] | None = None
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-        if os.path.isdir(target):
-            raise IsADirectoryError(21, "Is a directory", path)
+        status = os.stat(target)
     except FileNotFoundError:
         mode = _default_mode()
+    else:
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError(21, "Is a directory", path)
+        mode = stat.S_IMODE(status.st_mode)
+        owner = (status.st_uid, status.st_gid)
     directory, name = os.path.split(target)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
     try:
@@ -166,6 +173,9 @@ def atomic_write(path: str, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+            if owner is not None and hasattr(os, "fchown"):
+                with contextlib.suppress(OSError):  # keep the owner when allowed to
+                    os.fchown(handle.fileno(), *owner)
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:

@@ -1,30 +1,32 @@
 """The inline scanner: the text of a paragraph or heading to inline nodes.
 
-One regex, compiled from the grammar's inline terminals (the ones of its
-``_inline_token`` rule) in the order lark's own lexer tries them, cuts the
-text into tokens; :meth:`InlineScanner.scan` then
+One regex, compiled from the grammar's inline terminals (the alternatives
+of its ``_inline_token`` rule) in the order lark's own lexer tries them,
+finds the tokens; the text between two of them is what lark lexes as
+``WORD`` and ``OTHER`` (plain text). :meth:`InlineScanner.scan` then
 
 1. pairs ``[`` with ``](``: the destination runs to the next unescaped
    ``)`` and may be followed by a ``{...}`` meta trailer; an unmatched
    ``[`` or ``](`` is literal text; a link, inline item or inline block
    inside a label that closes is an error;
-2. reads mark delimiters with a stack, per label and for the whole text: a
-   run of ``*`` (``~``, ``=``, ``+``, backticks) first closes the open marks
-   of its kind innermost first, as far as it can, and what is left opens
-   marks (``*`` emphasis, ``**`` strong, ``***`` both); ``<m k="...">``
-   opens a custom mark and ``</m>`` closes the last one open. A delimiter
-   left open at the end is literal text, and so is a run that cannot be
-   read this way;
+2. reads the mark delimiters, for the whole text and for each label: a run
+   of ``*`` (or ``~``, ``=``, ``+``, backticks) first closes the open marks
+   of its kind, innermost first, each one it can afford, and what is left
+   of it opens marks (``*`` emphasis, ``**`` strong, ``***`` both; ``~~``,
+   ``==``, ``++``; a backtick code). ``<m k="...">`` opens a custom mark
+   and ``</m>`` closes the last one open. A delimiter that is never closed,
+   or a run that cannot be read this way, is literal text;
 3. builds canonical spans: marks de-duplicated in canonical order, empty
    spans dropped, neighbours with the same marks merged.
 
-Both passes are linear in the text: the search for a URL's closing ``)``
+Everything is linear in the text: the search for a URL's closing ``)``
 resumes where the last one stopped (a ``)`` is escaped when an odd run of
-backslashes precedes it).
+backslashes precedes it), and marks are read in one pass (two when a
+delimiter is left open).
 
 >>> from dastdown.parser import grammar
 >>> scanner = InlineScanner(grammar())
->>> scanner.scan("a **b *c*** [d](u){rel=\\"x\\"}", ())
+>>> scanner.scan('a **b *c*** [d](u){rel="x"}', ())
 ... # doctest: +NORMALIZE_WHITESPACE
 [{'type': 'span', 'value': 'a '}, {'type': 'span', 'value': 'b ', 'marks': ['strong']},
  {'type': 'span', 'value': 'c', 'marks': ['strong', 'emphasis']},
@@ -45,23 +47,25 @@ from lark.lexer import TerminalDef
 from dast.canonical import canonical_marks
 
 from .errors import DastdownParseError
-from .lexer import AttributeSyntax, decode_string
+from .lexer import AttributeSyntax, decode_string, malformed
 from .syntax import EMPTY_ITEM_ID, ITEM_LINK_PREFIX
 
-__all__ = ["INLINE_RULE", "InlineScanner", "lark_lexer_order"]
+__all__ = ["INLINE_RULE", "PLAIN_TERMINAL", "InlineScanner", "lark_lexer_order"]
 
 INLINE_RULE = "_inline_token"
 """The grammar rule whose alternatives are the inline terminals."""
 
+PLAIN_TERMINAL = "WORD"
+"""The inline terminal for runs of plain text (every other token starts with
+a character it excludes, so each match of the scanner is optional plain
+text followed by one other token)."""
+
 # What each inline terminal is, for the scanner (the grammar names them).
 (
-    _WORD,
+    _TEXT,
     _ESCAPE,
     _LINE_BREAK,
-    _OTHER,
-    _STARS,
-    _PAIRED,
-    _BACKTICKS,
+    _RUN_TOKEN,
     _MARK_OPEN,
     _MARK_CLOSE,
     _INLINE_ITEM,
@@ -69,18 +73,18 @@ INLINE_RULE = "_inline_token"
     _BLOCK_TAG,
     _LINK_OPEN,
     _LINK_CLOSE,
-) = range(14)
+) = range(11)
 
 _KINDS = {
-    "WORD": _WORD,
+    "WORD": _TEXT,
+    "OTHER": _TEXT,
     "ESCAPE": _ESCAPE,
     "LINE_BREAK": _LINE_BREAK,
-    "OTHER": _OTHER,
-    "STARS": _STARS,
-    "TILDES": _PAIRED,
-    "EQUALS": _PAIRED,
-    "PLUSES": _PAIRED,
-    "BACKTICKS": _BACKTICKS,
+    "STARS": _RUN_TOKEN,
+    "TILDES": _RUN_TOKEN,
+    "EQUALS": _RUN_TOKEN,
+    "PLUSES": _RUN_TOKEN,
+    "BACKTICKS": _RUN_TOKEN,
     "MARK_OPEN": _MARK_OPEN,
     "MARK_CLOSE": _MARK_CLOSE,
     "INLINE_ITEM": _INLINE_ITEM,
@@ -91,7 +95,7 @@ _KINDS = {
 }
 
 # Delimiter families: the marks a run of one character can open or close,
-# with their widths, and what the rest of a run opens (outer mark first).
+# their widths, and what the rest of a run opens (outer mark first).
 _WIDTHS = {
     "strong": 2,
     "emphasis": 1,
@@ -100,13 +104,6 @@ _WIDTHS = {
     "underline": 2,
     "code": 1,
 }
-_FAMILIES: dict[str, frozenset[str]] = {
-    "*": frozenset({"strong", "emphasis"}),
-    "~": frozenset({"strikethrough"}),
-    "=": frozenset({"highlight"}),
-    "+": frozenset({"underline"}),
-    "`": frozenset({"code"}),
-}
 _OPENERS: dict[str, dict[int, tuple[str, ...]]] = {
     "*": {1: ("emphasis",), 2: ("strong",), 3: ("strong", "emphasis")},
     "~": {2: ("strikethrough",)},
@@ -114,12 +111,13 @@ _OPENERS: dict[str, dict[int, tuple[str, ...]]] = {
     "+": {2: ("underline",)},
     "`": {1: ("code",)},
 }
+_LONGEST_RUN = 6  # closing strong + emphasis, then opening both again
 
-# Scope items besides text (plain str): tuples tagged with one of these.
+# Scope items besides text (a plain str): tuples tagged with one of these.
 _RUN, _OPEN, _CLOSE, _NODE, _LINK = range(5)
 
-_Ops = tuple[tuple[bool, str, int], ...]
-_EMPTY_SPAN = {"type": "span", "value": ""}
+_Ops = tuple[tuple[bool, str], ...]
+_Marks = tuple[str, ...] | None
 
 
 def lark_lexer_order(terminal: TerminalDef) -> tuple[int, int, int, str]:
@@ -129,24 +127,32 @@ def lark_lexer_order(terminal: TerminalDef) -> tuple[int, int, int, str]:
     >>> lark_lexer_order(TerminalDef("LINK_OPEN", PatternStr("[")))
     (0, -1, -1, 'LINK_OPEN')
     """
-    return (-terminal.priority, -terminal.pattern.max_width, -len(terminal.pattern.value), terminal.name)
+    return (
+        -terminal.priority,
+        -terminal.pattern.max_width,
+        -len(terminal.pattern.value),
+        terminal.name,
+    )
 
 
 def _run_ops(char: str, length: int, open_marks: tuple[str, ...]) -> _Ops | None:
     """How a run of ``length`` ``char`` reads, given its family's open marks.
 
-    ``open_marks`` lists them innermost first. The run closes each that it
+    ``open_marks`` lists them innermost last. The run closes each that it
     can afford, innermost first; the rest of it must open marks that are
-    not open. ``None``: the run is literal text.
+    not open. ``None``: the run is literal text. Each op is
+    ``(closing, mark)``.
 
-    >>> _run_ops("*", 4, ("emphasis", "strong"))
-    ((True, 'emphasis', 1), (True, 'strong', 2), (False, 'emphasis', 1))
+    >>> _run_ops("*", 4, ("strong", "emphasis"))
+    ((True, 'emphasis'), (True, 'strong'), (False, 'emphasis'))
     >>> _run_ops("~", 3, ()) is None
     True
     """
+    if length > _LONGEST_RUN:
+        return None
     rest = length
     closes: list[str] = []
-    for mark in open_marks:
+    for mark in reversed(open_marks):
         width = _WIDTHS[mark]
         if width <= rest:
             closes.append(mark)
@@ -156,20 +162,20 @@ def _run_ops(char: str, length: int, open_marks: tuple[str, ...]) -> _Ops | None
         found = _OPENERS[char].get(rest)
         if found is None:
             return None
-        still_open = set(open_marks).difference(closes)
-        if still_open.intersection(found):
+        if set(open_marks).difference(closes).intersection(found):
             return None
         opens = found
-    return tuple((True, mark, _WIDTHS[mark]) for mark in closes) + tuple(
-        (False, mark, _WIDTHS[mark]) for mark in opens
-    )
+    return tuple((True, mark) for mark in closes) + tuple((False, mark) for mark in opens)
 
 
 class InlineScanner:
     """Inline text to DAST inline nodes, with the grammar's inline terminals.
 
-    ``pattern`` is the one regex: a named group per terminal of the
-    ``_inline_token`` rule, in lark's lexer order.
+    ``terminals`` are the inline terminals in lark's lexer order;
+    ``pattern`` is the scanning regex: optional plain text (``WORD``) then
+    one of the other terminals, a named group each, tried in that order.
+    As ``OTHER`` matches any character, every match attempt succeeds: the
+    text is cut into tokens exactly as lark's lexer cuts it.
     """
 
     def __init__(self, lark: Lark) -> None:
@@ -179,27 +185,48 @@ class InlineScanner:
             if rule.origin.name == INLINE_RULE
             for symbol in rule.expansion
         }
-        terminals = sorted((t for t in lark.terminals if t.name in names), key=lark_lexer_order)
-        self.terminals: tuple[TerminalDef, ...] = tuple(terminals)
-        self.pattern = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals)
-        self._regex = re.compile(self.pattern)
-        self._kinds: list[int] = [-1] + [_KINDS[t.name] for t in terminals]
+        ordered = sorted((t for t in lark.terminals if t.name in names), key=lark_lexer_order)
+        self.terminals: tuple[TerminalDef, ...] = tuple(ordered)
         by_name = {t.name: t for t in lark.terminals}
+        word = by_name[PLAIN_TERMINAL].pattern.to_regexp()
+        tokens = [t for t in ordered if t.name != PLAIN_TERMINAL]
+        self.pattern = f"(?:{word})?(?:" + "|".join(
+            f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in tokens
+        ) + ")"
+        self._regex = re.compile(self.pattern)
+        self._plain = re.compile(word)
+        self._kinds: list[int] = [-1] + [_KINDS[t.name] for t in tokens]
         self._attributes = AttributeSyntax(by_name)
         self._destination = re.compile(
             f"{by_name['ESCAPE'].pattern.to_regexp()}|{by_name['LINE_BREAK'].pattern.to_regexp()}"
         )
-        self._word = _KINDS["WORD"]
         self._ops: dict[tuple[str, int, tuple[str, ...]], _Ops | None] = {}
 
     def tokens(self, text: str) -> list[tuple[str, str]]:
-        """``(terminal name, text)`` for each token of ``text`` (no link logic).
+        """``(terminal, text)`` for each token of ``text``, gaps as ``("TEXT", ...)``.
+
+        No link logic: this is the token stream lark's lexer gives for the
+        ``inline`` rule, with consecutive ``WORD`` / ``OTHER`` merged.
 
         >>> from dastdown.parser import grammar
-        >>> InlineScanner(grammar()).tokens("a**b**")
-        [('WORD', 'a'), ('STARS', '**'), ('WORD', 'b'), ('STARS', '**')]
+        >>> InlineScanner(grammar()).tokens("a**b\\\\*")
+        [('TEXT', 'a'), ('STARS', '**'), ('TEXT', 'b'), ('ESCAPE', '\\\\*')]
         """
-        return [(match.lastgroup or "", match.group()) for match in self._regex.finditer(text)]
+        found: list[tuple[str, str]] = []
+        position = 0
+        for match in self._regex.finditer(text):
+            name = match.lastgroup or ""
+            start = match.start(name)
+            if start > position:
+                found.append(("TEXT", text[position:start]))
+            if name == "OTHER" and found and found[-1][0] == "TEXT":
+                found[-1] = ("TEXT", found[-1][1] + match.group(name))
+            else:
+                found.append(("TEXT" if name == "OTHER" else name, match.group(name)))
+            position = match.end()
+        if position < len(text):
+            found.append(("TEXT", text[position:]))
+        return found
 
     def scan(
         self,
@@ -215,8 +242,7 @@ class InlineScanner:
         """
         if not text:
             return []
-        first = self._regex.match(text)
-        if first is not None and first.end() == len(text) and self._kinds[first.lastindex or 0] == self._word:
+        if self._plain.fullmatch(text) is not None:
             return [{"type": "span", "value": text}]
         return self._resolve(self._structure(text, lines, inline_blocks))
 
@@ -228,37 +254,44 @@ class InlineScanner:
         lines: Sequence[Token],
         inline_blocks: list[tuple[dict[str, Any], int, int]] | None,
     ) -> list[Any]:
+        """Text and delimiter items, with each link resolved into one item."""
         kinds = self._kinds
         finditer = self._regex.finditer
         scope: list[Any] = []
         brackets: list[list[Any]] = []  # [enclosing scope, offset of "[", problem]
         buffer: list[str] = []
         close_at = -1  # the first unescaped ")" after the last "](" looked at
-        position = 0
+        position = 0  # where the scan goes on
+        done = 0  # end of the last token: text[done:next token] is plain text
         while True:
             restart = -1
             for match in finditer(text, position):
-                kind = kinds[match.lastindex]  # type: ignore[index]
-                if kind == _WORD or kind == _OTHER:
-                    buffer.append(match.group())
-                elif kind == _ESCAPE:
-                    buffer.append(text[match.start() + 1])
-                elif kind == _STARS or kind == _BACKTICKS or kind == _PAIRED:
-                    run = match.group()
-                    if kind == _PAIRED and len(run) == 1:
-                        buffer.append(run)
+                index: int = match.lastindex  # type: ignore[assignment]
+                start, end = match.span(index)
+                if start != done:
+                    buffer.append(text[done:start])
+                done = end
+                kind = kinds[index]
+                if kind == _RUN_TOKEN:
+                    run = text[start:end]
+                    if end - start == 1 and run != "*" and run != "`":
+                        buffer.append(run)  # a single ~ = + is text
                         continue
                     if buffer:
                         scope.append("".join(buffer))
                         buffer = []
                     scope.append((_RUN, run))
+                elif kind == _ESCAPE:
+                    buffer.append(text[start + 1])
+                elif kind == _TEXT:
+                    buffer.append(text[start])
                 elif kind == _LINE_BREAK:
                     buffer.append("\n")
                 elif kind == _MARK_OPEN or kind == _MARK_CLOSE:
                     if buffer:
                         scope.append("".join(buffer))
                         buffer = []
-                    tag = match.group()
+                    tag = text[start:done]
                     if kind == _MARK_OPEN:
                         scope.append((_OPEN, decode_string(tag[5:-1]), tag))
                     else:
@@ -267,29 +300,27 @@ class InlineScanner:
                     if buffer:
                         scope.append("".join(buffer))
                         buffer = []
-                    brackets.append([scope, match.start(), None])
+                    brackets.append([scope, start, None])
                     scope = []
                 elif kind == _LINK_CLOSE:
                     if not brackets:
                         buffer.append("](")
                         continue
-                    start = match.end()
-                    if start > close_at:  # else the last search's ")" still comes first
-                        close_at = _unescaped_close(text, start)
-                    if close_at < 0:  # none up to the end: this "](" and later ones are text
-                        close_at = len(text)
+                    if done > close_at:  # else the last search's ")" still comes first
+                        close_at = _unescaped_close(text, done)
+                        if close_at < 0:  # none up to the end: later "](" are text too
+                            close_at = len(text)
                     if close_at == len(text):
                         buffer.append("](")
                         continue
                     if buffer:
                         scope.append("".join(buffer))
                         buffer = []
-                    end = close_at
                     enclosing, opened_at, problem = brackets.pop()
                     if problem is not None:
                         raise _located(problem[1], text, lines, problem[0])
                     label = self._resolve(scope)
-                    node, restart = self._link(text, match.end(), end, lines)
+                    node, restart = self._link(text, done, close_at, lines)
                     scope = enclosing
                     scope.append((_LINK, node, label))
                     if brackets and brackets[-1][2] is None:
@@ -299,7 +330,7 @@ class InlineScanner:
                     if buffer:
                         scope.append("".join(buffer))
                         buffer = []
-                    tag = match.group()
+                    tag = text[start:done]
                     if kind == _INLINE_ITEM:
                         node = {"type": "inlineItem", "item": decode_string(tag[15:-2])}
                         what = "an inline item"
@@ -307,40 +338,42 @@ class InlineScanner:
                         node = {"type": "inlineBlock", "item": decode_string(tag[16:-2])}
                         what = "an inline block"
                         if inline_blocks is not None:
-                            line, column = _position(text, lines, match.start())
+                            line, column = _position(text, lines, start)
                             inline_blocks.append((node, line, column))
                     if brackets and brackets[-1][2] is None:
                         brackets[-1][2] = (
-                            match.start(),
+                            start,
                             f"{what} cannot be inside a link label (labels hold text only)",
                         )
                     scope.append((_NODE, node))
                 else:  # _BLOCK_TAG
                     raise _located(
-                        "a block cannot be inside text: write <block id=\"...\"/> alone on "
+                        'a block cannot be inside text: write <block id="..."/> alone on '
                         "its own line at the root (or \\< for a literal '<')",
                         text,
                         lines,
-                        match.start(),
+                        start,
                     )
             if restart < 0:
                 break
-            position = restart
+            position = done = restart
+        if done < len(text):
+            buffer.append(text[done:])
         if buffer:
             scope.append("".join(buffer))
         if not brackets:
             return scope
         # Unmatched "[": literal, their content back in the enclosing scope.
         flat: list[Any] = brackets[0][0]
-        for enclosing in [bracket[0] for bracket in brackets[1:]] + [scope]:
+        for part in [bracket[0] for bracket in brackets[1:]] + [scope]:
             flat.append("[")
-            flat.extend(enclosing)
+            flat.extend(part)
         return flat
 
     def _link(
         self, text: str, start: int, end: int, lines: Sequence[Token]
     ) -> tuple[dict[str, Any], int]:
-        """The link node whose destination is ``text[start:end]``, and where to go on.
+        """The node of the link whose destination is ``text[start:end]``, and where to go on.
 
         The node has no ``children`` yet; a ``{...}`` right after the ``)``
         is its meta.
@@ -373,12 +406,7 @@ class InlineScanner:
                 position = trailer.end()
             elif attributes.looks_like(text, position):
                 offset, message = attributes.diagnose(text, position, whole=False)
-                raise _located(
-                    f"malformed link meta: {message} (write \\{{ for a literal brace)",
-                    text,
-                    lines,
-                    offset,
-                )
+                raise _located(malformed("link meta", message), text, lines, offset)
         return node, position
 
     def _unescape(self, destination: str) -> str:
@@ -389,137 +417,293 @@ class InlineScanner:
 
     # -- pass 2: marks -------------------------------------------------------
 
-    def _run(self, run: str, active: tuple[list[Any], ...]) -> _Ops | None:
-        """The ops of a delimiter run given the open entries (memoised)."""
-        family = _FAMILIES[run[0]]
-        open_marks = tuple(entry[0] for entry in reversed(active) if entry[0] in family)
-        key = (run[0], len(run), open_marks)
+    def _run(self, run: str, stack: list[str]) -> _Ops | None:
+        """The ops of a delimiter run given its family's open marks (memoised)."""
+        key = (run[0], len(run), tuple(stack))
         try:
             return self._ops[key]
         except KeyError:
-            ops = _run_ops(run[0], len(run), open_marks) if len(run) <= 8 else None
-            if len(self._ops) < 4096:
+            ops = _run_ops(run[0], len(run), key[2])
+            if len(run) <= _LONGEST_RUN:
                 self._ops[key] = ops
             return ops
 
-    def _resolve(self, items: list[Any]) -> list[dict[str, Any]]:  # noqa: C901 - one loop
-        """Canonical inline nodes of one scope (the text or a label)."""
-        # Each piece: (text | opener entry | node, open entries at that point).
-        pieces: list[tuple[Any, tuple[list[Any], ...]]] = []
-        active: tuple[list[Any], ...] = ()
-        toggled: dict[str, list[Any]] = {}
-        customs: list[list[Any]] = []
+    def _resolve(self, items: list[Any]) -> list[dict[str, Any]]:
+        """Canonical inline nodes of one scope (the whole text or a label)."""
+        spans = self._emit_closed(items)
+        if spans is None:  # a delimiter stayed open: decide which, then read again
+            spans = self._emit(items, self._decide(items))
+        return spans
+
+    def _emit_closed(self, items: list[Any]) -> list[dict[str, Any]] | None:  # noqa: C901
+        """Spans and nodes of a scope whose openers all close (else ``None``).
+
+        The common case, in one pass: :meth:`_emit` with every opener
+        matched, without the bookkeeping.
+        """
+        out: list[dict[str, Any]] = []
+        texts: list[str] = []
+        marks: _Marks = None
+        counts: dict[str, int] = {}  # open marks (a custom one may be open twice)
+        stacks: dict[str, list[str]] = {}  # per delimiter character, innermost last
+        customs: list[str] = []
+        dirty = False  # counts changed since marks was computed
+        run_ops = self._run
         for item in items:
             if type(item) is str:
-                pieces.append((item, active))
+                literal = item
+            else:
+                tag = item[0]
+                if tag == _RUN:
+                    run = item[1]
+                    stack = stacks.get(run[0])
+                    if stack is None:
+                        stack = stacks[run[0]] = []
+                    ops = run_ops(run, stack)
+                    if ops is None:
+                        literal = run
+                    else:
+                        for closing, mark in ops:
+                            if closing:
+                                stack.remove(mark)
+                                left = counts[mark] - 1
+                                if left:
+                                    counts[mark] = left
+                                else:
+                                    del counts[mark]
+                            else:
+                                stack.append(mark)
+                                counts[mark] = counts.get(mark, 0) + 1
+                        dirty = True
+                        continue
+                elif tag == _OPEN:
+                    customs.append(item[1])
+                    counts[item[1]] = counts.get(item[1], 0) + 1
+                    dirty = True
+                    continue
+                elif tag == _CLOSE:
+                    if not customs:
+                        literal = item[1]
+                    else:
+                        mark = customs.pop()
+                        left = counts[mark] - 1
+                        if left:
+                            counts[mark] = left
+                        else:
+                            del counts[mark]
+                        dirty = True
+                        continue
+                else:  # a node: an inline item or block, or a link
+                    if texts:
+                        out.append(_span("".join(texts), marks))
+                        texts = []
+                    if dirty:
+                        dirty = False
+                        marks = canonical_marks(tuple(counts))
+                    if tag == _NODE:
+                        out.append(item[1])
+                    else:
+                        node, label = item[1], item[2]
+                        if marks is not None and label:
+                            label = _with_marks(label, marks)
+                        node["children"] = label or [{"type": "span", "value": ""}]
+                        out.append(node)
+                    continue
+            if dirty:
+                dirty = False
+                new = canonical_marks(tuple(counts))
+                if new != marks:
+                    if texts:
+                        out.append(_span("".join(texts), marks))
+                        texts = []
+                    marks = new
+            texts.append(literal)
+        if counts:
+            return None
+        if texts:
+            out.append(_span("".join(texts), marks))
+        return out
+
+    def _decide(self, items: list[Any]) -> dict[int, Any]:
+        """How each run and custom tag reads, knowing which openers never close.
+
+        For a run: ``None`` (literal) or its ops as ``[closing, mark,
+        matched]`` lists; for ``<m>``: ``[matched]``; for ``</m>``: whether
+        it closes something.
+        """
+        decisions: dict[int, Any] = {}
+        stacks: dict[str, list[list[Any]]] = {char: [] for char in _OPENERS}
+        customs: list[list[bool]] = []
+        for index, item in enumerate(items):
+            if type(item) is str:
                 continue
             tag = item[0]
             if tag == _RUN:
                 run = item[1]
-                ops = self._run(run, active)
+                stack = stacks[run[0]]
+                ops = self._run(run, [op[1] for op in stack])
                 if ops is None:
-                    pieces.append((run, active))
+                    decisions[index] = None
                     continue
-                for closing, mark, width in ops:
+                record: list[list[Any]] = []
+                for closing, mark in ops:
                     if closing:
-                        entry = toggled.pop(mark)
-                        active = tuple(other for other in active if other is not entry)
+                        for position in range(len(stack) - 1, -1, -1):
+                            if stack[position][1] == mark:
+                                del stack[position]
+                                break
+                        record.append([True, mark, True])
                     else:
-                        entry = [mark, run[0] * width, False]
-                        pieces.append((entry, active))
-                        toggled[mark] = entry
-                        active = (*active, entry)
+                        op = [False, mark, True]
+                        stack.append(op)
+                        record.append(op)
+                decisions[index] = record
             elif tag == _OPEN:
-                entry = [item[1], item[2], False]
-                pieces.append((entry, active))
-                customs.append(entry)
-                active = (*active, entry)
+                flag = [True]
+                customs.append(flag)
+                decisions[index] = flag
             elif tag == _CLOSE:
+                decisions[index] = bool(customs)
                 if customs:
-                    entry = customs.pop()
-                    active = tuple(other for other in active if other is not entry)
-                else:
-                    pieces.append((item[1], active))
-            elif tag == _NODE:
-                pieces.append((item[1], ()))
+                    customs.pop()
+        for stack in stacks.values():
+            for op in stack:
+                op[2] = False  # never closed: literal
+        for flag in customs:
+            flag[0] = False
+        return decisions
+
+    def _emit(  # noqa: C901 - one loop over the items
+        self, items: list[Any], decisions: dict[int, Any] | None
+    ) -> list[dict[str, Any]] | None:
+        """Spans and nodes of a scope, read as :meth:`_decide` says.
+
+        Without ``decisions`` it assumes every opener closes and returns
+        ``None`` if one does not (what :meth:`_emit_closed` does faster).
+        """
+        out: list[dict[str, Any]] = []
+        texts: list[str] = []
+        marks: _Marks = None
+        counts: dict[str, int] = {}  # open marks (a custom one may be open twice)
+        stacks: dict[str, list[str]] = {char: [] for char in _OPENERS}
+        customs: list[str] = []
+        dirty = False  # counts changed since marks was computed
+        for index, item in enumerate(items):
+            literal: str | None = None
+            if type(item) is str:
+                literal = item
             else:
-                pieces.append((item, active))
-        for entry in toggled.values():
-            entry[2] = True  # never closed: literal
-        for entry in customs:
-            entry[2] = True
-        return _spans(pieces)
+                tag = item[0]
+                if tag == _RUN:
+                    run = item[1]
+                    if decisions is None:
+                        stack = stacks[run[0]]
+                        ops = self._run(run, stack)
+                        if ops is None:
+                            literal = run
+                        else:
+                            for closing, mark in ops:
+                                if closing:
+                                    stack.remove(mark)
+                                    left = counts[mark] - 1
+                                    if left:
+                                        counts[mark] = left
+                                    else:
+                                        del counts[mark]
+                                else:
+                                    stack.append(mark)
+                                    counts[mark] = counts.get(mark, 0) + 1
+                            dirty = True
+                    else:
+                        record = decisions[index]
+                        if record is None:
+                            literal = run
+                        else:
+                            for closing, mark, matched in record:
+                                if closing:
+                                    left = counts[mark] - 1
+                                    if left:
+                                        counts[mark] = left
+                                    else:
+                                        del counts[mark]
+                                    dirty = True
+                                elif matched:
+                                    counts[mark] = counts.get(mark, 0) + 1
+                                    dirty = True
+                                else:  # an opener never closed: its delimiter is text
+                                    if dirty:
+                                        dirty = False
+                                        new = canonical_marks(tuple(counts))
+                                        if new != marks:
+                                            if texts:
+                                                out.append(_span("".join(texts), marks))
+                                                texts = []
+                                            marks = new
+                                    texts.append(run[0] * _WIDTHS[mark])
+                    if literal is None:
+                        continue
+                elif tag == _OPEN:
+                    if decisions is None or decisions[index][0]:
+                        customs.append(item[1])
+                        counts[item[1]] = counts.get(item[1], 0) + 1
+                        dirty = True
+                        continue
+                    literal = item[2]
+                elif tag == _CLOSE:
+                    if customs and (decisions is None or decisions[index]):
+                        mark = customs.pop()
+                        left = counts[mark] - 1
+                        if left:
+                            counts[mark] = left
+                        else:
+                            del counts[mark]
+                        dirty = True
+                        continue
+                    literal = item[1]
+                else:  # a node: an inline item or block, or a link
+                    if texts:
+                        out.append(_span("".join(texts), marks))
+                        texts = []
+                    if dirty:
+                        dirty = False
+                        marks = canonical_marks(tuple(counts))
+                    if tag == _NODE:
+                        out.append(item[1])
+                    else:
+                        node, label = item[1], item[2]
+                        if marks is not None and label:
+                            label = _with_marks(label, marks)
+                        node["children"] = label or [{"type": "span", "value": ""}]
+                        out.append(node)
+                    continue
+            if dirty:
+                dirty = False
+                new = canonical_marks(tuple(counts))
+                if new != marks:
+                    if texts:
+                        out.append(_span("".join(texts), marks))
+                        texts = []
+                    marks = new
+            texts.append(literal)
+        if decisions is None and counts:
+            return None
+        if texts:
+            out.append(_span("".join(texts), marks))
+        return out
 
 
-def _spans(pieces: list[tuple[Any, tuple[list[Any], ...]]]) -> list[dict[str, Any]]:
-    """Merge pieces into canonical spans and nodes."""
-    out: list[dict[str, Any]] = []
-    memo: dict[int, tuple[str, ...] | None] = {}
-    current: tuple[str, ...] | None = None
-    texts: list[str] = []
-    for obj, active in pieces:
-        kind = type(obj)
-        if kind is str:
-            text = obj
-        elif kind is list:
-            if not obj[2]:
-                continue  # a matched delimiter
-            text = obj[1]
-        else:
-            if texts:
-                out.append(_span("".join(texts), current))
-                texts = []
-            if kind is dict:
-                out.append(obj)
-            else:  # a link: (tag, node, label spans)
-                node = obj[1]
-                label = obj[2]
-                outer = _marks(active, memo)
-                if outer is not None and label:
-                    label = _with_marks(label, outer)
-                node["children"] = label or [dict(_EMPTY_SPAN)]
-                out.append(node)
-            continue
-        if not text:
-            continue
-        marks = _marks(active, memo) if active else None
-        if texts and marks != current:
-            out.append(_span("".join(texts), current))
-            texts = []
-        current = marks
-        texts.append(text)
-    if texts:
-        out.append(_span("".join(texts), current))
-    return out
-
-
-def _marks(
-    active: tuple[list[Any], ...], memo: dict[int, tuple[str, ...] | None]
-) -> tuple[str, ...] | None:
-    """The canonical marks of the open entries that were matched."""
-    if not active:
-        return None
-    key = id(active)
-    try:
-        return memo[key]
-    except KeyError:
-        marks = canonical_marks(tuple(entry[0] for entry in active if not entry[2]))
-        memo[key] = marks
-        return marks
-
-
-def _span(value: str, marks: tuple[str, ...] | None) -> dict[str, Any]:
+def _span(value: str, marks: _Marks) -> dict[str, Any]:
     if marks is None:
         return {"type": "span", "value": value}
     return {"type": "span", "value": value, "marks": list(marks)}
 
 
 def _with_marks(label: list[dict[str, Any]], outer: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Label spans with the marks open around the link added, re-merged."""
+    """Label spans with the marks open around the link added, merged again."""
     out: list[dict[str, Any]] = []
     for span in label:
         marks = canonical_marks(tuple(span.get("marks", ())) + outer)
-        if out and out[-1].get("marks") == (list(marks) if marks else None):
+        if out and out[-1].get("marks") == list(marks or ()):
             out[-1]["value"] += span["value"]
         else:
             out.append(_span(span["value"], marks))

@@ -39,7 +39,7 @@ from lark.lexer import Lexer, TerminalDef
 from .errors import DastdownParseError
 from .syntax import ATTRIBUTION_KEY
 
-__all__ = ["AttributeSyntax", "AttributeValue", "StructureLexer", "decode_string"]
+__all__ = ["AttributeSyntax", "AttributeValue", "StructureLexer", "decode_string", "malformed"]
 
 AttributeValue = str | tuple[int, ...]
 """A trailer value: a string, or the line numbers of ``highlight=[0,2]``."""
@@ -113,7 +113,7 @@ class AttributeSyntax:
         >>> from dastdown.parser import grammar
         >>> syntax = AttributeSyntax({t.name: t for t in grammar().terminals})
         >>> syntax.diagnose('{style="a\\\\qb"}', 0, True)
-        (9, 'invalid escape \\\\q in a quoted string (write \\\\\\\\ for a backslash)')
+        (9, 'invalid escape \\\\q in a quoted string: write \\\\\\\\ for a backslash')
         """
         length = len(text)
         p = pos + 1
@@ -177,7 +177,7 @@ class AttributeSyntax:
                     p += 6
                     continue
                 shown = "\\" + following if following else "\\ at the end"
-                return p, f"invalid escape {shown} in a quoted string (write \\\\ for a backslash)"
+                return p, f"invalid escape {shown} in a quoted string: write \\\\ for a backslash"
             p += 1
         return start, "unterminated quoted string"
 
@@ -219,19 +219,31 @@ def _error(message: str, line: int, column: int) -> DastdownParseError:
     return DastdownParseError(message, line, column)
 
 
+def malformed(what: str, problem: str) -> str:
+    """The message for a malformed trailer, with a hint unless a string is at fault.
+
+    >>> malformed("trailer", "expected '=' after the attribute name")
+    "malformed trailer: expected '=' after the attribute name (write \\\\{ for a literal brace)"
+    """
+    hint = "" if "quoted string" in problem else " (write \\{ for a literal brace)"
+    return f"malformed {what}: {problem}{hint}"
+
+
 def _trailer_at_end(
-    text: str, syntax: _LineSyntax, line: int, column: int
+    text: str, syntax: _LineSyntax, line: int, column: int, strict: bool
 ) -> int | None:
     """Where the trailer that ends ``text`` starts (``None`` without one).
 
-    A trailer starts the text or follows an unescaped space. A ``{`` there
-    that starts like a trailer but does not make one up to the end of the
-    line is an error (``column`` is the text's first column, for it).
+    A trailer starts the text or follows an unescaped space. With
+    ``strict`` (a fence line, which holds no quoted inline tags), a ``{``
+    there that starts like a trailer but does not make one up to the end
+    of the line is an error (``column`` is the text's first column, for
+    it); in a heading it may be inside a tag's quoted id, and is text.
     """
     if "{" not in text:
         return None
     attributes = syntax.attributes
-    suspect = None
+    braces = []
     for match in syntax.trailer_candidates.finditer(text):
         brace = match.end() - 1
         if brace:
@@ -240,17 +252,16 @@ def _trailer_at_end(
                 slashes += 1
             if slashes % 2:
                 continue  # an escaped space: "\ {" is text
+        braces.append(brace)
+    # The rightmost: one further right would be inside the trailer's strings.
+    for brace in reversed(braces):
         if attributes.trailer.fullmatch(text, brace):
             return brace
-        if suspect is None and attributes.looks_like(text, brace):
-            suspect = brace
-    if suspect is not None:
-        offset, message = attributes.diagnose(text, suspect, whole=True)
-        raise _error(
-            f"malformed trailer: {message} (write \\{{ for a literal brace)",
-            line,
-            column + offset,
-        )
+    if strict:
+        for brace in braces:
+            if attributes.looks_like(text, brace):
+                offset, message = attributes.diagnose(text, brace, whole=True)
+                raise _error(malformed("trailer", message), line, column + offset)
     return None
 
 
@@ -290,7 +301,7 @@ def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:  # noqa: C901 - one
                 f"(item content is indented by 2 spaces per level: write {2 * level} or "
                 f"{2 * level + 2})",
                 lineno,
-                1,
+                spaces + 1,
             )
         col = 2 * level
         quote_ended = False  # this line directly follows the last line of a quote
@@ -364,7 +375,7 @@ def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:  # noqa: C901 - one
                 yield new("HASHES", line[col:end], None, lineno, col + 1)
                 start = end + 1 if end < len(line) else end
                 body = line[start:]
-                brace = _trailer_at_end(body, syntax, lineno, start + 1)
+                brace = _trailer_at_end(body, syntax, lineno, start + 1, False)
                 if brace is None:
                     yield new("TEXT", body, None, lineno, start + 1)
                 else:
@@ -378,7 +389,7 @@ def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:  # noqa: C901 - one
             width = fence_end - col
             yield new("FENCE", line[col:fence_end], None, lineno, col + 1)
             info = line[fence_end:]
-            brace = _trailer_at_end(info, syntax, lineno, fence_end + 1)
+            brace = _trailer_at_end(info, syntax, lineno, fence_end + 1, True)
             language = info if brace is None else info[: max(brace - 1, 0)]
             if language:
                 yield new("INFO", language, None, lineno, fence_end + 1)
@@ -436,11 +447,7 @@ def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:  # noqa: C901 - one
                 continue
             if attributes.looks_like(line, col):
                 offset, message = attributes.diagnose(line, col, whole=True)
-                raise _error(
-                    f"malformed trailer: {message} (write \\{{ for a literal brace)",
-                    lineno,
-                    offset + 1,
-                )
+                raise _error(malformed("trailer", message), lineno, offset + 1)
         # -- paragraph text
         kind = "CONT" if previous_text == container and not opened else "TEXT"
         yield new(kind, line[col:], None, lineno, col + 1)

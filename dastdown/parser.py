@@ -116,9 +116,9 @@ def parse(text: str | None, original: Any = None) -> Document | None:
     enabled = gc.isenabled()
     gc.disable()  # building thousands of frozen models: no cycles to collect
     try:
-        return Document.model_validate(
-            {"schema": "dast", "document": {"type": "root", "children": children}}
-        )
+        # load_document validates once, and builds documents nested deeper
+        # than pydantic-core recurses bottom-up.
+        return load_document({"schema": "dast", "document": {"type": "root", "children": children}})
     finally:
         if enabled:
             gc.enable()

@@ -129,9 +129,13 @@ _KEYS: dict[str, frozenset[str]] = {
     "thematicBreak": frozenset({"type"}),
     "block": frozenset({"type", "item"}),
 }
-_INLINE_KEYS = {kind: _KEYS[kind] for kind in ("span", "link", "itemLink", "inlineItem", "inlineBlock")}
+_INLINE_KEYS = {
+    kind: _KEYS[kind] for kind in ("span", "link", "itemLink", "inlineItem", "inlineBlock")
+}
 _LABEL_KEYS = {"span": _KEYS["span"]}
-_ROOT_KINDS = frozenset({"paragraph", "heading", "list", "code", "blockquote", "block", "thematicBreak"})
+_ROOT_KINDS = frozenset(
+    {"paragraph", "heading", "list", "code", "blockquote", "block", "thematicBreak"}
+)
 _ITEM_KINDS = frozenset({"paragraph", "list"})
 _QUOTE_KINDS = frozenset({"paragraph"})
 _LIST_ITEM_KINDS = frozenset({"listItem"})
@@ -144,7 +148,11 @@ def _fields(node: Any, strict: bool, kinds: frozenset[str]) -> dict[str, Any]:
     """The attributes of a block-level node, checked in strict mode."""
     if not strict:
         return node.__dict__  # type: ignore[no-any-return]
-    if type(node) is not dict or node.get("type") not in kinds or not node.keys() <= _KEYS[node["type"]]:
+    if (
+        type(node) is not dict
+        or node.get("type") not in kinds
+        or not node.keys() <= _KEYS[node["type"]]
+    ):
         raise _Invalid
     return node
 
@@ -180,7 +188,7 @@ _ID_TABLE = str.maketrans({"\\": "\\\\", ")": "\\)"})
 _ID_SPECIAL = re.compile(r"[\\)\n]|<br/>")
 
 # A paragraph line starting like a list item or a thematic break.
-_LINE_START = re.compile(r"-(?:[ \t]|--)|(\d+)\.(?:[ \t]|$)")
+_LINE_START = re.compile(r"-(?:[ \t]|--)|([0-9]+)\.(?:[ \t]|$)")
 
 
 def _escape_text(value: str) -> str:
@@ -339,7 +347,7 @@ def _inlines(children: Any, strict: bool, in_label: bool = False) -> str:
             if type(child) is not dict:
                 raise _Invalid
             fields = child
-            kind = fields.get("type")
+            kind: Any = fields.get("type")
             keys = allowed.get(kind)
             if keys is None or not fields.keys() <= keys:
                 raise _Invalid
@@ -450,7 +458,7 @@ def _heading(fields: dict[str, Any], strict: bool) -> str:
     level = fields["level"]
     if strict and (type(level) is not int or not 1 <= level <= 6):
         raise _Invalid
-    line = "#" * level + " " + _inlines(fields["children"], strict)
+    line: str = "#" * level + " " + _inlines(fields["children"], strict)
     style = _optional_str(fields.get("style"), strict)
     if style is not None:
         line += " " + _style_trailer(style)
@@ -505,15 +513,15 @@ def _blockquote(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
     for index, paragraph in enumerate(_children(fields, strict)):
         if index:
             out.append(BLOCKQUOTE_SEPARATOR)
-        _paragraph(_fields(paragraph, strict, _QUOTE_KINDS), strict, out, BLOCKQUOTE_PREFIX, None, False)
+        _paragraph(
+            _fields(paragraph, strict, _QUOTE_KINDS), strict, out, BLOCKQUOTE_PREFIX, None, False
+        )
     attribution = _optional_str(fields.get("attribution"), strict)
     if attribution is not None:
         out.append(_trailer([(ATTRIBUTION_KEY, quote(attribution))]))
 
 
-def _list_frame(
-    fields: dict[str, Any], strict: bool, indent: str, first: str | None
-) -> list[Any]:
+def _list_frame(fields: dict[str, Any], strict: bool, indent: str, first: str | None) -> list[Any]:
     """A stack frame for writing a list: its items' attributes, checked."""
     style = fields["style"]
     if strict and style != "bulleted" and style != "numbered":
@@ -539,7 +547,9 @@ def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> 
         if child_index == 0:
             if item_index and loose:
                 out.append("")
-            marker = BULLET_MARKER if style == "bulleted" else NUMBERED_MARKER.format(n=item_index + 1)
+            marker = (
+                BULLET_MARKER if style == "bulleted" else NUMBERED_MARKER.format(n=item_index + 1)
+            )
             lead: str | None = (
                 pending if item_index == 0 and pending is not None else list_indent
             ) + marker
@@ -574,10 +584,16 @@ def _blocks(children: Sequence[Any], strict: bool) -> str:
         kind = fields["type"]
         if previous is not None:
             out.append("")
-            if kind == "list" and previous["type"] == "list" and previous["style"] == fields["style"]:
+            if (
+                kind == "list"
+                and previous["type"] == "list"
+                and previous["style"] == fields["style"]
+            ):
                 out.append("")
         if kind == "paragraph":
-            _paragraph(fields, strict, out, "", None, previous is not None and previous["type"] == "list")
+            _paragraph(
+                fields, strict, out, "", None, previous is not None and previous["type"] == "list"
+            )
         elif kind == "heading":
             out.append(_heading(fields, strict))
         elif kind == "list":
@@ -650,4 +666,3 @@ def serialize(doc: Any) -> str:
         raise DastdownSerializeError(
             path, "a block record without an id cannot be written as dastdown"
         ) from None
-

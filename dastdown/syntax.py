@@ -92,10 +92,10 @@ Blocks
   escaped anyway. Block syntax is recognised only at the content column
   (column 0 at the root, after ``"> "`` in a blockquote, after the marker
   or the indent in a list item): a line whose content starts with a space
-  is paragraph text (`` ---`` and `` - x`` are paragraphs). A paragraph made only of spaces has its first space
-  escaped (``\\ ``), and so has a paragraph starting with a space that
-  directly follows a list (otherwise its indentation would put it inside
-  the list).
+  is paragraph text (`` ---`` and `` - x`` are paragraphs). A paragraph
+  made only of spaces has its first space escaped (``\\ ``), and so has a
+  paragraph starting with a space that directly follows a list (otherwise
+  its indentation would put it inside the list).
 * Heading: ``#`` x level, one space, the inline text, then optionally one
   space and ``{style="..."}`` at the end of the line.
 * Code: a fence of at least three backticks, longer than the longest
@@ -115,6 +115,8 @@ from __future__ import annotations
 
 import re
 import string
+
+from dast.canonical import MARK_ORDER
 
 __all__ = [
     "ATTRIBUTION_KEY",
@@ -150,15 +152,8 @@ __all__ = [
     "quote",
 ]
 
-MARK_ORDER: tuple[str, ...] = (
-    "highlight",
-    "strikethrough",
-    "underline",
-    "strong",
-    "emphasis",
-    "code",
-)
-"""The default marks, outermost first; custom marks come after, by code point."""
+# MARK_ORDER (the default marks, outermost first; custom marks come after, by
+# code point) is defined with the canonical form, in dast.canonical.
 
 DEFAULT_MARKS: frozenset[str] = frozenset(MARK_ORDER)
 """The six marks that have delimiters; any other mark is custom."""

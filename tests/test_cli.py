@@ -811,6 +811,33 @@ def test_check_reports_not_a_dast_document(run: Callable[..., Result], tmp_path:
     assert result.out.startswith(f"{tmp_path / 'list.json'}:1:1: error: ")
 
 
+def test_a_crash_is_reported_per_file_in_check_and_fmt(
+    run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dastdown.parser
+
+    real = dastdown.parser.parse
+
+    def crashing(text: str, original: Any = None) -> Any:
+        if "boom" in text:
+            raise RuntimeError("parser bug\nwith a long second line")
+        return real(text, original)
+
+    monkeypatch.setattr(dastdown.parser, "parse", crashing)
+    (tmp_path / "a.dastdown").write_text("boom\n", encoding="utf-8")
+    (tmp_path / "b.dastdown").write_text("3. fine\n", encoding="utf-8")
+    crash = f"{tmp_path / 'a.dastdown'}: error: internal error, please report it: "
+    crash += "RuntimeError: parser bug\n"
+    checked = run("check", tmp_path)
+    assert (checked.code, checked.out) == (1, crash)
+    formatted = run("fmt", tmp_path)
+    assert formatted.code == 1
+    assert formatted.err == crash + f"{tmp_path / 'b.dastdown'}: reformatted\n"
+    assert (tmp_path / "a.dastdown").read_text(encoding="utf-8") == "boom\n"
+    converted = run("inspect", tmp_path / "a.dastdown")
+    assert (converted.code, converted.err) == (1, crash)
+
+
 # --- fmt -----------------------------------------------------------------------------
 
 UGLY = "3. one\n7. two\n"

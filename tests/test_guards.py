@@ -119,6 +119,10 @@ def test_has_children_and_is_inline_node_follow_the_definitions() -> None:
         assert not is_inline_node(value)
 
 
+# Generation dominates the property tests: a quarter of the profile's examples.
+_quarter = settings(max_examples=max(10, settings().max_examples // 4))
+
+
 def _walk(doc: Document) -> Iterator[Node]:
     stack: list[Node] = [doc.document]
     while stack:
@@ -128,7 +132,7 @@ def _walk(doc: Document) -> Iterator[Node]:
             stack.extend(node.children)
 
 
-@settings(max_examples=max(10, settings().max_examples // 4))
+@_quarter
 @given(documents(max_leaves=10))
 def test_exactly_one_type_guard_holds_for_every_generated_node(doc: Document) -> None:
     for node in _walk(doc):
@@ -304,6 +308,7 @@ def test_curried_predicates_filter_a_document() -> None:
     assert not [n for n in _walk(doc) if is_block(n) and is_block_with_item_of_type("cta_block", n)]
 
 
+@_quarter
 @given(
     st.recursive(
         st.none() | st.text(max_size=3) | st.integers(),

@@ -14,7 +14,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dast.canonical import canonicalize
-from dast.nodes import Block, Document, InlineBlock, ItemLink, Paragraph, Root, Span
+from dast.nodes import (
+    Block,
+    Document,
+    Heading,
+    InlineBlock,
+    InlineItem,
+    ItemLink,
+    Link,
+    Paragraph,
+    Root,
+    Span,
+)
 from dastdown.parser import parse
 from dastdown.serializer import serialize
 from tests.strategies import documents, record_ids, records
@@ -50,6 +61,13 @@ def test_parse_ok_round_trip(example: dict[str, Any]) -> None:
     assert serialize(parse(example["text"])) == example["text"]
 
 
+# Known parser failure (reported, not hidden): heading-quoted-braces. A
+# heading's trailer is looked for by scanning for " {" (dastdown/lexer.py,
+# _trailer_at_end) without skipping quoted strings, so a " {" inside a tag's
+# or a link trailer's quoted string is taken for a malformed style trailer.
+# Minimal example: parse('# <inlineItem id="a {"/>\n') raises
+# "malformed trailer: unterminated quoted string" instead of giving a heading
+# holding the inline item "a {".
 @pytest.mark.parametrize("name", CASE_NAMES)
 def test_golden_case_parses_back(name: str) -> None:
     doc = json.loads((CASES / f"{name}.json").read_text(encoding="utf-8"))
@@ -211,7 +229,8 @@ def _block_items(doc: Document) -> list[Any]:
 
 
 def _item_id(item: Any) -> str:
-    return item if isinstance(item, str) else item["id"]  # type: ignore[no-any-return]
+    key: str = item if isinstance(item, str) else item["id"]
+    return key
 
 
 def _replace_items(data: dict[str, Any], items: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -229,7 +248,9 @@ def _replace_items(data: dict[str, Any], items: dict[str, Any] | None = None) ->
 
 # max_leaves=7: lists nest two levels (enough for every neighbour rule; deep
 # nesting has its own tests) and an example costs a few milliseconds.
-@given(documents(text=adversarial_text, items=adversarial_items, marks=adversarial_marks, max_leaves=7))
+@given(
+    documents(text=adversarial_text, items=adversarial_items, marks=adversarial_marks, max_leaves=7)
+)
 def test_generated_documents_round_trip(doc: Document) -> None:
     text = serialize(doc)
     parsed = parse(text)
@@ -251,10 +272,10 @@ def test_generated_documents_round_trip(doc: Document) -> None:
         assert restored == canonical, text
 
 
-@given(st.lists(st.tuples(adversarial_text, adversarial_text), min_size=1, max_size=4))
+@given(st.lists(st.tuples(adversarial_text, adversarial_text), min_size=1, max_size=3))
 def test_item_link_ids_round_trip(pairs: list[tuple[str, str]]) -> None:
-    """Item ids and URLs made of syntax: ``)``, backslashes, quotes, newlines..."""
-    children = []
+    """Item ids made of syntax: ``)``, backslashes, quotes, newlines, empty..."""
+    children: list[ItemLink | Span] = []
     for item, label in pairs:
         children.append(ItemLink(item=item, children=(Span(value=label),)))
         children.append(Span(value=" "))
@@ -262,3 +283,40 @@ def test_item_link_ids_round_trip(pairs: list[tuple[str, str]]) -> None:
     text = serialize(doc)
     assert parse(text) == canonicalize(doc), text
     assert serialize(parse(text)) == text
+
+
+# Dense runs of spans whose marks clash: every neighbour pair of delimiters,
+# whitespace-only and delimiter-only values, links and tags in between.
+_dense_marks = st.lists(
+    st.sampled_from(
+        ("strong", "emphasis", "code", "strikethrough", "highlight", "underline", "x", "y")
+    ),
+    max_size=4,
+).map(tuple)
+_dense_text = st.text(alphabet=" *_`~=+\\[](){}<>#-1.\n\tab", max_size=5)
+_dense_span = st.builds(Span, value=_dense_text, marks=_dense_marks)
+_dense_inline = st.one_of(
+    _dense_span,
+    _dense_span,
+    _dense_span,
+    st.builds(
+        Link,
+        url=_dense_text,
+        children=st.lists(_dense_span, min_size=1, max_size=3).map(tuple),
+    ),
+    st.builds(InlineItem, item=_dense_text),
+)
+_dense_inlines = st.lists(_dense_inline, min_size=1, max_size=6).map(tuple)
+_dense_blocks = st.one_of(
+    st.builds(Paragraph, children=_dense_inlines),
+    st.builds(Heading, level=st.just(2), children=_dense_inlines),
+)
+
+
+@given(st.lists(_dense_blocks, min_size=1, max_size=3).map(tuple))
+def test_neighbouring_marks_round_trip(blocks: tuple[Paragraph | Heading, ...]) -> None:
+    doc = Document(document=Root(children=blocks))
+    text = serialize(doc)
+    parsed = parse(text)
+    assert parsed == canonicalize(doc), text
+    assert serialize(parsed) == text

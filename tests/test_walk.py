@@ -14,6 +14,7 @@ from hypothesis import given
 from strategies import documents
 from typing_extensions import TypeIs, assert_type
 
+from dast import guards
 from dast.builders import block, code, doc, em, h, hr, li, link, ol, p, strong, ul
 from dast.errors import DastValidationError, Path, format_path
 from dast.nodes import (
@@ -476,6 +477,18 @@ def test_collect_nodes_with_a_guard_narrows_and_keeps_order() -> None:
     full = collect_nodes(sample(), is_span_full)
     assert_type(full, list[Match[Span]])
     assert full == matches
+
+
+def test_the_guards_of_dast_guards_work_as_predicates() -> None:
+    spans = collect_nodes(sample(), guards.is_span)
+    assert_type(spans, list[Match[Span]])
+    assert [m.node.value for m in spans][:2] == ["Title", "Hello "]
+    cta = find_first_node(sample(), guards.is_block_with_item_of_type("cta"))
+    assert_type(cta, Match[Block] | None)
+    assert cta is not None and cta.node.item is RECORD and cta.path == ("children", 3)
+    assert find_first_node(sample(), guards.is_block_with_item_of_type("other")) is None
+    assert filter_nodes(sample(), guards.has_children) is None  # every leaf goes, then all
+    assert every_node(sample(), lambda n: guards.has_children(n) or not guards.is_root(n))
 
 
 def test_collect_nodes_async_with_async_and_plain_predicates() -> None:

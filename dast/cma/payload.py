@@ -40,7 +40,6 @@ the flat dict a client library takes (``.flat()``).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -48,6 +47,7 @@ from typing import Any
 
 from ..errors import Path
 from ..nodes import Document
+from ._json import copy_json, json_equal
 from .errors import LocaleMismatchError, PayloadError
 from .field_blocks import BlockValue, iter_blocks, map_blocks_at
 from .records import build_block_record
@@ -66,39 +66,6 @@ from .shapes import (
 __all__ = ["UpdatePayload", "build_update_payload", "json_equal"]
 
 _MISSING: Any = object()
-
-
-def json_equal(a: Any, b: Any) -> bool:
-    """JSON equality: ``True`` and ``1`` differ, ``1`` and ``1.0`` do not; key order does not.
-
-    Iterative, so any depth is fine; tuples compare like lists and a
-    ``Document`` like its DAST JSON.
-
-    >>> json_equal({"a": [1, True]}, {"a": [1, True]}), json_equal(1, True)
-    (True, False)
-    """
-    stack = [(a, b)]
-    while stack:
-        x, y = stack.pop()
-        if isinstance(x, Document):
-            x = x.to_json()
-        if isinstance(y, Document):
-            y = y.to_json()
-        if isinstance(x, Mapping):
-            if not isinstance(y, Mapping) or x.keys() != y.keys():
-                return False
-            stack.extend((x[k], y[k]) for k in x)
-        elif isinstance(x, (list, tuple)):
-            if not isinstance(y, (list, tuple)) or len(x) != len(y):
-                return False
-            stack.extend(zip(x, y, strict=True))
-        elif (type(x) is not type(y) and not (_number(x) and _number(y))) or x != y:
-            return False
-    return True
-
-
-def _number(x: Any) -> bool:
-    return type(x) in (int, float)
 
 
 def _plain(value: Any) -> Any:
@@ -157,7 +124,7 @@ class UpdatePayload:
         data: dict[str, Any] = {
             "type": "item",
             "id": self.item_id,
-            "attributes": copy.deepcopy(dict(self.attributes)),
+            "attributes": copy_json(dict(self.attributes)),
         }
         meta = self._meta()
         if meta:
@@ -174,7 +141,7 @@ class UpdatePayload:
         >>> UpdatePayload("r1", "A", "7", {"n": 1}, None).flat()
         {'n': 1, 'meta': {'current_version': '7'}}
         """
-        out = copy.deepcopy(dict(self.attributes))
+        out: dict[str, Any] = copy_json(dict(self.attributes))
         if blocks == "flat" and self.schema is not None:
             fields = self.schema.fields_by_api_key(self.item_type_id)
             for key, value in out.items():

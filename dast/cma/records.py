@@ -14,11 +14,11 @@ True
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
 from typing import Any, overload
 
 from ..errors import Path
+from ._json import copy_json
 from .errors import BlockRecordError
 from .field_blocks import BlockValue, map_blocks
 from .schema import ItemTypeSchema, SchemaRepository
@@ -116,7 +116,7 @@ def duplicate_block_record(
         model = item_type_id_of(found, path)
         if model is None:
             raise BlockRecordError("block has no item type", path)
-        attributes = copy.deepcopy(attributes_of(found, path))
+        attributes = copy_json(attributes_of(found, path))
         return build_block_record(model, attributes, shape=shape or record_shape(found, path))
 
     cloned = map_blocks(unwrap_record(block), "single_block", schema, clone)

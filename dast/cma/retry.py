@@ -50,13 +50,13 @@ A recipe with nothing but the standard library::
 
 from __future__ import annotations
 
-import copy
 import inspect
 import json
 from collections.abc import Awaitable, Callable, Collection, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from ._json import copy_json
 from .errors import CmaError, PayloadError, RetryExhausted, StaleItemVersion
 from .payload import UpdatePayload, build_update_payload
 from .schema import SchemaRepository
@@ -152,7 +152,7 @@ def _attempts(
         raise CmaError(f"max_attempts must be a positive integer, got {max_attempts!r}")
     for attempt in range(1, max_attempts + 1):
         record = unwrap_record((yield ("fetch", None)))
-        desired = yield ("transform", copy.deepcopy(record))
+        desired = yield ("transform", copy_json(record))
         if desired is None:
             raise PayloadError("transform returned None: did it forget to return the record?")
         payload = build_update_payload(record, desired, schema, managed_locales=managed_locales)

@@ -140,7 +140,11 @@ class FieldSchema:
 
     @property
     def holds_blocks(self) -> bool:
-        """True for modular content, single block and structured text fields."""
+        """True for modular content, single block and structured text fields.
+
+        >>> FieldSchema("F", "hero", "single_block", False, "M").holds_blocks
+        True
+        """
         return self.field_type in BLOCK_FIELD_TYPES
 
     @property

@@ -47,6 +47,19 @@ def test_atomic_write_keeps_the_mode_of_the_replaced_file(tmp_path: Path) -> Non
     assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
 
 
+def test_atomic_write_keeps_the_owner_when_allowed(tmp_path: Path) -> None:
+    target = tmp_path / "owned.txt"
+    target.write_bytes(b"old")
+    # root may give the file away; anyone else keeps their own ids
+    owner = (1234, 4321) if os.geteuid() == 0 else (os.geteuid(), os.getegid())
+    os.chown(target, *owner)
+    target.chmod(0o4755)  # a setuid bit, which chown would clear
+    atomic_write(str(target), b"new")
+    status = target.stat()
+    assert (status.st_uid, status.st_gid) == owner
+    assert stat.S_IMODE(status.st_mode) == 0o4755
+
+
 def test_atomic_write_follows_a_symlink(tmp_path: Path) -> None:
     real = tmp_path / "real.txt"
     real.write_bytes(b"old")
@@ -90,6 +103,22 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(
     monkeypatch.undo()
     assert target.read_bytes() == b"original bytes\n"
     assert [p.name for p in tmp_path.iterdir()] == ["doc.dastdown"]
+
+
+def test_atomic_write_relative_path_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    atomic_write("plain.txt", b"here")
+    assert (tmp_path / "plain.txt").read_bytes() == b"here"
+    assert [p.name for p in tmp_path.iterdir()] == ["plain.txt"]
+
+
+def test_atomic_write_through_a_linked_folder(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "alias").symlink_to(tmp_path / "real")
+    atomic_write(str(tmp_path / "alias" / "f.txt"), b"x")
+    assert (tmp_path / "real" / "f.txt").read_bytes() == b"x"
 
 
 def test_atomic_write_refuses_a_directory(tmp_path: Path) -> None:

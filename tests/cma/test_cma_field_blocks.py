@@ -11,13 +11,14 @@ import pytest
 from cma_support import MODEL, fixture_record, fixture_record_flat, fixture_schema
 
 from dast.cma import field_blocks as fb
+from dast.cma._json import copy_json, json_equal
 from dast.cma.errors import BlockRecordError, SchemaError
 from dast.cma.records import build_block_record, is_block_of_type
 from dast.cma.schema import FieldSchema, ItemTypeSchema, SchemaRepository
 from dast.cma.shapes import attributes_of, id_of, item_type_id_of, with_attributes
 from dast.errors import DastValidationError
 from dast.load import load_document
-from dast.nodes import Document
+from dast.nodes import Block, Document, List, ListItem, Paragraph, Root, Span
 
 SCHEMA = fixture_schema()
 RAW = fixture_record()
@@ -382,3 +383,30 @@ def test_invalid_documents_are_refused_with_their_place() -> None:
         fb.visit_blocks(hero, "single_block", SCHEMA, lambda b, p: None)
     assert str(info.value).startswith("attributes.action.attributes.body: invalid DAST document")
     assert info.value.problems[0].path[:2] == ("children", 0)
+
+
+def test_a_document_nested_5000_lists_deep_is_walked_and_rebuilt() -> None:
+    node: Any = Paragraph(children=(Span(value="deep"),))
+    for _ in range(5000):
+        node = List(style="bulleted", children=(ListItem(children=(node,)),))
+    gallery = ATTRS["content"]["en"]["document"]["children"][2]["item"]
+    doc = Document(document=Root(children=(node, Block(item=gallery))))
+    found = fb.find_all_blocks(doc, "structured_text", SCHEMA, lambda b, p: True)
+    assert found[0].path == ("document", "children", 1, "item") and len(found) == 3
+    out = fb.map_blocks(doc, "structured_text", SCHEMA, lambda b, p: id_of(b) or b)  # type: ignore[arg-type]
+    assert isinstance(out, Document)
+    assert out.document.children[1] == Block(item=gallery["id"])
+    assert out.document.children[0] is node  # the deep subtree is reused as is
+
+
+def test_json_helpers_do_not_recurse() -> None:
+    deep: Any = "leaf"
+    for _ in range(20000):
+        deep = {"children": [deep]}
+    copied = copy_json(deep)
+    assert json_equal(copied, deep)
+    here = copied
+    for _ in range(20000):
+        assert here is not deep
+        here, deep = here["children"][0], deep["children"][0]
+    assert here == "leaf"
