@@ -181,7 +181,29 @@ def _load_node(data: Mapping[str, Any]) -> Node:
     try:
         return _NODE_ADAPTER.validate_python(data)
     except ValidationError as exc:
-        raise DastValidationError(node_problems(data) or problems_from(exc)) from None
+        problems = node_problems(data)
+        if problems:
+            raise DastValidationError(problems) from None
+        if any(err["type"] == "recursion_loop" for err in exc.errors()):
+            return _build_deep_node(data)  # valid, but deeper than pydantic-core recurses
+        raise DastValidationError(problems_from(exc)) from None
+
+
+def _build_deep_node(data: Mapping[str, Any]) -> Node:
+    """Build VALID node JSON bottom-up, one node at a time, without recursion."""
+    order: list[Mapping[str, Any]] = []
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        stack.extend(node.get("children", ()))
+    built: dict[int, Node] = {}
+    for node in reversed(order):  # children before their parents
+        fields = dict(node)
+        if "children" in fields:
+            fields["children"] = tuple(built[id(kid)] for kid in node["children"])
+        built[id(node)] = _CLASS_OF[node["type"]].model_validate(fields)
+    return built[id(data)]
 
 
 # Where ``node_problems`` puts a lone node so the validator can check it.

@@ -12,6 +12,7 @@ from typing import Any, overload
 
 from pydantic import BaseModel, ValidationError
 
+from ._gc import gc_paused
 from .errors import DastValidationError, Problem
 from .nodes import NODE_CLASSES, Document
 
@@ -51,7 +52,8 @@ def load_document(data: Any) -> Document | None:
     if inner is None:
         return None
     try:
-        return Document.model_validate(inner)
+        with gc_paused():
+            return Document.model_validate(inner)
     except ValidationError as exc:
         problems = _problems_for(data, exc)
         if problems:

@@ -50,15 +50,18 @@ from .errors import DastdownParseError
 from .lexer import AttributeSyntax, decode_string, malformed
 from .syntax import EMPTY_ITEM_ID, ITEM_LINK_PREFIX
 
-__all__ = ["INLINE_RULE", "PLAIN_TERMINAL", "InlineScanner", "lark_lexer_order"]
+__all__ = ["ESCAPE_TERMINAL", "INLINE_RULE", "PLAIN_TERMINAL", "InlineScanner", "lark_lexer_order"]
 
 INLINE_RULE = "_inline_token"
 """The grammar rule whose alternatives are the inline terminals."""
 
 PLAIN_TERMINAL = "WORD"
 """The inline terminal for runs of plain text (every other token starts with
-a character it excludes, so each match of the scanner is optional plain
-text followed by one other token)."""
+a character it excludes, so each match of the scanner is plain text and
+escapes followed by one other token)."""
+
+ESCAPE_TERMINAL = "ESCAPE"
+"""The inline terminal for a backslash escape, read with the plain text."""
 
 # What each inline terminal is, for the scanner (the grammar names them).
 (
@@ -117,6 +120,7 @@ _LONGEST_RUN = 6  # closing strong + emphasis, then opening both again
 _RUN, _OPEN, _CLOSE, _NODE, _LINK = range(5)
 
 _Ops = tuple[tuple[bool, str], ...]
+_unescape_pairs = re.compile(r"\\(.)", re.DOTALL).sub
 _Marks = tuple[str, ...] | None
 
 
@@ -172,10 +176,10 @@ class InlineScanner:
     """Inline text to DAST inline nodes, with the grammar's inline terminals.
 
     ``terminals`` are the inline terminals in lark's lexer order;
-    ``pattern`` is the scanning regex: optional plain text (``WORD``) then
-    one of the other terminals, a named group each, tried in that order.
-    As ``OTHER`` matches any character, every match attempt succeeds: the
-    text is cut into tokens exactly as lark's lexer cuts it.
+    ``pattern`` is the scanning regex: plain text and escapes (``WORD``,
+    ``ESCAPE``), then one of the other terminals, a named group each, tried
+    in that order. As ``OTHER`` matches any character, every match attempt
+    succeeds: the text is cut exactly where lark's lexer cuts it.
     """
 
     def __init__(self, lark: Lark) -> None:
@@ -189,12 +193,15 @@ class InlineScanner:
         self.terminals: tuple[TerminalDef, ...] = tuple(ordered)
         by_name = {t.name: t for t in lark.terminals}
         word = by_name[PLAIN_TERMINAL].pattern.to_regexp()
+        escape = by_name[ESCAPE_TERMINAL].pattern.to_regexp()
+        # ESCAPE stays an alternative: at the very end, backtracking hands it back.
         tokens = [t for t in ordered if t.name != PLAIN_TERMINAL]
-        self.pattern = f"(?:{word})?(?:" + "|".join(
+        self.pattern = f"(?:{word}|{escape})*(?:" + "|".join(
             f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in tokens
         ) + ")"
         self._regex = re.compile(self.pattern)
         self._plain = re.compile(word)
+        self._escape = re.compile(escape)
         self._kinds: list[int] = [-1] + [_KINDS[t.name] for t in tokens]
         self._attributes = AttributeSyntax(by_name)
         self._destination = re.compile(
@@ -213,19 +220,29 @@ class InlineScanner:
         [('TEXT', 'a'), ('STARS', '**'), ('TEXT', 'b'), ('ESCAPE', '\\\\*')]
         """
         found: list[tuple[str, str]] = []
-        position = 0
+
+        def add(name: str, value: str) -> None:
+            if name == "TEXT" and found and found[-1][0] == "TEXT":
+                found[-1] = ("TEXT", found[-1][1] + value)
+            else:
+                found.append((name, value))
+
+        def add_plain(plain: str) -> None:
+            position = 0
+            for escape in self._escape.finditer(plain):
+                if escape.start() > position:
+                    add("TEXT", plain[position : escape.start()])
+                add(ESCAPE_TERMINAL, escape.group())
+                position = escape.end()
+            if position < len(plain):
+                add("TEXT", plain[position:])
+
         for match in self._regex.finditer(text):
             name = match.lastgroup or ""
             start = match.start(name)
-            if start > position:
-                found.append(("TEXT", text[position:start]))
-            if name == "OTHER" and found and found[-1][0] == "TEXT":
-                found[-1] = ("TEXT", found[-1][1] + match.group(name))
-            else:
-                found.append(("TEXT" if name == "OTHER" else name, match.group(name)))
-            position = match.end()
-        if position < len(text):
-            found.append(("TEXT", text[position:]))
+            if start > match.start():
+                add_plain(text[match.start() : start])
+            add("TEXT" if name == "OTHER" else name, match.group(name))
         return found
 
     def scan(
@@ -269,7 +286,9 @@ class InlineScanner:
                 index: int = match.lastindex  # type: ignore[assignment]
                 start, end = match.span(index)
                 if start != done:
-                    buffer.append(text[done:start])
+                    plain = text[done:start]
+                    # WORD holds no backslash: each one here starts an escape.
+                    buffer.append(_unescape_pairs(r"\1", plain) if "\\" in plain else plain)
                 done = end
                 kind = kinds[index]
                 if kind == _RUN_TOKEN:
@@ -281,10 +300,10 @@ class InlineScanner:
                         scope.append("".join(buffer))
                         buffer = []
                     scope.append((_RUN, run))
-                elif kind == _ESCAPE:
-                    buffer.append(text[start + 1])
                 elif kind == _TEXT:
                     buffer.append(text[start])
+                elif kind == _ESCAPE:
+                    buffer.append(text[start + 1])
                 elif kind == _LINE_BREAK:
                     buffer.append("\n")
                 elif kind == _MARK_OPEN or kind == _MARK_CLOSE:
@@ -357,8 +376,9 @@ class InlineScanner:
             if restart < 0:
                 break
             position = done = restart
-        if done < len(text):
-            buffer.append(text[done:])
+        if done < len(text):  # the end is plain text (OTHER matched its last character)
+            plain = text[done:]
+            buffer.append(_unescape_pairs(r"\1", plain) if "\\" in plain else plain)
         if buffer:
             scope.append("".join(buffer))
         if not brackets:

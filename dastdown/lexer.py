@@ -182,18 +182,22 @@ class AttributeSyntax:
         return start, "unterminated quoted string"
 
 
+_LINE_TERMINALS = ("BULLET", "ORDINAL", "_QUOTE", "HASHES", "FENCE", "RULE", "BLOCK", "LINE_TRAILER")
+"""The terminals that can start a line's content, tried in this order."""
+
+_MARKERS = ("BULLET", "ORDINAL")
+
+
 class _LineSyntax:
     """The line-level patterns of the grammar, compiled once."""
 
     def __init__(self, terminals: Mapping[str, TerminalDef]) -> None:
-        self.marker = re.compile(
-            f"(?P<BULLET>{_pattern(terminals, 'BULLET')})|(?P<ORDINAL>{_pattern(terminals, 'ORDINAL')})"
+        self.start = re.compile(
+            "|".join(f"(?P<{name}>{_pattern(terminals, name)})" for name in _LINE_TERMINALS)
         )
-        self.hashes = re.compile(_pattern(terminals, "HASHES"))
-        self.fence = re.compile(_pattern(terminals, "FENCE"))
-        self.rule: str = terminals["RULE"].pattern.value
-        self.block = re.compile(_pattern(terminals, "BLOCK"))
+        self.quote = re.compile(_pattern(terminals, "_QUOTE"))
         self.quote_break = re.compile(_pattern(terminals, "_QUOTE_BREAK"))
+        self.fence_end = re.compile(_pattern(terminals, "_FENCE_END"))
         self.attributes = AttributeSyntax(terminals)
         self.trailer_candidates = re.compile(r"(?:^| )\{")
 
@@ -271,7 +275,7 @@ def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:  # noqa: C901 - one
     if lines and lines[-1] == "":
         lines = lines[:-1]
     count = len(lines)
-    marker_match = syntax.marker.match
+    line_start = syntax.start.match
     attributes = syntax.attributes
     depth = 0  # open list items
     in_quote = False
@@ -282,7 +286,7 @@ def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:  # noqa: C901 - one
         line = lines[index]
         index += 1
         lineno = index
-        # -- blank lines: remembered, emitted with the next non-blank line
+        # -- blank lines: remembered, they only matter to the next line
         spaces = 0
         if not line or line[0] == " ":
             spaces = len(line) - len(line.lstrip(" "))
@@ -304,8 +308,10 @@ def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:  # noqa: C901 - one
                 spaces + 1,
             )
         col = 2 * level
+        match = line_start(line, col)
+        kind = match.lastgroup if match is not None else None
         quote_ended = False  # this line directly follows the last line of a quote
-        if in_quote and (level < depth or not line.startswith(">", col)):
+        if in_quote and (level < depth or kind != "_QUOTE"):
             yield new("_UNQUOTE", "", None, lineno, col + 1)
             in_quote = False
             quote_ended = True
@@ -314,27 +320,23 @@ def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:  # noqa: C901 - one
                 yield new("_DEDENT", "", None, lineno, col + 1)
             previous_text = _NO_TEXT
         if blanks:
-            if blanks >= 2 and marker_match(line, col):
+            if blanks >= 2 and kind in _MARKERS:
                 yield new("_LIST_BREAK", "", None, lineno - blanks, 1)
             blanks = 0
             previous_text = _NO_TEXT
         depth = level
-        container = depth
         opened = False
         # -- list markers open items, several on one line if need be
-        first = line[col : col + 1]
-        if first == "-" or "0" <= first <= "9":
-            marker = marker_match(line, col)
-            while marker is not None:
-                yield new(marker.lastgroup, marker.group(), None, lineno, col + 1)
-                depth += 1
-                col = marker.end()
-                opened = True
-                marker = marker_match(line, col)
-            first = line[col : col + 1]
-            container = depth
+        while kind == "BULLET" or kind == "ORDINAL":
+            yield new(kind, match.group(), None, lineno, col + 1)  # type: ignore[union-attr]
+            depth += 1
+            col = match.end()  # type: ignore[union-attr]
+            opened = True
+            match = line_start(line, col)
+            kind = match.lastgroup if match is not None else None
+        container = depth
         # -- a quote line: its "> " prefix is stripped, its content lexed as usual
-        if first == ">":
+        if kind == "_QUOTE":
             if syntax.quote_break.fullmatch(line, col):
                 if not in_quote:
                     yield new("_QUOTE", ">", None, lineno, col + 1)
@@ -345,109 +347,99 @@ def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:  # noqa: C901 - one
             if not in_quote or opened:
                 yield new("_QUOTE", ">", None, lineno, col + 1)
                 in_quote = True
-            col += 2 if line.startswith(" ", col + 1) else 1
+            col = match.end()  # type: ignore[union-attr]
             container = _QUOTED
-            first = line[col : col + 1]
-            if first == ">":  # a quote in a quote: lexed so that the parser reports it
+            match = line_start(line, col)
+            kind = match.lastgroup if match is not None else None
+            if kind == "_QUOTE":  # a quote in a quote: lexed so that the parser reports it
                 yield new("_QUOTE", ">", None, lineno, col + 1)
                 previous_text = _NO_TEXT
                 continue
-            if first == "-" or "0" <= first <= "9":
-                marker = marker_match(line, col)
-                if marker is not None:  # a list in a quote, reported by the parser
-                    yield new(marker.lastgroup, marker.group(), None, lineno, col + 1)
-                    col = marker.end()
-                    first = line[col : col + 1]
-                    opened = True
+            if kind == "BULLET" or kind == "ORDINAL":  # a list in a quote: the same
+                yield new(kind, match.group(), None, lineno, col + 1)  # type: ignore[union-attr]
+                col = match.end()  # type: ignore[union-attr]
+                opened = True
+                match = line_start(line, col)
+                kind = match.lastgroup if match is not None else None
         # -- the content
-        if first == "#":
-            hashes = syntax.hashes.match(line, col)
-            end = hashes.end()  # type: ignore[union-attr]
-            if end == len(line) or line[end] == " ":
-                level_count = end - col
-                if level_count > 6:
-                    raise _error(
-                        f"heading level {level_count}: a heading has 1 to 6 '#' "
-                        "(write \\# for a literal '#')",
-                        lineno,
-                        col + 1,
-                    )
-                yield new("HASHES", line[col:end], None, lineno, col + 1)
-                start = end + 1 if end < len(line) else end
-                body = line[start:]
-                brace = _trailer_at_end(body, syntax, lineno, start + 1, False)
-                if brace is None:
-                    yield new("TEXT", body, None, lineno, start + 1)
-                else:
-                    yield new("TEXT", body[: max(brace - 1, 0)], None, lineno, start + 1)
-                    yield new("TRAILER", body[brace:], None, lineno, start + brace + 1)
-                previous_text = _NO_TEXT
-                continue
-        elif first == "`" and line.startswith("```", col):
-            run = syntax.fence.match(line, col)
-            fence_end = run.end()  # type: ignore[union-attr]
-            width = fence_end - col
-            yield new("FENCE", line[col:fence_end], None, lineno, col + 1)
-            info = line[fence_end:]
-            brace = _trailer_at_end(info, syntax, lineno, fence_end + 1, True)
-            language = info if brace is None else info[: max(brace - 1, 0)]
-            if language:
-                yield new("INFO", language, None, lineno, fence_end + 1)
-            if brace is not None:
-                yield new("TRAILER", info[brace:], None, lineno, fence_end + brace + 1)
-            body: list[str] = []
-            closed = False
-            while index < count:
-                candidate = lines[index]
-                index += 1
-                if candidate[:1] == "`":
-                    bare = candidate.rstrip(" ")
-                    if len(bare) >= width and not bare.strip("`"):
-                        closed = True
-                        break
-                body.append(candidate)
-            if not closed:
-                raise _error(
-                    f"code fence never closed: end the code with a line of {width} backticks",
-                    lineno,
-                    col + 1,
-                )
-            yield new("CODE_BODY", "\n".join(body), None, lineno + 1, 1)
-            yield new("_FENCE_END", lines[index - 1], None, index, 1)
-            previous_text = _NO_TEXT
-            continue
-        elif first == "-" and len(line) - col == len(syntax.rule) and line.endswith(syntax.rule):
-            yield new("RULE", syntax.rule, None, lineno, col + 1)
-            previous_text = _NO_TEXT
-            continue
-        elif first == "<" and syntax.block.fullmatch(line, col):
-            yield new("BLOCK", line[col:], None, lineno, col + 1)
-            previous_text = _NO_TEXT
-            continue
-        elif first == "{":
-            if attributes.trailer.fullmatch(line, col):
-                raw = line[col:]
-                keys = [entry[0] for entry in attributes.decode(raw)]
-                if ATTRIBUTION_KEY in keys:
-                    if not quote_ended or opened:
+        if kind is not None:
+            end = match.end()  # type: ignore[union-attr]
+            if kind == "HASHES":
+                if end == len(line) or line[end] == " ":
+                    if end - col > 6:
                         raise _error(
-                            "an {attribution=...} line goes right after the last '> ' line "
-                            "of its blockquote"
-                            + (", without '> '" if container == _QUOTED else ""),
+                            f"heading level {end - col}: a heading has 1 to 6 '#' "
+                            "(write \\# for a literal '#')",
                             lineno,
                             col + 1,
                         )
-                    kind = "ATTRIBUTION"
-                elif previous_text == container and not opened:
-                    kind = "STYLE_LINE"
-                else:
-                    kind = "LINE_TRAILER"
-                yield new(kind, raw, None, lineno, col + 1)
+                    yield new("HASHES", line[col:end], None, lineno, col + 1)
+                    start = end + 1 if end < len(line) else end
+                    body = line[start:]
+                    brace = _trailer_at_end(body, syntax, lineno, start + 1, False)
+                    if brace is None:
+                        yield new("TEXT", body, None, lineno, start + 1)
+                    else:
+                        yield new("TEXT", body[: max(brace - 1, 0)], None, lineno, start + 1)
+                        yield new("TRAILER", body[brace:], None, lineno, start + brace + 1)
+                    previous_text = _NO_TEXT
+                    continue
+            elif kind == "FENCE":
+                width = end - col
+                yield new("FENCE", line[col:end], None, lineno, col + 1)
+                info = line[end:]
+                brace = _trailer_at_end(info, syntax, lineno, end + 1, True)
+                language = info if brace is None else info[: max(brace - 1, 0)]
+                if language:
+                    yield new("INFO", language, None, lineno, end + 1)
+                if brace is not None:
+                    yield new("TRAILER", info[brace:], None, lineno, end + brace + 1)
+                body_lines: list[str] = []
+                closed = False
+                while index < count:
+                    candidate = lines[index]
+                    index += 1
+                    bare = candidate.rstrip(" ")
+                    if len(bare) >= width and syntax.fence_end.fullmatch(bare):
+                        closed = True
+                        break
+                    body_lines.append(candidate)
+                if not closed:
+                    raise _error(
+                        f"code fence never closed: end the code with a line of {width} backticks",
+                        lineno,
+                        col + 1,
+                    )
+                yield new("CODE_BODY", "\n".join(body_lines), None, lineno + 1, 1)
+                yield new("_FENCE_END", lines[index - 1], None, index, 1)
                 previous_text = _NO_TEXT
                 continue
-            if attributes.looks_like(line, col):
-                offset, message = attributes.diagnose(line, col, whole=True)
-                raise _error(malformed("trailer", message), lineno, offset + 1)
+            elif end == len(line):  # RULE, BLOCK and trailer lines take the whole line
+                if kind == "LINE_TRAILER":
+                    raw = line[col:]
+                    keys = [entry[0] for entry in attributes.decode(raw)]
+                    if ATTRIBUTION_KEY in keys:
+                        if not quote_ended or opened:
+                            raise _error(
+                                "an {attribution=...} line goes right after the last '> ' "
+                                "line of its blockquote"
+                                + (", without '> '" if container == _QUOTED else ""),
+                                lineno,
+                                col + 1,
+                            )
+                        kind = "ATTRIBUTION"
+                    elif previous_text != container or opened:
+                        kind = "LINE_TRAILER"
+                    else:
+                        kind = "STYLE_LINE"
+                    yield new(kind, raw, None, lineno, col + 1)
+                else:
+                    yield new(kind, line[col:], None, lineno, col + 1)
+                previous_text = _NO_TEXT
+                continue
+        if attributes.looks_like(line, col):
+            offset, message = attributes.diagnose(line, col, whole=True)
+            raise _error(malformed("trailer", message), lineno, offset + 1)
         # -- paragraph text
         kind = "CONT" if previous_text == container and not opened else "TEXT"
         yield new(kind, line[col:], None, lineno, col + 1)

@@ -98,28 +98,24 @@ def parse(text: str | None, original: Any = None) -> Document | None:
         return Document.model_validate(_EMPTY)
     items = None if original is None else _original_items(original)
     collected: list[BlockRecord] | None = None if original is None else []
+    enabled = gc.isenabled()
+    gc.disable()  # tens of thousands of dicts and frozen models, and no cycles to collect
     reset = BLOCKS.set(collected)
     try:
-        children = grammar().parse(text, start="start")
-    except (UnexpectedInput, VisitError, DastdownParseError) as exc:
-        error = _translate(exc)
-    else:
-        error = None
-    finally:
-        BLOCKS.reset(reset)
-    if error is not None:
-        if error.source_line is None:
-            error.source_line = _line(text, error.line)
-        raise error from None
-    if items is not None and collected is not None:
-        _restore_items(collected, items, text)
-    enabled = gc.isenabled()
-    gc.disable()  # building thousands of frozen models: no cycles to collect
-    try:
+        try:
+            children = grammar().parse(text, start="start")
+        except (UnexpectedInput, VisitError, DastdownParseError) as exc:
+            error = _translate(exc)
+            if error.source_line is None:
+                error.source_line = _line(text, error.line)
+            raise error from None
+        if items is not None and collected is not None:
+            _restore_items(collected, items, text)
         # load_document validates once, and builds documents nested deeper
         # than pydantic-core recurses bottom-up.
         return load_document({"schema": "dast", "document": {"type": "root", "children": children}})
     finally:
+        BLOCKS.reset(reset)
         if enabled:
             gc.enable()
 

@@ -33,6 +33,12 @@ code language that cannot stand bare after the fence goes in the trailer
 as ``language="..."``; two adjacent lists of the same style are separated
 by two blank lines.
 
+A ``Document`` is written in one iterative pass (5,000 nested lists are
+fine). DAST JSON is checked against the schema and written in the same
+single pass; anything that pass does not accept goes through
+:func:`dast.load.load_document` instead, which reports every problem (or
+yields a ``Document`` to write).
+
 >>> serialize({"schema": "dast", "document": {"type": "root", "children": [
 ...     {"type": "heading", "level": 2, "children": [{"type": "span", "value": "Hi"}]},
 ...     {"type": "paragraph", "children": [

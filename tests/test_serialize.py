@@ -152,6 +152,14 @@ def test_deep_nesting_does_not_recurse() -> None:
     assert text == "- " * 5000 + "deep\n"
 
 
+def test_deep_nesting_as_json_does_not_recurse() -> None:
+    inner: dict[str, Any] = _para(_span("deep"))
+    for _ in range(5000):
+        item = {"type": "listItem", "children": [inner]}
+        inner = {"type": "list", "style": "numbered", "children": [item]}
+    assert serialize(_doc(inner)) == "1. " * 5000 + "deep\n"
+
+
 def test_deep_nesting_continuation_lines_are_indented() -> None:
     inner: Paragraph | List = Paragraph(children=(Span(value="a"),), style="s")
     for _ in range(3000):

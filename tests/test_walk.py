@@ -739,6 +739,26 @@ def test_deep_map(deep: Document) -> None:
     assert len(err.value.problems[0].path) == DEEP_SPAN_PATH_LENGTH - 1
 
 
+def test_deep_json_input() -> None:
+    node: dict[str, Any] = {
+        "type": "listItem",
+        "children": [{"type": "paragraph", "children": [{"type": "span", "value": "x"}]}],
+    }
+    for _ in range(DEPTH):
+        node = {
+            "type": "listItem",
+            "children": [{"type": "list", "style": "bulleted", "children": [node]}],
+        }
+    (found,) = collect_nodes(node, is_span)  # a node dict, deeper than pydantic-core recurses
+    assert len(found.path) == 2 * (2 * DEPTH + 2)
+    data = {"schema": "dast", "document": {"type": "root", "children": node["children"]}}
+    assert reduce_nodes(data, lambda acc, n: acc + 1, 0) == 1 + 2 * DEPTH + 2
+    node["children"][0]["children"][0]["children"] = []
+    with pytest.raises(DastValidationError) as err:
+        for_each_node(node, print)
+    assert err.value.problems[0].code == "empty-children"
+
+
 def test_deep_filter(deep: Document) -> None:
     assert filter_nodes(deep, lambda n, parent, path: True) is deep
     # dropping the only span empties every ancestor: the cascade reaches the root
