@@ -31,6 +31,7 @@ import contextlib
 import io
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -39,7 +40,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -99,13 +100,31 @@ def _time(function: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
-def _convert_folder(source: Path, target: Path, jobs: int) -> float:
+class Run(NamedTuple):
+    """One folder conversion: wall time, CPU time of this process and of its workers."""
+
+    wall: float
+    cpu_main: float
+    cpu_workers: float
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _convert_folder(source: Path, target: Path, jobs: int) -> Run:
     if target.exists():
         shutil.rmtree(target)
     argv = ["convert", str(source), "-o", str(target), "--to", "dastdown", "-q", "-j", str(jobs)]
+    main_before, workers_before = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
     with _quiet_stderr() as err:
         elapsed = _time(lambda: _check(main(argv), err))
-    return elapsed
+    return Run(
+        elapsed,
+        _cpu(resource.RUSAGE_SELF) - main_before,
+        _cpu(resource.RUSAGE_CHILDREN) - workers_before,  # the pool's workers, once joined
+    )
 
 
 def _check(code: int, err: io.StringIO) -> None:
@@ -133,16 +152,16 @@ def _without_fsync() -> Iterator[None]:
         os.fsync = saved
 
 
-def _compare(work: Path, count: int, repeat: int, label: str) -> tuple[list[float], list[float]]:
+def _compare(work: Path, count: int, repeat: int, label: str) -> tuple[list[Run], list[Run]]:
     """Convert the folder with -j 1 and -j 2, alternating; return both timings."""
-    serial: list[float] = []
-    parallel: list[float] = []
+    serial: list[Run] = []
+    parallel: list[Run] = []
     for round_ in range(repeat):
         order = (1, 2) if round_ % 2 == 0 else (2, 1)
         for jobs in order:
-            elapsed = _convert_folder(work / "in", work / f"{label}-j{jobs}", jobs)
-            (serial if jobs == 1 else parallel).append(elapsed)
-            print(f"  {label} -j {jobs}: {elapsed:.2f} s", file=sys.stderr)
+            run = _convert_folder(work / "in", work / f"{label}-j{jobs}", jobs)
+            (serial if jobs == 1 else parallel).append(run)
+            print(f"  {label} -j {jobs}: {run}", file=sys.stderr)
     return serial, parallel
 
 
@@ -155,13 +174,29 @@ def _identical(work: Path, paths: list[Path], label: str) -> bool:
 
 
 def _speed_rows(
-    label: str, count: int, serial: list[float], parallel: list[float], same: bool
+    label: str, count: int, serial: list[Run], parallel: list[Run], same: bool
 ) -> list[tuple[str, str]]:
-    s, p = statistics.median(serial), statistics.median(parallel)
+    s = statistics.median(r.wall for r in serial)
+    p = statistics.median(r.wall for r in parallel)
+    # On two free cores the -j 2 wall time would be about the main process's CPU
+    # time plus half the workers' (the main process mostly waits meanwhile, so
+    # this is a pessimistic estimate); the -j 1 wall time, its CPU time.
+    one = statistics.median(r.cpu_main for r in serial)
+    two = statistics.median(r.cpu_main + r.cpu_workers / 2 for r in parallel)
+    walls = ", ".join(f"{r.wall:.2f}" for r in serial), ", ".join(f"{r.wall:.2f}" for r in parallel)
     return [
-        (f"{label}: -j 1", f"{s:.2f} s  ({count / s:,.0f} docs/s)  runs: {_fmt(serial)}"),
-        (f"{label}: -j 2", f"{p:.2f} s  ({count / p:,.0f} docs/s)  runs: {_fmt(parallel)}"),
+        (f"{label}: -j 1", f"{s:.2f} s  ({count / s:,.0f} docs/s)  runs: {walls[0]}"),
+        (f"{label}: -j 2", f"{p:.2f} s  ({count / p:,.0f} docs/s)  runs: {walls[1]}"),
         (f"{label}: speed-up", f"{s / p:.2f}x  (outputs of -j 1 and -j 2 identical: {same})"),
+        (
+            f"{label}: CPU time",
+            f"-j 1: {one:.2f} s; -j 2: main {statistics.median(r.cpu_main for r in parallel):.2f}"
+            f" s + workers {statistics.median(r.cpu_workers for r in parallel):.2f} s",
+        ),
+        (
+            f"{label}: projected",
+            f"{one / two:.2f}x on 2 free cores (CPU -j 1 / (main + workers / 2))",
+        ),
     ]
 
 
@@ -263,10 +298,6 @@ def main_benchmark(count: int, repeat: int) -> None:
     print(f"{'-' * width}  {'-' * 60}")
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
-
-
-def _fmt(times: list[float]) -> str:
-    return ", ".join(f"{t:.2f}" for t in times)
 
 
 def _load(load: tuple[float, float, float]) -> str:

@@ -9,10 +9,11 @@ fails is reported and the others go on; its output is never written
 (outputs are written atomically, only after a successful conversion).
 
 >>> import pathlib, tempfile
->>> top = pathlib.Path(tempfile.mkdtemp())
->>> _ = (top / "a.json").write_text("null")
->>> task = Task(str(top / "a.json"), str(top / "a.dastdown"), "json", "dastdown")
->>> convert_batch([task], quiet=False)
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     top = pathlib.Path(tmp)
+...     _ = (top / "a.json").write_text("null")
+...     task = Task(str(top / "a.json"), str(top / "a.dastdown"), "json", "dastdown")
+...     convert_batch([task], quiet=False)
 BatchResult(done=1, failed=0, diagnostics=())
 """
 

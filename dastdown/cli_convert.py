@@ -56,13 +56,17 @@ def input_suffixes(src: str | None) -> tuple[str, ...]:
 
 
 class _Resolver:
-    """``os.path.realpath`` for many files, resolving each folder only once."""
+    """``os.path.realpath`` for many files, resolving each folder only once.
+
+    A file known to be a symbolic link is resolved itself; for the others
+    only their folder is.
+    """
 
     def __init__(self) -> None:
         self.folders: dict[str, str] = {}
 
-    def __call__(self, path: str) -> str:
-        if os.path.islink(path):
+    def __call__(self, path: str, link: bool) -> str:
+        if link:
             return os.path.realpath(path)
         folder, name = os.path.split(path)
         real = self.folders.get(folder)
@@ -86,7 +90,9 @@ def plan_folder(
     (['out/a.html'], ['in/a.md: error: not converted: out/a.html is also the output of in/a.json'])
     """
     resolve = _Resolver()
-    inputs = {resolve(f.path) for f in found}
+    inputs = {resolve(f.path, f.link) for f in found}
+    # Outputs may be links only in an output folder that already exists.
+    may_link = os.path.lexists(out_dir)
     targets: dict[str, str] = {}
     tasks: list[Task] = []
     refused: list[Diagnostic] = []
@@ -96,7 +102,7 @@ def plan_folder(
         assert fmt is not None  # the walk kept only known extensions
         stem = posixpath.splitext(item.relative)[0]
         target = os.path.join(out_dir, *(stem + ext).split("/"))
-        key = resolve(target)
+        key = resolve(target, may_link and os.path.islink(target))
         if key in inputs:
             message = f"not converted: {target} would overwrite an input file"
             refused.append(Diagnostic(item.path, message))

@@ -6,11 +6,12 @@ cannot trap the walk) and only files with the wanted extensions are kept.
 Folders that cannot be read are reported, not fatal.
 
 >>> import pathlib, tempfile
->>> top = pathlib.Path(tempfile.mkdtemp())
->>> for name in ("b/x.json", "a.dastdown", "b/notes.txt"):
-...     (top / name).parent.mkdir(exist_ok=True)
-...     _ = (top / name).write_text("")
->>> [f.relative for f in discover([str(top)], (".json", ".dastdown"))[0]]
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     top = pathlib.Path(tmp)
+...     for name in ("b/x.json", "a.dastdown", "b/notes.txt"):
+...         (top / name).parent.mkdir(exist_ok=True)
+...         _ = (top / name).write_text("")
+...     [f.relative for f in discover([tmp], (".json", ".dastdown"))[0]]
 ['a.dastdown', 'b/x.json']
 """
 
@@ -31,7 +32,8 @@ class Found:
     """A file to work on: its path, how to show it, and its path under its root.
 
     ``relative`` is the path below the folder given on the command line
-    (the file name itself for a file given directly), with ``/`` separators.
+    (the file name itself for a file given directly), with ``/`` separators;
+    ``link`` says whether the file is a symbolic link.
 
     >>> Found("docs/sub/a.json", "docs", "sub/a.json").relative
     'sub/a.json'
@@ -40,29 +42,40 @@ class Found:
     path: str
     root: str
     relative: str
+    link: bool = False
 
 
 def _walk(
     top: str, suffixes: tuple[str, ...], skip: str | None
 ) -> tuple[list[Found], list[Diagnostic]]:
+    """Walk ``top`` depth first in sorted order (files, then subfolders), iteratively."""
     found: list[Found] = []
     problems: list[Diagnostic] = []
-
-    def onerror(exc: OSError) -> None:
-        problems.append(Diagnostic(exc.filename or top, os_error_message(exc)))
-
     skip_real = os.path.realpath(skip) if skip is not None else None
-    for directory, dirnames, filenames in os.walk(top, onerror=onerror):
-        dirnames.sort()
-        if skip_real is not None:
-            dirnames[:] = [
-                d for d in dirnames if os.path.realpath(os.path.join(directory, d)) != skip_real
-            ]
-        for name in sorted(filenames):
-            if name.lower().endswith(suffixes):
-                path = os.path.join(directory, name)
-                relative = os.path.relpath(path, top).replace(os.sep, "/")
-                found.append(Found(path, top, relative))
+    stack: list[tuple[str, str]] = [(top, "")]  # (folder, its path below top + "/")
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            problems.append(Diagnostic(folder, os_error_message(exc)))
+            continue
+        subfolders: list[tuple[str, str]] = []
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if skip_real is None or os.path.realpath(entry.path) != skip_real:
+                        subfolders.append((entry.path, prefix + entry.name + "/"))
+                    continue
+                if entry.is_symlink() and entry.is_dir():
+                    continue  # links to folders are not followed (no loops)
+            except OSError:  # pragma: no cover - vanished while listing
+                continue
+            if entry.name.lower().endswith(suffixes):
+                link = entry.is_symlink()
+                found.append(Found(entry.path, top, prefix + entry.name, link))
+        stack.extend(reversed(subfolders))
     return found, problems
 
 
@@ -96,5 +109,6 @@ def discover(
             found += more
             problems += trouble
         else:
-            found.append(Found(path, os.path.dirname(path), os.path.basename(path)))
+            link = os.path.islink(path)
+            found.append(Found(path, os.path.dirname(path), os.path.basename(path), link))
     return found, problems

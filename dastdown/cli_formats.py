@@ -154,6 +154,13 @@ def parse_error_diagnostic(exc: Any, display: str) -> Diagnostic:
 
     The excerpt is the part of the error's text after its first line (the
     offending source line and a caret), when it has one.
+
+    >>> from dastdown.errors import DastdownParseError
+    >>> error = DastdownParseError("heading level 7", 3, 1, "####### x")
+    >>> print(parse_error_diagnostic(error, "a.dastdown").render())
+    a.dastdown:3:1: error: heading level 7
+      ####### x
+      ^
     """
     excerpt = tuple(str(exc).split("\n")[1:])
     return Diagnostic(display, exc.message, exc.line, exc.column, excerpt=excerpt)

@@ -8,10 +8,11 @@ and is renamed over the target with ``os.replace``. A reader therefore sees
 the old file or the new one, never a truncated or half-written one, and a
 failure leaves the old file untouched and no temporary file behind.
 
->>> import pathlib, tempfile
->>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
->>> atomic_write(str(target), "héllo\\n".encode())
->>> read_text(str(target))
+>>> import os, tempfile
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     target = os.path.join(tmp, "out.txt")
+...     atomic_write(target, "héllo\\n".encode())
+...     read_text(target)
 'héllo\\n'
 """
 
@@ -148,10 +149,11 @@ def atomic_write(path: str, data: bytes) -> None:
     temporary file is left behind.
 
     >>> import pathlib, tempfile
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "f.txt"
-    >>> atomic_write(str(target), b"one")
-    >>> atomic_write(str(target), b"two")
-    >>> target.read_bytes(), sorted(p.name for p in target.parent.iterdir())
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     target = pathlib.Path(tmp) / "f.txt"
+    ...     atomic_write(str(target), b"one")
+    ...     atomic_write(str(target), b"two")
+    ...     target.read_bytes(), sorted(p.name for p in target.parent.iterdir())
     (b'two', ['f.txt'])
     """
     # Only a link at the end matters: os.replace works through linked folders.

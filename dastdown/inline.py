@@ -13,9 +13,14 @@ finds the tokens; the text between two of them is what lark lexes as
    of ``*`` (or ``~``, ``=``, ``+``, backticks) first closes the open marks
    of its kind, innermost first, each one it can afford, and what is left
    of it opens marks (``*`` emphasis, ``**`` strong, ``***`` both; ``~~``,
-   ``==``, ``++``; a backtick code). ``<m k="...">`` opens a custom mark
-   and ``</m>`` closes the last one open. A delimiter that is never closed,
-   or a run that cannot be read this way, is literal text;
+   ``==``, ``++``; a backtick code). A run that would only close and
+   reopen the same marks is how the serializer starts a span whose inner
+   marks (code, custom) differ, ``*a**`b`*``: it reads so only next to an
+   inner mark closing or opening; elsewhere it reopens nothing, so
+   ``*a **b** c*`` nests strong in emphasis and marks nest in any order.
+   ``<m k="...">`` opens a custom mark and ``</m>`` closes the last one
+   open. A delimiter that is never closed, or a run that cannot be read
+   either way, is literal text;
 3. builds canonical spans: marks de-duplicated in canonical order, empty
    spans dropped, neighbours with the same marks merged.
 
@@ -39,6 +44,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import combinations
 from typing import Any
 
 from lark import Lark, Token
@@ -48,7 +54,7 @@ from dast.canonical import canonical_marks
 
 from .errors import DastdownParseError
 from .lexer import AttributeSyntax, decode_string, malformed
-from .syntax import EMPTY_ITEM_ID, ITEM_LINK_PREFIX
+from .syntax import EMPTY_ITEM_ID, ITEM_LINK_PREFIX, MARK_DELIMITERS, MARK_ORDER
 
 __all__ = ["ESCAPE_TERMINAL", "INLINE_RULE", "PLAIN_TERMINAL", "InlineScanner", "lark_lexer_order"]
 
@@ -97,24 +103,39 @@ _KINDS = {
     "LINK_CLOSE": _LINK_CLOSE,
 }
 
-# Delimiter families: the marks a run of one character can open or close,
-# their widths, and what the rest of a run opens (outer mark first).
-_WIDTHS = {
-    "strong": 2,
-    "emphasis": 1,
-    "strikethrough": 2,
-    "highlight": 2,
-    "underline": 2,
-    "code": 1,
-}
-_OPENERS: dict[str, dict[int, tuple[str, ...]]] = {
-    "*": {1: ("emphasis",), 2: ("strong",), 3: ("strong", "emphasis")},
-    "~": {2: ("strikethrough",)},
-    "=": {2: ("highlight",)},
-    "+": {2: ("underline",)},
-    "`": {1: ("code",)},
-}
-_LONGEST_RUN = 6  # closing strong + emphasis, then opening both again
+
+def _families() -> tuple[
+    dict[str, int], dict[str, dict[int, tuple[str, ...]]], dict[str, int], int
+]:
+    """Delimiter families from the shared syntax: a run of one character opens
+    or closes the marks whose delimiter is made of it.
+
+    Returns each mark's width, what a run of a given width opens in each
+    family (outer mark first), each family's level (its place, outer to
+    inner, in the canonical mark order) and the longest meaningful run.
+    """
+    widths = {mark: len(MARK_DELIMITERS[mark]) for mark in MARK_ORDER}
+    members: dict[str, list[str]] = {}
+    for mark in MARK_ORDER:
+        members.setdefault(MARK_DELIMITERS[mark][0], []).append(mark)
+    openers: dict[str, dict[int, tuple[str, ...]]] = {}
+    for char, marks in members.items():
+        found = openers[char] = {}
+        for size in range(1, len(marks) + 1):
+            for combo in combinations(marks, size):
+                width = sum(widths[mark] for mark in combo)
+                assert width not in found, f"ambiguous {char!r} run of {width}"
+                found[width] = combo
+    levels = {char: MARK_ORDER.index(marks[0]) for char, marks in members.items()}
+    longest = max(2 * sum(widths[mark] for mark in marks) for marks in members.values())
+    return widths, openers, levels, longest
+
+
+# _WIDTHS["strong"] == 2; _OPENERS["*"] == {1: emphasis, 2: strong, 3: both};
+# _LEVELS orders the families outer to inner; custom marks are innermost.
+_WIDTHS, _OPENERS, _LEVELS, _LONGEST_RUN = _families()
+_CUSTOM_LEVEL = len(MARK_ORDER)
+_SINGLE_TEXT = frozenset(char for char, opens in _OPENERS.items() if 1 not in opens)
 
 # Scope items besides text (a plain str): tuples tagged with one of these.
 _RUN, _OPEN, _CLOSE, _NODE, _LINK = range(5)
@@ -172,6 +193,43 @@ def _run_ops(char: str, length: int, open_marks: tuple[str, ...]) -> _Ops | None
     return tuple((True, mark) for mark in closes) + tuple((False, mark) for mark in opens)
 
 
+def _no_reopen_ops(char: str, length: int, open_marks: tuple[str, ...]) -> _Ops | None:
+    """How a run reads when it may not close and reopen a mark.
+
+    It closes as much as it can (innermost first on ties), then opens marks
+    that were not open. ``None``: the run is literal text.
+
+    >>> _no_reopen_ops("*", 2, ("emphasis",))
+    ((False, 'strong'),)
+    >>> _no_reopen_ops("*", 2, ("strong", "emphasis"))
+    ((True, 'strong'),)
+    """
+    if length > _LONGEST_RUN:
+        return None
+    best: tuple[int, tuple[str, ...], tuple[str, ...]] | None = None
+    innermost_first = tuple(reversed(open_marks))
+    for size in range(len(innermost_first), -1, -1):
+        for closes in combinations(innermost_first, size):
+            rest = length - sum(_WIDTHS[mark] for mark in closes)
+            if rest < 0:
+                continue
+            opens = _OPENERS[char].get(rest, None) if rest else ()
+            if opens is None or not set(opens).isdisjoint(open_marks):
+                continue
+            width = length - rest
+            if best is None or width > best[0]:
+                best = (width, closes, opens)
+    if best is None:
+        return None
+    return tuple((True, mark) for mark in best[1]) + tuple((False, mark) for mark in best[2])
+
+
+def _idle(ops: _Ops) -> bool:
+    """Do these ops close and reopen the same marks, changing nothing?"""
+    closed = sorted(mark for closing, mark in ops if closing)
+    return bool(closed) and closed == sorted(mark for closing, mark in ops if not closing)
+
+
 class InlineScanner:
     """Inline text to DAST inline nodes, with the grammar's inline terminals.
 
@@ -196,18 +254,22 @@ class InlineScanner:
         escape = by_name[ESCAPE_TERMINAL].pattern.to_regexp()
         # ESCAPE stays an alternative: at the very end, backtracking hands it back.
         tokens = [t for t in ordered if t.name != PLAIN_TERMINAL]
-        self.pattern = f"(?:{word}|{escape})*(?:" + "|".join(
-            f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in tokens
-        ) + ")"
+        self.pattern = (
+            f"(?:{word}|{escape})*(?:"
+            + "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in tokens)
+            + ")"
+        )
         self._regex = re.compile(self.pattern)
         self._plain = re.compile(word)
         self._escape = re.compile(escape)
         self._kinds: list[int] = [-1] + [_KINDS[t.name] for t in tokens]
         self._attributes = AttributeSyntax(by_name)
-        self._destination = re.compile(
-            f"{by_name['ESCAPE'].pattern.to_regexp()}|{by_name['LINE_BREAK'].pattern.to_regexp()}"
-        )
-        self._ops: dict[tuple[str, int, tuple[str, ...]], _Ops | None] = {}
+        self._line_break: str = by_name["LINE_BREAK"].pattern.value
+        self._destination = re.compile(f"{escape}|{by_name['LINE_BREAK'].pattern.to_regexp()}")
+        self._string = re.compile(by_name["STRING"].pattern.to_regexp())
+        self._ops: dict[
+            tuple[str, int, tuple[str, ...]], tuple[_Ops | None, _Ops | None, bool]
+        ] = {}
 
     def tokens(self, text: str) -> list[tuple[str, str]]:
         """``(terminal, text)`` for each token of ``text``, gaps as ``("TEXT", ...)``.
@@ -265,7 +327,7 @@ class InlineScanner:
 
     # -- pass 1: tokens, links and their labels --------------------------------
 
-    def _structure(  # noqa: C901 - the token loop
+    def _structure(
         self,
         text: str,
         lines: Sequence[Token],
@@ -293,7 +355,7 @@ class InlineScanner:
                 kind = kinds[index]
                 if kind == _RUN_TOKEN:
                     run = text[start:end]
-                    if end - start == 1 and run != "*" and run != "`":
+                    if end - start == 1 and run in _SINGLE_TEXT:
                         buffer.append(run)  # a single ~ = + is text
                         continue
                     if buffer:
@@ -306,13 +368,13 @@ class InlineScanner:
                     buffer.append(text[start + 1])
                 elif kind == _LINE_BREAK:
                     buffer.append("\n")
-                elif kind == _MARK_OPEN or kind == _MARK_CLOSE:
+                elif kind in (_MARK_OPEN, _MARK_CLOSE):
                     if buffer:
                         scope.append("".join(buffer))
                         buffer = []
                     tag = text[start:done]
                     if kind == _MARK_OPEN:
-                        scope.append((_OPEN, decode_string(tag[5:-1]), tag))
+                        scope.append((_OPEN, self._quoted(tag), tag))
                     else:
                         scope.append((_CLOSE, tag))
                 elif kind == _LINK_OPEN:
@@ -345,16 +407,16 @@ class InlineScanner:
                     if brackets and brackets[-1][2] is None:
                         brackets[-1][2] = (opened_at, "a link cannot be inside a link label")
                     break
-                elif kind == _INLINE_ITEM or kind == _INLINE_BLOCK:
+                elif kind in (_INLINE_ITEM, _INLINE_BLOCK):
                     if buffer:
                         scope.append("".join(buffer))
                         buffer = []
                     tag = text[start:done]
                     if kind == _INLINE_ITEM:
-                        node = {"type": "inlineItem", "item": decode_string(tag[15:-2])}
+                        node = {"type": "inlineItem", "item": self._quoted(tag)}
                         what = "an inline item"
                     else:
-                        node = {"type": "inlineBlock", "item": decode_string(tag[16:-2])}
+                        node = {"type": "inlineBlock", "item": self._quoted(tag)}
                         what = "an inline block"
                         if inline_blocks is not None:
                             line, column = _position(text, lines, start)
@@ -430,23 +492,71 @@ class InlineScanner:
         return node, position
 
     def _unescape(self, destination: str) -> str:
-        """A link destination with its escapes and ``<br/>`` read."""
-        if "\\" not in destination and "<" not in destination:
+        """A link destination with its escapes and line breaks (``<br/>``) read."""
+        if "\\" not in destination and self._line_break not in destination:
             return destination
-        return self._destination.sub(_destination_char, destination)
+        line_break = self._line_break
+        return self._destination.sub(
+            lambda found: "\n" if found.group() == line_break else found.group()[1], destination
+        )
+
+    def _quoted(self, tag: str) -> str:
+        """The decoded quoted string (id, mark name) of a tag."""
+        return decode_string(self._string.search(tag).group())  # type: ignore[union-attr]
 
     # -- pass 2: marks -------------------------------------------------------
 
-    def _run(self, run: str, stack: list[str]) -> _Ops | None:
-        """The ops of a delimiter run given its family's open marks (memoised)."""
+    def _read(self, run: str, stack: list[str]) -> tuple[_Ops | None, _Ops | None, bool]:
+        """Both readings of a run given its family's open marks (memoised).
+
+        The run's own reading (closers first), the one that reopens
+        nothing, and whether the first changes nothing (closes and
+        reopens the same marks).
+        """
         key = (run[0], len(run), tuple(stack))
         try:
             return self._ops[key]
         except KeyError:
             ops = _run_ops(run[0], len(run), key[2])
+            found = (ops, _no_reopen_ops(run[0], len(run), key[2]), ops is not None and _idle(ops))
             if len(run) <= _LONGEST_RUN:
-                self._ops[key] = ops
+                self._ops[key] = found
+            return found
+
+    def _ops_for(
+        self, items: list[Any], index: int, stacks: dict[str, list[str]], closed_before: int
+    ) -> _Ops | None:
+        """How the run ``items[index]`` reads (``None``: literal).
+
+        A run reads closers first. One that would only close and reopen the
+        same marks is the serializer's mark of a span boundary, where marks
+        of an inner kind change: it reads so only there (right after an
+        inner mark closed, ``closed_before`` being that mark's level, or
+        right before one opens). Elsewhere it reads without reopening, so
+        ``*a **b** c*`` nests strong in emphasis.
+        """
+        run = items[index][1]
+        ops, other, idle = self._read(run, stacks.setdefault(run[0], []))
+        if ops is not None and (not idle or self._boundary(items, index, stacks, closed_before)):
             return ops
+        return other
+
+    def _boundary(
+        self, items: list[Any], index: int, stacks: dict[str, list[str]], closed_before: int
+    ) -> bool:
+        """Is the run ``items[index]`` next to an inner mark closing or opening?"""
+        level = _LEVELS[items[index][1][0]]
+        if closed_before > level:
+            return True
+        if index + 1 < len(items):
+            following = items[index + 1]
+            if type(following) is tuple:
+                if following[0] == _OPEN:
+                    return True
+                if following[0] == _RUN and _LEVELS[following[1][0]] > level:
+                    ops = self._read(following[1], stacks.setdefault(following[1][0], []))[0]
+                    return ops is not None and not all(closing for closing, _ in ops)
+        return False
 
     def _resolve(self, items: list[Any]) -> list[dict[str, Any]]:
         """Canonical inline nodes of one scope (the whole text or a label)."""
@@ -455,7 +565,7 @@ class InlineScanner:
             spans = self._emit(items, self._decide(items))
         return spans
 
-    def _emit_closed(self, items: list[Any]) -> list[dict[str, Any]] | None:  # noqa: C901
+    def _emit_closed(self, items: list[Any]) -> list[dict[str, Any]] | None:
         """Spans and nodes of a scope whose openers all close (else ``None``).
 
         The common case, in one pass: :meth:`_emit` with every opener
@@ -465,24 +575,24 @@ class InlineScanner:
         texts: list[str] = []
         marks: _Marks = None
         counts: dict[str, int] = {}  # open marks (a custom one may be open twice)
-        stacks: dict[str, list[str]] = {}  # per delimiter character, innermost last
+        stacks: dict[str, list[str]] = {}  # open marks per delimiter character, innermost last
         customs: list[str] = []
         dirty = False  # counts changed since marks was computed
-        run_ops = self._run
-        for item in items:
+        closed_before = -1  # level of the inner mark the previous item closed
+        ops_for = self._ops_for
+        for index, item in enumerate(items):
             if type(item) is str:
                 literal = item
             else:
                 tag = item[0]
                 if tag == _RUN:
                     run = item[1]
-                    stack = stacks.get(run[0])
-                    if stack is None:
-                        stack = stacks[run[0]] = []
-                    ops = run_ops(run, stack)
+                    ops = ops_for(items, index, stacks, closed_before)
                     if ops is None:
                         literal = run
                     else:
+                        stack = stacks[run[0]]
+                        closed_before = -1
                         for closing, mark in ops:
                             if closing:
                                 stack.remove(mark)
@@ -491,6 +601,7 @@ class InlineScanner:
                                     counts[mark] = left
                                 else:
                                     del counts[mark]
+                                closed_before = _LEVELS[run[0]]
                             else:
                                 stack.append(mark)
                                 counts[mark] = counts.get(mark, 0) + 1
@@ -500,6 +611,7 @@ class InlineScanner:
                     customs.append(item[1])
                     counts[item[1]] = counts.get(item[1], 0) + 1
                     dirty = True
+                    closed_before = -1
                     continue
                 elif tag == _CLOSE:
                     if not customs:
@@ -512,6 +624,7 @@ class InlineScanner:
                         else:
                             del counts[mark]
                         dirty = True
+                        closed_before = _CUSTOM_LEVEL
                         continue
                 else:  # a node: an inline item or block, or a link
                     if texts:
@@ -523,12 +636,10 @@ class InlineScanner:
                     if tag == _NODE:
                         out.append(item[1])
                     else:
-                        node, label = item[1], item[2]
-                        if marks is not None and label:
-                            label = _with_marks(label, marks)
-                        node["children"] = label or [{"type": "span", "value": ""}]
-                        out.append(node)
+                        out.append(_link_node(item[1], item[2], marks))
+                    closed_before = -1
                     continue
+            closed_before = -1
             if dirty:
                 dirty = False
                 new = canonical_marks(tuple(counts))
@@ -553,39 +664,43 @@ class InlineScanner:
         """
         decisions: dict[int, Any] = {}
         stacks: dict[str, list[list[Any]]] = {char: [] for char in _OPENERS}
+        names: dict[str, list[str]] = {char: [] for char in _OPENERS}  # the same, marks only
         customs: list[list[bool]] = []
+        closed_before = -1
         for index, item in enumerate(items):
-            if type(item) is str:
-                continue
-            tag = item[0]
-            if tag == _RUN:
-                run = item[1]
-                stack = stacks[run[0]]
-                ops = self._run(run, [op[1] for op in stack])
-                if ops is None:
+            closed = -1
+            if type(item) is tuple:
+                tag = item[0]
+                if tag == _RUN:
+                    run = item[1]
+                    ops = self._ops_for(items, index, names, closed_before)
                     decisions[index] = None
-                    continue
-                record: list[list[Any]] = []
-                for closing, mark in ops:
-                    if closing:
-                        for position in range(len(stack) - 1, -1, -1):
-                            if stack[position][1] == mark:
+                    if ops is not None:
+                        stack, marks = stacks[run[0]], names[run[0]]
+                        record: list[list[Any]] = []
+                        for closing, mark in ops:
+                            if closing:
+                                position = marks.index(mark)
                                 del stack[position]
-                                break
-                        record.append([True, mark, True])
-                    else:
-                        op = [False, mark, True]
-                        stack.append(op)
-                        record.append(op)
-                decisions[index] = record
-            elif tag == _OPEN:
-                flag = [True]
-                customs.append(flag)
-                decisions[index] = flag
-            elif tag == _CLOSE:
-                decisions[index] = bool(customs)
-                if customs:
-                    customs.pop()
+                                del marks[position]
+                                record.append([True, mark, True])
+                                closed = _LEVELS[run[0]]
+                            else:
+                                op = [False, mark, True]
+                                stack.append(op)
+                                marks.append(mark)
+                                record.append(op)
+                        decisions[index] = record
+                elif tag == _OPEN:
+                    flag = [True]
+                    customs.append(flag)
+                    decisions[index] = flag
+                elif tag == _CLOSE:
+                    decisions[index] = bool(customs)
+                    if customs:
+                        customs.pop()
+                        closed = _CUSTOM_LEVEL
+            closed_before = closed
         for stack in stacks.values():
             for op in stack:
                 op[2] = False  # never closed: literal
@@ -593,109 +708,17 @@ class InlineScanner:
             flag[0] = False
         return decisions
 
-    def _emit(  # noqa: C901 - one loop over the items
-        self, items: list[Any], decisions: dict[int, Any] | None
-    ) -> list[dict[str, Any]] | None:
-        """Spans and nodes of a scope, read as :meth:`_decide` says.
-
-        Without ``decisions`` it assumes every opener closes and returns
-        ``None`` if one does not (what :meth:`_emit_closed` does faster).
-        """
+    def _emit(self, items: list[Any], decisions: dict[int, Any]) -> list[dict[str, Any]]:
+        """Spans and nodes of a scope, read as :meth:`_decide` says."""
         out: list[dict[str, Any]] = []
         texts: list[str] = []
         marks: _Marks = None
         counts: dict[str, int] = {}  # open marks (a custom one may be open twice)
-        stacks: dict[str, list[str]] = {char: [] for char in _OPENERS}
         customs: list[str] = []
         dirty = False  # counts changed since marks was computed
-        for index, item in enumerate(items):
-            literal: str | None = None
-            if type(item) is str:
-                literal = item
-            else:
-                tag = item[0]
-                if tag == _RUN:
-                    run = item[1]
-                    if decisions is None:
-                        stack = stacks[run[0]]
-                        ops = self._run(run, stack)
-                        if ops is None:
-                            literal = run
-                        else:
-                            for closing, mark in ops:
-                                if closing:
-                                    stack.remove(mark)
-                                    left = counts[mark] - 1
-                                    if left:
-                                        counts[mark] = left
-                                    else:
-                                        del counts[mark]
-                                else:
-                                    stack.append(mark)
-                                    counts[mark] = counts.get(mark, 0) + 1
-                            dirty = True
-                    else:
-                        record = decisions[index]
-                        if record is None:
-                            literal = run
-                        else:
-                            for closing, mark, matched in record:
-                                if closing:
-                                    left = counts[mark] - 1
-                                    if left:
-                                        counts[mark] = left
-                                    else:
-                                        del counts[mark]
-                                    dirty = True
-                                elif matched:
-                                    counts[mark] = counts.get(mark, 0) + 1
-                                    dirty = True
-                                else:  # an opener never closed: its delimiter is text
-                                    if dirty:
-                                        dirty = False
-                                        new = canonical_marks(tuple(counts))
-                                        if new != marks:
-                                            if texts:
-                                                out.append(_span("".join(texts), marks))
-                                                texts = []
-                                            marks = new
-                                    texts.append(run[0] * _WIDTHS[mark])
-                    if literal is None:
-                        continue
-                elif tag == _OPEN:
-                    if decisions is None or decisions[index][0]:
-                        customs.append(item[1])
-                        counts[item[1]] = counts.get(item[1], 0) + 1
-                        dirty = True
-                        continue
-                    literal = item[2]
-                elif tag == _CLOSE:
-                    if customs and (decisions is None or decisions[index]):
-                        mark = customs.pop()
-                        left = counts[mark] - 1
-                        if left:
-                            counts[mark] = left
-                        else:
-                            del counts[mark]
-                        dirty = True
-                        continue
-                    literal = item[1]
-                else:  # a node: an inline item or block, or a link
-                    if texts:
-                        out.append(_span("".join(texts), marks))
-                        texts = []
-                    if dirty:
-                        dirty = False
-                        marks = canonical_marks(tuple(counts))
-                    if tag == _NODE:
-                        out.append(item[1])
-                    else:
-                        node, label = item[1], item[2]
-                        if marks is not None and label:
-                            label = _with_marks(label, marks)
-                        node["children"] = label or [{"type": "span", "value": ""}]
-                        out.append(node)
-                    continue
+
+        def text(value: str) -> None:
+            nonlocal dirty, marks, texts
             if dirty:
                 dirty = False
                 new = canonical_marks(tuple(counts))
@@ -704,9 +727,58 @@ class InlineScanner:
                         out.append(_span("".join(texts), marks))
                         texts = []
                     marks = new
-            texts.append(literal)
-        if decisions is None and counts:
-            return None
+            texts.append(value)
+
+        def close(mark: str) -> None:
+            nonlocal dirty
+            left = counts[mark] - 1
+            if left:
+                counts[mark] = left
+            else:
+                del counts[mark]
+            dirty = True
+
+        for index, item in enumerate(items):
+            if type(item) is str:
+                text(item)
+                continue
+            tag = item[0]
+            if tag == _RUN:
+                record = decisions[index]
+                if record is None:
+                    text(item[1])
+                    continue
+                for closing, mark, matched in record:
+                    if closing:
+                        close(mark)
+                    elif matched:
+                        counts[mark] = counts.get(mark, 0) + 1
+                        dirty = True
+                    else:  # an opener never closed: its delimiter is text
+                        text(item[1][0] * _WIDTHS[mark])
+            elif tag == _OPEN:
+                if decisions[index][0]:
+                    customs.append(item[1])
+                    counts[item[1]] = counts.get(item[1], 0) + 1
+                    dirty = True
+                else:
+                    text(item[2])
+            elif tag == _CLOSE:
+                if decisions[index]:
+                    close(customs.pop())
+                else:
+                    text(item[1])
+            else:  # a node: an inline item or block, or a link
+                if texts:
+                    out.append(_span("".join(texts), marks))
+                    texts = []
+                if dirty:
+                    dirty = False
+                    marks = canonical_marks(tuple(counts))
+                if tag == _NODE:
+                    out.append(item[1])
+                else:
+                    out.append(_link_node(item[1], item[2], marks))
         if texts:
             out.append(_span("".join(texts), marks))
         return out
@@ -716,6 +788,14 @@ def _span(value: str, marks: _Marks) -> dict[str, Any]:
     if marks is None:
         return {"type": "span", "value": value}
     return {"type": "span", "value": value, "marks": list(marks)}
+
+
+def _link_node(node: dict[str, Any], label: list[dict[str, Any]], marks: _Marks) -> dict[str, Any]:
+    """A link node with its label, the marks open around the link added to it."""
+    if marks is not None and label:
+        label = _with_marks(label, marks)
+    node["children"] = label or [{"type": "span", "value": ""}]
+    return node
 
 
 def _with_marks(label: list[dict[str, Any]], outer: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -741,11 +821,6 @@ def _unescaped_close(text: str, start: int) -> int:
             break
         found = text.find(")", found + 1)
     return found
-
-
-def _destination_char(match: re.Match[str]) -> str:
-    found = match.group()
-    return "\n" if found == "<br/>" else found[1]
 
 
 def _position(text: str, lines: Sequence[Token], offset: int) -> tuple[int, int]:

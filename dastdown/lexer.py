@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, cast
 
 from lark import Token
 from lark.lexer import Lexer, TerminalDef
@@ -73,7 +73,7 @@ class AttributeSyntax:
     >>> from dastdown.parser import grammar
     >>> syntax = AttributeSyntax({t.name: t for t in grammar().terminals})
     >>> syntax.decode('{"a b"="x\\\\ny" highlight=[0, 2]}')
-    [('a b', 'x\\ny', 1), ('highlight', (0, 2), 11)]
+    [('a b', 'x\\ny', 1), ('highlight', (0, 2), 14)]
     """
 
     def __init__(self, terminals: Mapping[str, TerminalDef]) -> None:
@@ -182,7 +182,16 @@ class AttributeSyntax:
         return start, "unterminated quoted string"
 
 
-_LINE_TERMINALS = ("BULLET", "ORDINAL", "_QUOTE", "HASHES", "FENCE", "RULE", "BLOCK", "LINE_TRAILER")
+_LINE_TERMINALS = (
+    "BULLET",
+    "ORDINAL",
+    "_QUOTE",
+    "HASHES",
+    "FENCE",
+    "RULE",
+    "BLOCK",
+    "LINE_TRAILER",
+)
 """The terminals that can start a line's content, tried in this order."""
 
 _MARKERS = ("BULLET", "ORDINAL")
@@ -195,10 +204,11 @@ class _LineSyntax:
         self.start = re.compile(
             "|".join(f"(?P<{name}>{_pattern(terminals, name)})" for name in _LINE_TERMINALS)
         )
-        self.quote = re.compile(_pattern(terminals, "_QUOTE"))
         self.quote_break = re.compile(_pattern(terminals, "_QUOTE_BREAK"))
         self.fence_end = re.compile(_pattern(terminals, "_FENCE_END"))
         self.attributes = AttributeSyntax(terminals)
+        # Where a trailer may start: a brace (ATTRIBUTES opens with one) at the
+        # start of the text or after a space.
         self.trailer_candidates = re.compile(r"(?:^| )\{")
 
 
@@ -269,8 +279,9 @@ def _trailer_at_end(
     return None
 
 
-def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:  # noqa: C901 - one pass, one loop
-    new = Token._future_new  # the constructor without its deprecation shim
+def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:
+    # lark's constructor, without its keyword-argument shim
+    new = cast("Callable[..., Token]", Token._future_new)
     lines: Sequence[str] = text.split("\n")
     if lines and lines[-1] == "":
         lines = lines[:-1]

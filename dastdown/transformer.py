@@ -14,6 +14,7 @@ types) and inline text goes through :class:`~dastdown.inline.InlineScanner`.
 from __future__ import annotations
 
 import builtins
+import re
 from contextvars import ContextVar
 from typing import Any
 
@@ -43,17 +44,19 @@ class DastTransformer(Transformer[Token, Any]):
         super().__init__()
         self._inline: InlineScanner | None = None
         self._attributes: AttributeSyntax | None = None
+        self._string = re.compile("")
 
     def bind(self, lark: Lark) -> None:
         """Compile the inline scanner and trailer syntax from the loaded grammar."""
         self._inline = InlineScanner(lark)
         self._attributes = AttributeSyntax({t.name: t for t in lark.terminals})
+        self._string = re.compile(lark.get_terminal("STRING").pattern.to_regexp())
 
     # -- helpers ---------------------------------------------------------------
 
     def _text(self, lines: list[Token]) -> list[dict[str, Any]]:
         """Inline nodes of text lines joined by one space (one empty span if none)."""
-        text = lines[0] if len(lines) == 1 else " ".join(lines)
+        text = str(lines[0]) if len(lines) == 1 else " ".join(lines)  # a str, not the token
         scanner = self._inline
         assert scanner is not None, "DastTransformer.bind() was not called"
         children = scanner.scan(text, lines, BLOCKS.get())
@@ -96,9 +99,9 @@ class DastTransformer(Transformer[Token, Any]):
         last = tokens[-1]
         node: dict[str, Any] = {"type": "paragraph"}
         if last.type == "STYLE_LINE" or last.type == "LINE_TRAILER":
-            node["children"] = self._text(tokens[:-1]) if len(tokens) > 1 else [
-                {"type": "span", "value": ""}
-            ]
+            node["children"] = (
+                self._text(tokens[:-1]) if len(tokens) > 1 else [{"type": "span", "value": ""}]
+            )
             style = self._trailer(last, "a paragraph", {STYLE_KEY: _STRING}).get(STYLE_KEY)
             if style is not None:
                 node["style"] = style
@@ -151,7 +154,7 @@ class DastTransformer(Transformer[Token, Any]):
     def block(self, tokens: list[Token]) -> dict[str, Any]:
         """``BLOCK``: ``<block id="..."/>``."""
         token = tokens[0]
-        node = {"type": "block", "item": decode_string(token[10:-2])}
+        node = {"type": "block", "item": decode_string(self._string.search(token).group())}  # type: ignore[union-attr]
         blocks = BLOCKS.get()
         if blocks is not None:
             blocks.append((node, token.line or 1, token.column or 1))

@@ -673,6 +673,27 @@ def test_folder_collisions_and_inputs_are_never_overwritten(
     assert sorted(after) == ["a.dastdown", "a.json", "a.md", "b.dastdown", "b.json"]
 
 
+def test_folder_links(run: Callable[..., Result], tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    (tmp_path / "elsewhere.json").write_text(sample_json(), encoding="utf-8")
+    (source / "linked.json").symlink_to(tmp_path / "elsewhere.json")  # a file link: followed
+    (source / "loop").symlink_to(source)  # a folder link: not followed, no endless walk
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "victim.dastdown").symlink_to(tmp_path / "elsewhere.json")
+    (source / "victim.json").write_text(sample_json(), encoding="utf-8")
+    result = run("convert", source, "-o", out, "--to", "dastdown", "-q")
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (
+        f"{source / 'victim.json'}: error: not converted: {out / 'victim.dastdown'} "
+        "would overwrite an input file"
+    )
+    assert (out / "linked.dastdown").read_text(encoding="utf-8") == sample_in("dastdown")
+    assert (tmp_path / "elsewhere.json").read_text(encoding="utf-8") == sample_json()
+    assert sorted(p.name for p in out.iterdir()) == ["linked.dastdown", "victim.dastdown"]
+
+
 def test_output_folder_inside_the_input_is_not_read_back(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
@@ -998,6 +1019,9 @@ def test_inspect_errors(run: Callable[..., Result], tmp_path: Path) -> None:
     assert run("inspect", tmp_path / "bad.json").code == 1
     assert run("inspect", tmp_path / "gone.dastdown").code == 1
     assert run("inspect", tmp_path).code == 2  # a folder has no format
+    (tmp_path / "folder.json").mkdir()
+    folder = run("inspect", tmp_path / "folder.json")
+    assert (folder.code, folder.err) == (1, f"{tmp_path / 'folder.json'}: error: is a directory\n")
 
 
 # --- interruption and closed pipes ---------------------------------------------------
@@ -1058,6 +1082,10 @@ def test_broken_pipe_on_stdout(
 
 
 def _command() -> list[str]:
+    """The installed console script (beside this Python first: a venv need not be on PATH)."""
+    beside = Path(sys.executable).with_name("dastdown")
+    if beside.is_file():
+        return [str(beside)]
     script = shutil.which("dastdown")
     return [script] if script else [sys.executable, "-m", "dastdown"]
 

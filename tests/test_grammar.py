@@ -149,9 +149,11 @@ def test_inline_tokens_equal_lark_lexer_tokens_on_the_conformance_texts() -> Non
 
 
 INLINE_ALPHABET = st.sampled_from(
-    list("ab *~=+`[]()<>{}\\/\"!#-_.:k\t\r\n")
-    + ["**", "~~", "==", "++", "<br/>", "</m>", '<m k="x">', '<m k="', "](", "\\*", "\\\\", "\\a"]
-    + ['<inlineItem id="1"/>', '<inlineBlock id="2"/>', '<block id="3"/>', "é", "😀"]
+    [
+        *'ab *~=+`[]()<>{}\\/"!#-_.:k\t\r\n',
+        *("**", "~~", "==", "++", "<br/>", "</m>", '<m k="x">', '<m k="', "](", "\\*", "\\\\"),
+        *("\\a", '<inlineItem id="1"/>', '<inlineBlock id="2"/>', '<block id="3"/>', "é", "😀"),
+    ]
 )
 
 
@@ -192,7 +194,9 @@ def _quoted(value: str) -> str:
 def test_trailer_decoding_agrees_with_lark(entries: list[tuple[str, object]], bare: bool) -> None:
     parts = []
     for key, value in entries:
-        written_key = key if bare and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key) else _quoted(key)
+        written_key = (
+            key if bare and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key) else _quoted(key)
+        )
         written = _quoted(value) if isinstance(value, str) else json.dumps(value)
         parts.append(f"{written_key}={written}")
     trailer = "{" + " ".join(parts) + "}"
@@ -218,7 +222,16 @@ def test_structure_lexer_emits_the_grammar_terminals() -> None:
     assert seen
     undeclared = seen - declared
     # Declared without a pattern (%declare): the lexer computes them.
-    assert undeclared <= {"TEXT", "CONT", "INFO", "CODE_BODY", "_LIST_BREAK", "_DEDENT", "_QUOTE", "_UNQUOTE"}
+    assert undeclared <= {
+        "TEXT",
+        "CONT",
+        "INFO",
+        "CODE_BODY",
+        "_LIST_BREAK",
+        "_DEDENT",
+        "_QUOTE",
+        "_UNQUOTE",
+    }
 
 
 def test_structure_lexer_follows_a_changed_grammar() -> None:

@@ -114,6 +114,7 @@ _HTML_MARKS = {
     "mark": "highlight",
     "code": "code",
 }
+_BR = re.compile(r"<br\s*/?>\Z", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\s*(/?)>\Z")
 _LIST_MARKER = re.compile(r" {0,3}(?:[*+-]|\d{1,9}[.)])([ \t]*)\n?\Z")
 _ITEM_URL = "dato:item/"
@@ -370,6 +371,18 @@ class _Converter:
     ) -> None:
         self.entries.append(_Entry(kind, line, anchor, action, detail))
 
+    def anchor(self, start: int, node: Node | None) -> None:
+        """Attach the entries noted since ``start`` without a node to ``node``."""
+        for entry in self.entries[start:]:
+            if entry.anchor is None:
+                entry.anchor = node
+
+    def replace(self, old: Node, new: Node) -> None:
+        """Entries about ``old`` are now about ``new`` (which took its place)."""
+        for entry in self.entries:
+            if entry.anchor is old:
+                entry.anchor = new
+
     # -- blocks
 
     def root(self, tokens: list[dict[str, Any]]) -> list[RootChild]:
@@ -441,6 +454,8 @@ class _Converter:
             return [self._list(token, line)]
         if kind == "block_html":
             raw = token.get("raw", "").rstrip("\n")
+            if _BR.match(raw):  # a paragraph that is just a line break, as to_markdown writes it
+                return [Paragraph(children=(Span(value="\n"),))]
             para = Paragraph(children=(Span(value=raw),))
             self.note("html_block", line, para, "kept as text", excerpt(raw))
             return [para]
@@ -487,12 +502,14 @@ class _Converter:
                 if index:
                     inlines.append(Span(value=" | "))
                 where = _Inline(cell.get("_src", ""), None if row_line is None else row_line - 1)
+                start = len(self.entries)
                 inlines.extend(
                     n
                     for n in self.inline_tokens(cell.get("children") or [], (), None, where)
                     if not isinstance(n, _Lifted)
                 )
             out.append(Paragraph(children=tuple(inlines) or (Span(value=""),)))
+            self.anchor(start, out[-1])
         self.note(
             "table",
             line,
@@ -512,6 +529,7 @@ class _Converter:
             if children and isinstance(children[0], Paragraph):
                 first = children[0]
                 children[0] = first.model_copy(update={"children": (label, *first.children)})
+                self.replace(first, children[0])
             else:
                 children.insert(0, Paragraph(children=(label,)))
             self.note(
@@ -528,6 +546,7 @@ class _Converter:
         self, token: dict[str, Any], line: int | None, level: int | None
     ) -> list[RootChild]:
         where = _Inline(token.get("_src", ""), None if line is None else line - 1)
+        start = len(self.entries)
         items = self.inline_tokens(token.get("children") or [], (), line, where)
         out: list[RootChild] = []
         group: list[InlineNode] = []
@@ -554,6 +573,7 @@ class _Converter:
             else:
                 group.append(item)
         flush(not split)
+        self.anchor(start, out[0] if out else None)
         return out
 
     # -- fitting nodes where DAST allows them
@@ -584,11 +604,13 @@ class _Converter:
     def _degrade(self, node: Any, container: str, line: int | None, why: str) -> list[Any]:
         if isinstance(node, Heading):
             para = Paragraph(children=node.children)
+            self.replace(node, para)
             self.note("heading", line, para, "converted to a paragraph", why)
             return [para]
         if isinstance(node, Code):
             spans = self._code_spans(node.code, line)
             para = Paragraph(children=tuple(spans) or (Span(value=""),))
+            self.replace(node, para)
             lang = f" ({node.language})" if node.language else ""
             self.note("code", line, para, "converted to a paragraph of code text", why + lang)
             return [para]
@@ -603,6 +625,7 @@ class _Converter:
             detail = why
             if node.attribution:
                 paras.append(Paragraph(children=(Span(value=f"— {node.attribution}"),)))
+            self.replace(node, paras[0])
             self.note("blockquote", line, paras[0], "flattened into its paragraphs", detail)
             out: list[Any] = []
             for para in paras:
@@ -610,6 +633,7 @@ class _Converter:
             return out
         if isinstance(node, List):
             paras = self._list_paragraphs(node)
+            self.replace(node, paras[0])
             self.note("list", line, paras[0], "converted to paragraphs", why)
             return paras
         return [node]  # pragma: no cover - paragraphs are always allowed
@@ -618,8 +642,7 @@ class _Converter:
         marks = self._marks(("code",), line, None)
         return [Span(value=code, marks=marks)] if code else []
 
-    @staticmethod
-    def _list_paragraphs(node: List) -> list[Paragraph]:
+    def _list_paragraphs(self, node: List) -> list[Paragraph]:
         """A list's paragraphs, each item's first one prefixed with its marker (iterative)."""
         out: list[Paragraph] = []
         stack: list[tuple[List, int, str]] = [(node, 0, "")]
@@ -634,9 +657,11 @@ class _Converter:
             for child in lst.children[index].children:
                 if isinstance(child, Paragraph):
                     prefix = indent + (marker if first else " " * len(marker))
-                    out.append(
-                        child.model_copy(update={"children": (Span(value=prefix), *child.children)})
+                    new = child.model_copy(
+                        update={"children": (Span(value=prefix), *child.children)}
                     )
+                    self.replace(child, new)
+                    out.append(new)
                     first = False
                 else:
                     pending.append((child, 0, indent + " " * len(marker)))

@@ -6,7 +6,8 @@ extensions) parses it, so this module is careful about three things:
 
 * **escaping**: ``\\ ` * _ [ ] < | ~`` are always backslash-escaped, ``=``
   and ``+`` when doubled or at the edge of a run, ``!`` at the end of a
-  run, ``&`` when it would start an entity, ``#`` in headings, and what
+  run, ``&`` (as ``&amp;``) when it would start an entity, ``#`` in
+  headings, and what
   would start a block at the start of a line (``#``, ``>``, ``-``, ``+``,
   ``=``, ``1.``). Whitespace at the start or end of a line, which markdown
   strips, and ``\\r``, which it turns into a newline, are written as
@@ -101,7 +102,8 @@ def escape_text(text: str, *, line_start: bool, line_end: bool, heading: bool = 
         elif c == "\r":
             out.append("&#13;")
         elif c == "&":
-            out.append("\\&" if _CHARREF.match(text, i + 1) else "&")
+            # "&amp;", not "\\&": readers merge escaped characters into the text around
+            out.append("&amp;" if _CHARREF.match(text, i + 1) else "&")
         elif c in "=+" and (
             i == 0 or i == n - 1 or text[i - 1] == c or (i + 1 < n and text[i + 1] == c)
         ):

@@ -224,21 +224,29 @@ class _HtmlRenderer:
 
     def _inlines(self, children: Sequence[InlineNode], parent: Path) -> str:
         out: list[str] = []
+        run: list[Span] = []
         for index, child in enumerate(children):
-            path = (*parent, "children", index)
-            out.append(self._inline(child, path))
+            if isinstance(child, Span):
+                run.append(child)
+                continue
+            if run:
+                out.append(self._spans(run))
+                run = []
+            out.append(self._inline(child, (*parent, "children", index)))
+        if run:
+            out.append(self._spans(run))
         return "".join(out)
 
     def _inline(self, node: InlineNode, path: Path) -> str:
         inner = ""
         default: str | None = None
-        if isinstance(node, Span):
-            default = inner = self._span(node)
-        elif isinstance(node, Link):
-            inner = self._spans(node.children, path)
+        if isinstance(node, Link):
+            inner = self._spans(node.children)
             default = f"<a{self._href(node.url, path)}{self._meta(node, path)}>{inner}</a>"
         elif isinstance(node, ItemLink):
-            inner = self._spans(node.children, path)
+            inner = self._spans(node.children)
+        elif isinstance(node, Span):  # pragma: no cover - spans are rendered in runs
+            default = inner = self._spans([node])
         elif isinstance(node, InlineItem | InlineBlock):
             pass
         else:  # pragma: no cover
@@ -253,16 +261,35 @@ class _HtmlRenderer:
         assert isinstance(node, ItemLink | InlineItem | InlineBlock)
         return self._record(node, path, inner)
 
-    def _spans(self, children: Sequence[Span], parent: Path) -> str:
-        out = []
+    def _spans(self, spans: Sequence[Span]) -> str:
+        """Render consecutive spans, keeping a mark open across the spans that share it."""
         override = self.render_node.get("span")
-        for child in children:
-            text = self._span(child)
-            if override is not None:
-                custom = override(child, text)
-                text = text if custom is None else custom
-            out.append(text)
-        return "".join(out)
+        if override is not None:
+            out = []
+            for span in spans:
+                text = self._span(span)
+                custom = override(span, text)
+                out.append(text if custom is None else custom)
+            return "".join(out)
+        # a stack of open marks, each with the HTML gathered inside it
+        stack: list[tuple[str, list[str]]] = [("", [])]
+        for span in spans:
+            marks = sorted(set(span.marks or ()), key=mark_key)
+            keep = 1
+            while keep < len(stack) and stack[keep][0] in marks:
+                keep += 1
+            while len(stack) > keep:
+                mark, parts = stack.pop()
+                stack[-1][1].append(self._mark(mark, "".join(parts)))
+            open_marks = {mark for mark, _ in stack}
+            for mark in marks:
+                if mark not in open_marks:
+                    stack.append((mark, []))
+            stack[-1][1].append(_esc(span.value).replace("\n", "<br>\n"))
+        while len(stack) > 1:
+            mark, parts = stack.pop()
+            stack[-1][1].append(self._mark(mark, "".join(parts)))
+        return "".join(stack[0][1])
 
     def _span(self, span: Span) -> str:
         text = _esc(span.value).replace("\n", "<br>\n")

@@ -105,7 +105,12 @@ class _MarkdownRenderer:
         return self.out.text()
 
     def _children(
-        self, stack: list[tuple[Any, ...]], children: Sequence[Node], path: Path, container: str
+        self,
+        stack: list[tuple[Any, ...]],
+        children: Sequence[Node],
+        path: Path,
+        container: str,
+        parent_marker: str = "",
     ) -> None:
         """Schedule children (in reverse), with the separators markdown needs between them."""
         kept: list[tuple[int, Node]] = []
@@ -127,27 +132,24 @@ class _MarkdownRenderer:
             kept.append((index, child))
         work: list[tuple[Any, ...]] = []
         previous: Node | None = None
-        bullet_flip = {"bulleted": False, "numbered": False}
-        for index, child in kept:
+        previous_marker = ""
+        for position, (index, child) in enumerate(kept):
             child_path = (*path, "children", index)
             marker = ""
             if isinstance(child, List):
+                default, other = ("-", "*") if child.style == "bulleted" else (".", ")")
+                avoid = ""
                 if isinstance(previous, List) and previous.style == child.style:
-                    bullet_flip[child.style] = not bullet_flip[child.style]
-                else:
-                    bullet_flip[child.style] = False
-                marker = self._list_marker(child.style, bullet_flip[child.style])
+                    avoid = previous_marker  # two lists in a row must differ to stay two
+                elif position == 0 and container == "item" and child.style == "bulleted":
+                    avoid = parent_marker.strip()  # "- - -" would be a thematic break
+                marker = other if avoid == default else default
+                previous_marker = marker
             if previous is not None and self._blank_between(previous, child, container):
                 work.append(("blank",))
             work.append(("node", child, child_path, marker))
             previous = child
         stack.extend(reversed(work))
-
-    @staticmethod
-    def _list_marker(style: str, flipped: bool) -> str:
-        if style == "bulleted":
-            return "*" if flipped else "-"
-        return ")" if flipped else "."
 
     @staticmethod
     def _blank_between(previous: Node, child: Node, container: str) -> bool:
@@ -188,7 +190,7 @@ class _MarkdownRenderer:
             stack.extend(reversed(work))
         elif isinstance(node, ListItem):
             self.out.push(marker, " " * len(marker))
-            self._children(stack, node.children, path, container="item")
+            self._children(stack, node.children, path, container="item", parent_marker=marker)
         elif isinstance(node, Blockquote):
             self.out.push("> ", "> ")
             stack.append(("pop",))
