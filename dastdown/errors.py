@@ -14,9 +14,9 @@ line 1, column 1: heading level 7: a heading has 1 to 6 '#'
 
 from __future__ import annotations
 
-from dast.errors import DastError
+from dast.errors import DastError, Path, format_path
 
-__all__ = ["DastdownParseError", "DastdownUnknownBlockError"]
+__all__ = ["DastdownParseError", "DastdownSerializeError", "DastdownUnknownBlockError"]
 
 _WINDOW = 72
 """Longest excerpt shown; longer lines are cut around the column."""
@@ -85,3 +85,15 @@ class DastdownUnknownBlockError(DastdownParseError):
             source_line,
         )
         self.args = (block_id, line, column, source_line)
+
+
+class DastdownSerializeError(DastError, ValueError):
+    """A valid document that dastdown cannot express (``path`` says where).
+
+    >>> str(DastdownSerializeError(("children", 0, "item"), "no id"))
+    'children[0].item: no id'
+    """
+
+    def __init__(self, path: Path, message: str) -> None:
+        self.path = path
+        super().__init__(f"{format_path(path)}: {message}")

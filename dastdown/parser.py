@@ -21,7 +21,6 @@ escape (they are translated in :func:`parse`, the one place they are caught).
 from __future__ import annotations
 
 import functools
-import gc
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any, overload
@@ -29,6 +28,7 @@ from typing import Any, overload
 from lark import Lark, Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
 
+from dast._gc import gc_paused
 from dast.load import load_document
 from dast.nodes import Block, Document, InlineBlock
 
@@ -98,26 +98,25 @@ def parse(text: str | None, original: Any = None) -> Document | None:
         return Document.model_validate(_EMPTY)
     items = None if original is None else _original_items(original)
     collected: list[BlockRecord] | None = None if original is None else []
-    enabled = gc.isenabled()
-    gc.disable()  # tens of thousands of dicts and frozen models, and no cycles to collect
     reset = BLOCKS.set(collected)
     try:
-        try:
-            children = grammar().parse(text, start="start")
-        except (UnexpectedInput, VisitError, DastdownParseError) as exc:
-            error = _translate(exc)
-            if error.source_line is None:
-                error.source_line = _line(text, error.line)
-            raise error from None
-        if items is not None and collected is not None:
-            _restore_items(collected, items, text)
-        # load_document validates once, and builds documents nested deeper
-        # than pydantic-core recurses bottom-up.
-        return load_document({"schema": "dast", "document": {"type": "root", "children": children}})
+        with gc_paused():  # tens of thousands of dicts and frozen models, no cycles
+            try:
+                children = grammar().parse(text, start="start")
+            except (UnexpectedInput, VisitError, DastdownParseError) as exc:
+                error = _translate(exc)
+                if error.source_line is None:
+                    error.source_line = _line(text, error.line)
+                raise error from None
+            if items is not None and collected is not None:
+                _restore_items(collected, items, text)
+            # load_document validates once, and builds documents nested deeper
+            # than pydantic-core recurses bottom-up.
+            return load_document(
+                {"schema": "dast", "document": {"type": "root", "children": children}}
+            )
     finally:
         BLOCKS.reset(reset)
-        if enabled:
-            gc.enable()
 
 
 def _line(text: str, number: int) -> str | None:

@@ -55,10 +55,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from dast.canonical import canonical_marks
-from dast.errors import DastError, Path, format_path
+from dast.errors import Path
 from dast.load import load_document, unwrap_document
 from dast.nodes import Root
 
+from .errors import DastdownSerializeError
 from .syntax import (
     ATTRIBUTION_KEY,
     BLOCK_TAG,
@@ -88,18 +89,6 @@ from .syntax import (
 )
 
 __all__ = ["DastdownSerializeError", "serialize"]
-
-
-class DastdownSerializeError(DastError, ValueError):
-    """A valid document that dastdown cannot express (``path`` says where).
-
-    >>> str(DastdownSerializeError(("children", 0, "item"), "no id"))
-    'children[0].item: no id'
-    """
-
-    def __init__(self, path: Path, message: str) -> None:
-        self.path = path
-        super().__init__(f"{format_path(path)}: {message}")
 
 
 class _Invalid(Exception):

@@ -116,6 +116,7 @@ _HTML_MARKS = {
 }
 _BR = re.compile(r"<br\s*/?>\Z", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\s*(/?)>\Z")
+_FOOTNOTE_REF = re.compile(r"\[\^(?:[^\\\[\]\s]|\\.){1,500}\]")
 _LIST_MARKER = re.compile(r" {0,3}(?:[*+-]|\d{1,9}[.)])([ \t]*)\n?\Z")
 _ITEM_URL = "dato:item/"
 
@@ -140,6 +141,10 @@ class _LineState(BlockState):
         if self._starts is None:
             self._starts = [0] + [m.end() for m in re.finditer("\n", self.src)]
         return self.line0 + bisect_right(self._starts, pos) - 1
+
+    def append_token(self, token: dict[str, Any]) -> None:
+        super().append_token(token)
+        token.setdefault("_line_at", self.line_at(self.cursor))  # for tokens made outside rules
 
     def add_paragraph(self, text: str) -> None:
         last = self.last_token()
@@ -176,7 +181,7 @@ class _LineBlockParser(BlockParser):
         line = state.line_at(start)
         count = len(state.tokens)
         container = rule in ("list", "block_quote")
-        notes = state.env.setdefault("_dast", {"deep": [], "footnotes": {}, "refs": {}})
+        notes = state.env.setdefault("_dast", _notes())
         if container:
             state.active.append([rule, start])
             if state.depth() >= self.max_nested_level - 1:
@@ -189,9 +194,13 @@ class _LineBlockParser(BlockParser):
         for token in state.tokens[max(count - 1, 0) :]:
             token.setdefault("_line", line)
         if end and rule == "ref_footnote":
-            notes["footnotes"].setdefault(unikey(m.group("footnote_key")), line)
+            label = m.group("footnote_key")
+            notes["footnotes"].setdefault(unikey(label), line)
+            notes["labels"].setdefault(unikey(label), label)
         elif end and rule == "ref_link":
-            notes["refs"].setdefault(unikey(m.group("reflink_1")), line)
+            label = m.group("reflink_1")
+            notes["refs"].setdefault(unikey(label), line)
+            notes["ref_labels"].setdefault(unikey(label), label)
         return end
 
 
@@ -207,6 +216,11 @@ def _parse_underline(inline: InlineParser, m: re.Match[str], state: Any) -> int 
     child.src = state.src[pos:close]
     state.append_token({"type": "underline", "children": inline.render(child)})
     return int(close) + 2
+
+
+def _notes() -> dict[str, Any]:
+    """What the parser notes beside the tokens: deep nesting, definition lines and labels."""
+    return {"deep": [], "footnotes": {}, "refs": {}, "labels": {}, "ref_labels": {}}
 
 
 def _keep_sources(md: Any, state: Any) -> None:
@@ -522,7 +536,7 @@ class _Converter:
     def _footnotes(self, token: dict[str, Any]) -> list[RootChild]:
         out: list[RootChild] = []
         for item in token.get("children") or []:
-            key = item["attrs"]["key"]
+            key = item["attrs"].get("label", item["attrs"]["key"])
             line = _line(item)
             children = self.blocks(item.get("children") or [], "root")
             label = Span(value=f"[^{key}]: ")
@@ -743,7 +757,8 @@ class _Converter:
             self._inline_html(token, marks, where, out)
         elif kind == "footnote_ref":
             line = where.locate("[^")
-            text = f"[^{token.get('raw', '')}]"
+            found = _FOOTNOTE_REF.match(where.src, where.search - 2)
+            text = found.group(0) if found else f"[^{token.get('raw', '')}]"
             out.append(self._span(text, marks, where))
             self.note("footnote_ref", line, None, "kept as text", text)
         else:
@@ -770,6 +785,17 @@ class _Converter:
         """The spans of a link label (anything else in it is reported and flattened)."""
         items: list[InlineNode | _Lifted] = []
         for child in token.get("children") or []:
+            if child["type"] == "image" and "image" not in self.handlers:
+                line = where.locate("![")
+                items.extend(self._label(child, marks, where, "image"))
+                self.note(
+                    "image",
+                    line,
+                    None,
+                    "kept as its alt text",
+                    f"inside a {what} label: " + _image_source(child),
+                )
+                continue
             self._inline_token(child, marks, where, items)
         spans: list[Span] = []
         for item in items:
@@ -902,7 +928,7 @@ class _Converter:
 
 
 def _line(token: dict[str, Any]) -> int | None:
-    line = token.get("_line")
+    line = token.get("_line", token.get("_line_at"))
     return None if line is None else int(line) + 1
 
 
@@ -935,10 +961,12 @@ def _parse(text: str) -> tuple[list[dict[str, Any]], MutableMapping[str, Any]]:
     tokens, _ = md.parse(text, state)
     assert isinstance(tokens, list)
     env = state.env
-    notes = env.get("_dast", {"deep": [], "footnotes": {}, "refs": {}})
+    notes = env.get("_dast", _notes())
     footnotes = []
     for index, key in enumerate(env.get("footnotes") or []):
-        footnotes.append(_footnote_item(md, state, key, index + 1, notes["footnotes"].get(key)))
+        item = _footnote_item(md, state, key, index + 1, notes["footnotes"].get(key))
+        item["attrs"]["label"] = notes["labels"].get(key, key)
+        footnotes.append(item)
     if footnotes:
         tokens.append({"type": "footnotes", "children": footnotes})
     return tokens, env
@@ -1049,7 +1077,7 @@ def from_markdown(
             "the markdown is nested too deeply to parse (Python's recursion limit was reached); "
             "flatten its lists and quotes"
         ) from None
-    notes = env.get("_dast", {"deep": [], "footnotes": {}, "refs": {}})
+    notes = env.get("_dast", _notes())
     for line in sorted(set(notes["deep"])):
         converter.note(
             "nesting",
@@ -1060,11 +1088,13 @@ def from_markdown(
         )
     for key, line in notes["refs"].items():
         if key not in converter.used_refs:
-            converter.note("link_definition", line + 1, None, "dropped", "never used")
+            label = notes["ref_labels"].get(key, key)
+            converter.note("link_definition", line + 1, None, "dropped", f"[{label}] is never used")
     referenced = set(env.get("footnotes") or [])
     for key, line in notes["footnotes"].items():
         if key not in referenced:
-            converter.note("footnote", line + 1, None, "dropped", f"[^{key}] is never referenced")
+            label = notes["labels"].get(key, key)
+            converter.note("footnote", line + 1, None, "dropped", f"[^{label}] is never referenced")
     root = Root(children=tuple(children) or (_empty_paragraph(),))
     paths = _paths(root)
     entries = [
