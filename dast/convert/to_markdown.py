@@ -194,7 +194,9 @@ class _MarkdownRenderer:
         elif isinstance(node, Blockquote):
             self.out.push("> ", "> ")
             stack.append(("pop",))
-            if node.attribution is not None:
+            if node.attribution == "":
+                self.rep.add("attribution", "dropped", "an empty attribution", path=path)
+            elif node.attribution is not None:
                 self.rep.add(
                     "attribution",
                     "written as a last paragraph of the quote",
