@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import importlib
 import signal
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple, TextIO
 
 from .cli_diagnostics import CliFailure, Diagnostic, internal_error, os_error_message
@@ -151,14 +149,14 @@ def chunk_size(count: int, jobs: int) -> int:
 _READERS = {
     "json": ("dast.load",),
     "dastdown": ("dastdown.parser",),
-    "markdown": ("dast.convert",),
+    "markdown": ("dast.convert.from_markdown",),
 }
 _WRITERS = {
     "json": (),
     "dastdown": ("dastdown.serializer",),
-    "markdown": ("dast.convert",),
-    "html": ("dast.convert",),
-    "text": ("dast.convert",),
+    "markdown": ("dast.convert.to_markdown",),
+    "html": ("dast.convert.to_html",),
+    "text": ("dast.convert.to_text",),
 }
 
 
@@ -174,11 +172,6 @@ def _init_worker(sources: tuple[str, ...], targets: tuple[str, ...]) -> None:
     """Worker start: leave Ctrl-C to the main process, import the converters."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _warm(sources, targets)
-
-
-def _ordered(futures: Sequence[Future[BatchResult]]) -> Iterator[BatchResult]:
-    for future in futures:
-        yield future.result()
 
 
 def run_tasks(
@@ -202,34 +195,48 @@ def run_tasks(
     batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     workers = min(jobs, len(batches))
     bar = ProgressBar(stream, len(tasks))
-    failed = 0
     try:
         if workers <= 1:
-            results: Iterable[BatchResult] = (convert_batch(b, quiet, strict) for b in batches)
-            failed = _consume(results, bar)
-        else:
-            with ProcessPoolExecutor(
-                workers, initializer=_init_worker, initargs=(sources, targets)
-            ) as pool:
-                futures = [pool.submit(convert_batch, b, quiet, strict) for b in batches]
-                try:
-                    failed = _consume(_ordered(futures), bar)
-                except BaseException:  # Ctrl-C: drop the queued batches, let running ones end
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    raise
-    except BrokenProcessPool:
-        bar.write("dastdown: error: a worker process died; some files were not converted\n")
-        return max(failed, 1)
+            return _consume((convert_batch(b, quiet, strict) for b in batches), bar, [0])
+        return _run_pool(batches, workers, (sources, targets), (quiet, strict), bar)
     finally:
         bar.clear()
-    return failed
 
 
-def _consume(results: Iterable[BatchResult], bar: ProgressBar) -> int:
-    failed = 0
+def _run_pool(
+    batches: Sequence[Sequence[Task]],
+    workers: int,
+    formats: tuple[tuple[str, ...], tuple[str, ...]],
+    options: tuple[bool, bool],
+    bar: ProgressBar,
+) -> int:
+    """Run the batches on a pool of ``workers`` processes; return the failures."""
+    from concurrent.futures import ProcessPoolExecutor  # only folders pay for it
+    from concurrent.futures.process import BrokenProcessPool
+
+    failed = [0]
+    try:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=formats) as pool:
+            futures = [pool.submit(convert_batch, batch, *options) for batch in batches]
+            try:
+                return _consume((future.result() for future in futures), bar, failed)
+            except BaseException:  # Ctrl-C: drop the queued batches, let running ones end
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    except BrokenProcessPool:
+        bar.write("dastdown: error: a worker process died; some files were not converted\n")
+        unknown = sum(len(batch) for batch in batches) - bar.done  # not known to be converted
+        return failed[0] + unknown
+
+
+def _consume(results: Iterable[BatchResult], bar: ProgressBar, failed: list[int]) -> int:
+    """Print each batch's messages in order and advance the bar; return the failures.
+
+    ``failed[0]`` counts them as they come, for when the results stop early.
+    """
     for result in results:
-        failed += result.failed
+        failed[0] += result.failed
         if result.diagnostics:
             bar.write("".join(d.render() + "\n" for d in result.diagnostics))
         bar.advance(result.done)
-    return failed
+    return failed[0]

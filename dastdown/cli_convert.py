@@ -89,20 +89,23 @@ def plan_folder(
     >>> [t.target for t in tasks], [d.render() for d in refused]
     (['out/a.html'], ['in/a.md: error: not converted: out/a.html is also the output of in/a.json'])
     """
+    # A new output folder holds no file yet, so no output can be an input
+    # (the walk skipped the output folder) and only same paths can collide:
+    # nothing needs resolving. An existing one may hold links, inputs...
+    existing = os.path.lexists(out_dir)
     resolve = _Resolver()
-    inputs = {resolve(f.path, f.link) for f in found}
-    # Outputs may be links only in an output folder that already exists.
-    may_link = os.path.lexists(out_dir)
+    inputs = {resolve(f.path, f.link) for f in found} if existing else set()
     targets: dict[str, str] = {}
     tasks: list[Task] = []
     refused: list[Diagnostic] = []
     ext = output_extension(dst)
+    sep = os.sep
     for item in found:
         fmt = src or format_of(item.path)
         assert fmt is not None  # the walk kept only known extensions
         stem = posixpath.splitext(item.relative)[0]
-        target = os.path.join(out_dir, *(stem + ext).split("/"))
-        key = resolve(target, may_link and os.path.islink(target))
+        target = os.path.join(out_dir, (stem + ext).replace("/", sep))
+        key = resolve(target, os.path.islink(target)) if existing else target
         if key in inputs:
             message = f"not converted: {target} would overwrite an input file"
             refused.append(Diagnostic(item.path, message))

@@ -766,6 +766,25 @@ def test_a_converter_crash_is_reported_per_file(
     assert len(tree_bytes(tmp_path / "out")) == 2
 
 
+def _die(batch: Any, quiet: bool, strict: bool) -> Any:
+    """A worker that dies (killed by the system, say) in the middle of a batch."""
+    os._exit(3)
+
+
+def test_a_dead_worker_is_reported(
+    run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_tree(tmp_path / "in", count=6)
+    monkeypatch.setattr(cli_batch, "convert_batch", _die)
+    result = run("convert", tmp_path / "in", "-o", tmp_path / "out", "--to", "json", "-j", "2")
+    assert result.code == 1
+    assert result.err == (
+        "dastdown: error: a worker process died; some files were not converted\n"
+        "dastdown: 6 of 6 files not converted\n"
+    )
+    assert not list((tmp_path / "out").rglob("*.json"))
+
+
 # --- check ---------------------------------------------------------------------------
 
 
@@ -1048,7 +1067,7 @@ def test_ctrl_c_during_a_parallel_folder_conversion(
     make_tree(tmp_path / "in", count=40)
     real = cli_batch._consume
 
-    def interrupted(results: Iterator[Any], bar: Any) -> int:
+    def interrupted(results: Iterator[Any], bar: Any, failed: list[int]) -> int:
         next(iter(results))
         raise KeyboardInterrupt
 

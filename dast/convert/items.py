@@ -14,6 +14,7 @@ untouched) and, for item links, the already rendered label.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -21,7 +22,15 @@ from ..errors import Path, format_path
 from ..load import load_document
 from ..nodes import Block, Document, InlineBlock, InlineItem, ItemLink
 
-__all__ = ["DEFAULT_MARKS", "MARK_ORDER", "ItemRef", "OnMissing", "load_input", "mark_key"]
+__all__ = [
+    "DEFAULT_MARKS",
+    "MARK_ORDER",
+    "ItemRef",
+    "OnMissing",
+    "RecordRenderer",
+    "load_input",
+    "mark_key",
+]
 
 MARK_ORDER = ("highlight", "strikethrough", "underline", "strong", "emphasis", "code")
 """The default marks, outermost first (the canonical order)."""
@@ -75,12 +84,23 @@ class ItemRef:
 
     @property
     def item(self) -> str | dict[str, Any]:
-        """The node's ``item``: an id string or the record dict, untouched."""
+        """The node's ``item``: an id string or the record dict, untouched.
+
+        >>> from dast.nodes import InlineBlock
+        >>> record = {"type": "item"}
+        >>> ItemRef(InlineBlock(item=record), ()).item is record
+        True
+        """
         return self.node.item
 
     @property
     def id(self) -> str | None:
-        """The record id (``None`` for a new block record without an id)."""
+        """The record id (``None`` for a new block record without an id).
+
+        >>> from dast.nodes import Block
+        >>> ItemRef(Block(item="b1"), ()).id, ItemRef(Block(item={"type": "item"}), ()).id
+        ('b1', None)
+        """
         item = self.node.item
         if isinstance(item, str):
             return item
@@ -89,6 +109,15 @@ class ItemRef:
 
     @property
     def where(self) -> str:
-        """The path and record id, for messages."""
+        """The path and record id, for messages.
+
+        >>> from dast.nodes import Block
+        >>> ItemRef(Block(item={"type": "item"}), ("children", 2)).where
+        'children[2] (a new record without id)'
+        """
         record = f"record {self.id!r}" if self.id is not None else "a new record without id"
         return f"{format_path(self.path) or '(root)'} ({record})"
+
+
+RecordRenderer = Callable[[ItemRef], str]
+"""``(ref) -> text`` rendering a block, inline block, inline item or item link."""

@@ -40,16 +40,6 @@ class LineWriter:
         self._used = 0  # levels below this index have written their first line
         self._pending_blank = False
 
-    @property
-    def depth(self) -> int:
-        """The number of prefix levels pushed."""
-        return len(self._first)
-
-    @property
-    def at_start(self) -> bool:
-        """True until the first line is written."""
-        return not self._lines
-
     def push(self, first: str, rest: str) -> None:
         """Open a level: its first line gets ``first``, later lines get ``rest``."""
         self._first.append(first)

@@ -32,12 +32,12 @@ extensions) parses it, so this module is careful about three things:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import Path
 from ..nodes import InlineBlock, InlineItem, InlineNode, ItemLink, Link, Span
-from .items import DEFAULT_MARKS, ItemRef, mark_key
+from .items import DEFAULT_MARKS, ItemRef, RecordRenderer, mark_key
 from .report import Reporter, excerpt
 
 __all__ = [
@@ -172,9 +172,6 @@ def link_title(title: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-InlineRecordRenderer = Callable[[ItemRef], str]
-
-
 @dataclass
 class InlineOptions:
     """What inline rendering needs from the block renderer: callbacks and the reporter.
@@ -184,8 +181,8 @@ class InlineOptions:
     """
 
     reporter: Reporter | None = None
-    render_inline_item: InlineRecordRenderer | None = None
-    render_inline_block: InlineRecordRenderer | None = None
+    render_inline_item: RecordRenderer | None = None
+    render_inline_block: RecordRenderer | None = None
     heading: bool = False
 
 

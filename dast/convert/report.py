@@ -17,7 +17,7 @@ line 3, children[1]: image converted to a link: ![logo](a.png)
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from ..errors import DastError, Path, format_path
@@ -133,23 +133,43 @@ class ConversionReport:
         return "\n".join(str(entry) for entry in self.entries)
 
 
-@dataclass(frozen=True)
-class Conversion(Generic[T]):
+class Conversion(tuple[T, ConversionReport], Generic[T]):
     """A conversion's result and the report of what it could not express.
 
-    It unpacks like a pair: ``result, report = to_html(doc)``.
+    It is a pair, so it unpacks: ``result, report = to_html(doc)``.
 
     >>> result, report = Conversion("<p>x</p>", ConversionReport())
     >>> result, len(report)
     ('<p>x</p>', 0)
+    >>> Conversion(1).report
+    ConversionReport(entries=())
     """
 
-    result: T
-    report: ConversionReport = field(default_factory=ConversionReport)
+    __slots__ = ()
 
-    def __iter__(self) -> Iterator[Any]:
-        yield self.result
-        yield self.report
+    def __new__(cls, result: T, report: ConversionReport | None = None) -> Conversion[T]:
+        return super().__new__(cls, (result, ConversionReport() if report is None else report))
+
+    @property
+    def result(self) -> T:
+        """The converted value.
+
+        >>> Conversion("text").result
+        'text'
+        """
+        return self[0]
+
+    @property
+    def report(self) -> ConversionReport:
+        """What the conversion could not express.
+
+        >>> len(Conversion("text", ConversionReport()).report)
+        0
+        """
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"Conversion(result={self[0]!r}, report={self[1]!r})"
 
 
 class ConversionError(DastError):
@@ -193,7 +213,13 @@ class Reporter:
         line: int | None = None,
         path: Path | None = None,
     ) -> None:
-        """Record one entry."""
+        """Record one entry.
+
+        >>> rep = Reporter()
+        >>> rep.add("image", "converted to a link", "![a](b)", line=4)
+        >>> str(rep.entries[0])
+        'line 4: image converted to a link: ![a](b)'
+        """
         self.entries.append(ReportEntry(kind, line, path, action, detail))
 
     def finish(self, *, strict: bool = False, what: str = "conversion") -> ConversionReport:

@@ -50,10 +50,10 @@ from ..nodes import (
     Span,
     ThematicBreak,
 )
-from .items import ItemRef, OnMissing, load_input, mark_key
+from .items import ItemRef, OnMissing, RecordRenderer, load_input, mark_key
 from .report import Conversion, ConversionError, Reporter, excerpt
 
-__all__ = ["MarkRenderer", "NodeRenderer", "RecordRenderer", "is_unsafe_url", "to_html"]
+__all__ = ["MarkRenderer", "NodeRenderer", "is_unsafe_url", "to_html"]
 
 NodeRenderer = Callable[[Any, str], "str | None"]
 """``(node, inner_html) -> html | None``: ``inner_html`` is the rendered
@@ -62,9 +62,6 @@ leaves); returning ``None`` falls back to the default rendering."""
 
 MarkRenderer = Callable[[str], str]
 """``(inner_html) -> html`` wrapping text that carries one mark."""
-
-RecordRenderer = Callable[[ItemRef], str]
-"""``(ref) -> html`` for a block, inline block, inline item or item link."""
 
 _MARK_TAGS = {
     "highlight": "mark",

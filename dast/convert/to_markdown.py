@@ -31,7 +31,7 @@ iterative: any depth renders.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..errors import Path
@@ -48,14 +48,12 @@ from ..nodes import (
     Span,
     ThematicBreak,
 )
-from .items import ItemRef, load_input
+from .items import ItemRef, RecordRenderer, load_input
 from .lines import LineWriter
 from .markdown_inline import InlineOptions, escape_text, render_inlines
 from .report import Conversion, Reporter, excerpt
 
 __all__ = ["to_markdown"]
-
-RecordRenderer = Callable[[ItemRef], str]
 
 
 def _is_empty(node: Paragraph) -> bool:
@@ -100,6 +98,8 @@ class _MarkdownRenderer:
                 self.out.blank()
             elif work[0] == "line":
                 self.out.write(work[1])
+            elif work[0] == "drop":
+                self._drop(work[1], work[2])
             else:
                 self._node(stack, work[1], work[2], work[3])
         return self.out.text()
@@ -114,20 +114,16 @@ class _MarkdownRenderer:
     ) -> None:
         """Schedule children (in reverse), with the separators markdown needs between them."""
         kept: list[tuple[int, Node]] = []
+        dropped: dict[int, list[tuple[Any, ...]]] = {}
         alone = len(children) == 1
         for index, child in enumerate(children):
-            if isinstance(child, Paragraph) and _is_empty(child):
-                if container in ("item", "quote") and alone:
-                    kept.append((index, child))
-                    continue
-                self.rep.add(
-                    "paragraph",
-                    "dropped",
-                    "an empty paragraph cannot be written in markdown here",
-                    path=(*path, "children", index),
-                )
-                if child.style is not None:
-                    self._style(child, (*path, "children", index))
+            if (
+                isinstance(child, Paragraph)
+                and _is_empty(child)
+                and not (container in ("item", "quote") and alone)
+            ):
+                drop = ("drop", child, (*path, "children", index))
+                dropped.setdefault(len(kept), []).append(drop)
                 continue
             kept.append((index, child))
         work: list[tuple[Any, ...]] = []
@@ -145,10 +141,13 @@ class _MarkdownRenderer:
                     avoid = parent_marker.strip()  # "- - -" would be a thematic break
                 marker = other if avoid == default else default
                 previous_marker = marker
+            work.extend(dropped.pop(position, ()))
             if previous is not None and self._blank_between(previous, child, container):
                 work.append(("blank",))
             work.append(("node", child, child_path, marker))
             previous = child
+        for rest in dropped.values():  # empty paragraphs after the last kept child
+            work.extend(rest)
         stack.extend(reversed(work))
 
     @staticmethod
@@ -218,6 +217,16 @@ class _MarkdownRenderer:
         else:  # pragma: no cover - the root and inline nodes never get here
             raise AssertionError(node.type)
 
+    def _drop(self, node: Paragraph, path: Path) -> None:
+        self.rep.add(
+            "paragraph",
+            "dropped",
+            "an empty paragraph cannot be written in markdown here",
+            path=path,
+        )
+        if node.style is not None:
+            self._style(node, path)
+
     def _lines(self, text: str) -> None:
         for line in text.split("\n"):
             self.out.write(line)
@@ -246,7 +255,8 @@ class _MarkdownRenderer:
             )
         char = "~" if "`" in info else "`"
         fence = _fence(code, char)
-        self.out.write(fence + info.replace("\\", "\\\\"))
+        info = info.replace("\\", "\\\\")
+        self.out.write(fence + (" " if info.startswith(char) else "") + info)
         if code:
             for line in code.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
                 self.out.write(line)

@@ -44,10 +44,9 @@ from ..nodes import (
     Span,
     ThematicBreak,
 )
-from .items import ItemRef, load_input
+from .items import ItemRef, RecordRenderer, load_input
 from .lines import LineWriter
 from .report import Conversion, Reporter
-from .to_html import RecordRenderer
 
 __all__ = ["to_text"]
 

@@ -1,0 +1,851 @@
+"""Mistune's markdown AST -> DAST nodes, fitted where DAST allows them, with a report.
+
+``from_markdown`` parses with mistune (its only importer) and hands the
+token tree to a ``TokenConverter``, which builds DAST nodes bottom-up:
+inline tokens become spans with marks (ancestor tokens and mark HTML tags
+such as ``<u>`` accumulate), links and item links, and block tokens become
+blocks that are then *fitted* into their container (a heading in a list
+item becomes a paragraph, a quote in a quote is flattened, a ``block`` in a
+list item moves to the root, ...) and into the allowed blocks. Each change
+is noted with its source line and the node it concerns, so the report can
+give the node's final path.
+
+>>> from dast.convert.from_markdown import from_markdown
+>>> print(from_markdown("- # heading in a list item").report.entries[0].path)
+('children', 0, 'children', 0, 'children', 0)
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import Path
+from ..nodes import (
+    Block,
+    Blockquote,
+    Code,
+    Heading,
+    InlineBlock,
+    InlineItem,
+    InlineNode,
+    ItemLink,
+    Link,
+    List,
+    ListItem,
+    MetaEntry,
+    Node,
+    Paragraph,
+    Root,
+    RootChild,
+    Span,
+    ThematicBreak,
+)
+from .items import mark_key
+from .report import ConversionError, excerpt
+
+__all__ = [
+    "BLOCK_TYPES",
+    "Handler",
+    "MarkdownContext",
+    "TokenConverter",
+    "block_paths",
+    "empty_paragraph",
+    "unescape",
+]
+
+BLOCK_TYPES = frozenset(
+    {"paragraph", "heading", "list", "code", "blockquote", "thematicBreak", "block"}
+)
+"""The names ``allowed_blocks`` accepts (``"paragraph"`` must be among them)."""
+
+Handler = Callable[[dict[str, Any], "MarkdownContext"], "Node | Sequence[Node] | None"]
+"""``(token, context) -> node(s) | None``: convert one mistune token yourself.
+
+Return a DAST node or a sequence of nodes (empty: drop the token), or
+``None`` to let the default conversion run. Inline nodes returned for a
+block token are wrapped in a paragraph; block nodes returned for an inline
+token split the paragraph around them (a ``block`` inside a list item or
+quote is moved to the root, after the top-level node, and reported).
+"""
+_MARK_TOKENS = {
+    "strong": "strong",
+    "emphasis": "emphasis",
+    "strikethrough": "strikethrough",
+    "mark": "highlight",
+    "underline": "underline",
+    "codespan": "code",
+}
+_HTML_MARKS = {
+    "strong": "strong",
+    "b": "strong",
+    "em": "emphasis",
+    "i": "emphasis",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "del": "strikethrough",
+    "strike": "strikethrough",
+    "mark": "highlight",
+    "code": "code",
+}
+_BR = re.compile(r"<br\s*/?>\Z", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\s*(/?)>\Z")
+_FOOTNOTE_REF = re.compile(r"\[\^(?:[^\\\[\]\s]|\\.){1,500}\]")
+_ITEM_URL = "dato:item/"
+
+_CHARREF = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]+;|[^\t\n\f <&#;]{1,32};)")
+
+
+def unescape(text: str) -> str:
+    """Decode character references as CommonMark does (the ``;`` is required).
+
+    >>> unescape("&copy; &#65; &amp;amp; &copy")
+    '© A &amp; &copy'
+    """
+    return _CHARREF.sub(lambda m: html.unescape(m.group(0)), text) if "&" in text else text
+
+
+# --- the handler API ------------------------------------------------------------
+
+
+@dataclass
+class MarkdownContext:
+    """What a handler gets besides the token: where it is, and helpers.
+
+    ``line`` is the token's 1-based source line, ``marks`` the marks around
+    an inline token (``()`` for block tokens), ``source`` the whole input.
+
+    >>> from dast.convert.from_markdown import from_markdown
+    >>> from dast.nodes import Block
+    >>> def image(token, ctx):
+    ...     return Block(item={"type": "item", "attributes": {"url": token["attrs"]["url"]}})
+    >>> doc, report = from_markdown("![x](a.png)", handlers={"image": image})
+    >>> doc.document.children[0].item["attributes"]["url"], len(report)
+    ('a.png', 0)
+    """
+
+    line: int | None
+    marks: tuple[str, ...]
+    source: str
+    _converter: TokenConverter = field(repr=False)
+
+    def inline(self, children: Sequence[dict[str, Any]]) -> list[InlineNode]:
+        """Convert mistune inline tokens (e.g. an image's alt) to inline nodes, marks applied.
+
+        >>> from dast.convert.from_markdown import from_markdown
+        >>> handlers = {"image": lambda tok, ctx: ctx.inline(tok["children"])}
+        >>> doc, _ = from_markdown("**![a *b*](x.png)**", handlers=handlers)
+        >>> [(s.value, s.marks) for s in doc.document.children[0].children]
+        [('a ', ('strong',)), ('b', ('strong', 'emphasis'))]
+        """
+        out = self._converter.inline_tokens(children, self.marks, self.line)
+        return [node for node in out if not isinstance(node, _Lifted)]
+
+    def text(self, token: dict[str, Any]) -> str:
+        """The plain text of a token and its children (alt text, cell text...).
+
+        >>> from dast.convert.from_markdown import from_markdown
+        >>> seen = []
+        >>> _ = from_markdown("![a *b*](x.png)", handlers={
+        ...     "image": lambda tok, ctx: seen.append(ctx.text(tok))})
+        >>> seen
+        ['a b']
+        """
+        return _plain_text(token)
+
+    def report(self, kind: str, action: str, detail: str = "") -> None:
+        """Add an entry to the report (at this token's line).
+
+        >>> from dast.convert.from_markdown import from_markdown
+        >>> def drop(tok, ctx):
+        ...     ctx.report("table", "dropped", "tables are not wanted")
+        ...     return []
+        >>> print(from_markdown("x\\n\\n| a |\\n|---|", handlers={"table": drop}).report)
+        line 3: table dropped: tables are not wanted
+        """
+        self._converter.entries.append(_Entry(kind, self.line, None, action, detail))
+
+
+def _plain_text(token: dict[str, Any]) -> str:
+    parts: list[str] = []
+    stack = [token]
+    while stack:
+        tok = stack.pop()
+        kind = tok.get("type")
+        if kind == "text":
+            parts.append(unescape(tok.get("raw", "")))
+        elif kind == "codespan":
+            parts.append(tok.get("raw", ""))
+        elif kind == "softbreak":
+            parts.append(" ")
+        elif kind == "linebreak":
+            parts.append("\n")
+        stack.extend(reversed(tok.get("children") or ()))
+    return "".join(parts)
+
+
+# --- conversion -----------------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    kind: str
+    line: int | None  # 1-based
+    anchor: Node | None  # the node the entry is about (its path is found at the end)
+    action: str
+    detail: str
+
+
+@dataclass
+class _Lifted:
+    """A block-level node produced inside inline content."""
+
+    node: RootChild
+
+
+@dataclass
+class _Inline:
+    """Where an inline token sits: its paragraph's source and the line counter."""
+
+    src: str
+    line0: int | None  # 0-based line of the block
+    newlines: int = 0  # line breaks met so far
+    search: int = 0  # where to look for the next located token in src
+    html: dict[str, int] = field(default_factory=dict)  # open mark tags
+    dropped_marks: set[str] = field(default_factory=set)
+    _starts: list[int] | None = None
+
+    def locate(self, needle: str | None) -> int | None:
+        """The 1-based line of the next ``needle`` (after the line breaks counted)."""
+        if self.line0 is None:
+            return None
+        line = self.newlines
+        if needle:
+            if self._starts is None:
+                self._starts = [0] + [m.end() for m in re.finditer("\n", self.src)]
+            start = self._starts[min(line, len(self._starts) - 1)]
+            pos = self.src.find(needle, max(start, self.search))
+            if pos >= 0:
+                self.search = pos + len(needle)
+                line = bisect_right(self._starts, pos) - 1
+        return self.line0 + line + 1
+
+
+class TokenConverter:
+    """Builds DAST nodes from mistune tokens and notes what it changes (see the module)."""
+
+    def __init__(
+        self,
+        source: str,
+        allowed_blocks: frozenset[str] | None,
+        allowed_marks: frozenset[str] | None,
+        allowed_levels: frozenset[int] | None,
+        handlers: Mapping[str, Handler],
+    ) -> None:
+        self.source = source
+        self.allowed_blocks = allowed_blocks
+        self.allowed_marks = allowed_marks
+        self.allowed_levels = allowed_levels
+        self.handlers = handlers
+        self.entries: list[_Entry] = []
+        self.lifted: list[tuple[RootChild, int | None]] = []
+        self.used_refs: set[str] = set()
+
+    # -- reporting
+
+    def note(
+        self, kind: str, line: int | None, anchor: Node | None, action: str, detail: str = ""
+    ) -> None:
+        self.entries.append(_Entry(kind, line, anchor, action, detail))
+
+    def anchor(self, start: int, node: Node | None) -> None:
+        """Attach the entries noted since ``start`` without a node to ``node``."""
+        for entry in self.entries[start:]:
+            if entry.anchor is None:
+                entry.anchor = node
+
+    def replace(self, old: Node, new: Node) -> None:
+        """Entries about ``old`` are now about ``new`` (which took its place)."""
+        for entry in self.entries:
+            if entry.anchor is old:
+                entry.anchor = new
+
+    # -- blocks
+
+    def root(self, tokens: list[dict[str, Any]]) -> list[RootChild]:
+        out: list[RootChild] = []
+        for token in tokens:
+            nodes = self.block_token(token, "root")
+            for node in nodes:
+                assert not isinstance(node, ListItem)
+                out.append(node)
+            for node, line in self.lifted:
+                out.extend(self.fit(node, "root", line))
+            self.lifted.clear()
+        return out
+
+    def blocks(self, tokens: list[dict[str, Any]], container: str) -> list[Any]:
+        out: list[Any] = []
+        for token in tokens:
+            out.extend(self.block_token(token, container))
+        return out
+
+    def block_token(self, token: dict[str, Any], container: str) -> list[Any]:
+        kind = token["type"]
+        if kind == "blank_line":
+            return []
+        line = _line(token)
+        handler = self.handlers.get(kind)
+        if handler is not None:
+            start = len(self.entries)
+            result = handler(token, self._context(line, ()))
+            if result is not None:
+                out: list[Any] = []
+                for node in self._block_results(result, kind, line):
+                    out.extend(self.fit(node, container, line))
+                self.anchor(start, out[0] if out else None)
+                return out
+        nodes = self._default_block(token, kind, line, container)
+        out = []
+        for node in nodes:
+            out.extend(self.fit(node, container, line))
+        return out
+
+    def _default_block(
+        self, token: dict[str, Any], kind: str, line: int | None, container: str
+    ) -> list[RootChild]:
+        if kind in ("paragraph", "block_text"):
+            return self._inline_block(token, line, None)
+        if kind == "heading":
+            level = int(token["attrs"]["level"])
+            if self.allowed_levels is not None and level not in self.allowed_levels:
+                nodes = self._inline_block(token, line, None)
+                self.note(
+                    "heading",
+                    line,
+                    nodes[0] if nodes else None,
+                    "converted to a paragraph",
+                    f"heading level {level} is not allowed",
+                )
+                return nodes
+            return self._inline_block(token, line, level)
+        if kind == "block_code":
+            raw = token.get("raw", "")
+            code = raw[:-1] if raw.endswith("\n") else raw
+            info = (token.get("attrs") or {}).get("info") or None
+            return [Code(code=code, language=info)]
+        if kind == "thematic_break":
+            return [ThematicBreak()]
+        if kind == "block_quote":
+            children = self.blocks(token.get("children") or [], "quote")
+            return [Blockquote(children=tuple(children) or (empty_paragraph(),))]
+        if kind == "list":
+            return [self._list(token, line)]
+        if kind == "block_html":
+            raw = token.get("raw", "").rstrip("\n")
+            if _BR.match(raw):  # a paragraph that is just a line break, as to_markdown writes it
+                return [Paragraph(children=(Span(value="\n"),))]
+            para = Paragraph(children=(Span(value=raw),))
+            self.note("html_block", line, para, "kept as text", excerpt(raw))
+            return [para]
+        if kind == "table":
+            return self._table(token, line)
+        if kind == "footnotes":
+            return self._footnotes(token)
+        # a token type from a plugin we do not know: keep what text it has
+        text = _plain_text(token) or token.get("raw", "")
+        para = Paragraph(children=(Span(value=text),))
+        self.note(kind, line, para, "kept as text", excerpt(text))
+        return [para]
+
+    def _list(self, token: dict[str, Any], line: int | None) -> List:
+        items: list[ListItem] = []
+        for item in token.get("children") or []:
+            children = self.blocks(item.get("children") or [], "item")
+            items.append(ListItem(children=tuple(children) or (empty_paragraph(),)))
+        attrs = token.get("attrs") or {}
+        node = List(
+            style="numbered" if attrs.get("ordered") else "bulleted",
+            children=tuple(items) or (ListItem(children=(empty_paragraph(),)),),
+        )
+        start = attrs.get("start")
+        if start is not None and start != 1:
+            self.note("list", line, node, "renumbered from 1", f"the list started at {start}")
+        return node
+
+    def _table(self, token: dict[str, Any], line: int | None) -> list[RootChild]:
+        rows: list[tuple[list[dict[str, Any]], int | None]] = []
+        body_index = 0
+        for part in token.get("children") or []:
+            if part["type"] == "table_head":
+                rows.append((part.get("children") or [], line))
+            else:
+                for row in part.get("children") or []:
+                    row_line = None if line is None else line + 2 + body_index
+                    body_index += 1
+                    rows.append((row.get("children") or [], row_line))
+        out: list[RootChild] = []
+        for cells, row_line in rows:
+            inlines: list[InlineNode] = []
+            for index, cell in enumerate(cells):
+                if index:
+                    inlines.append(Span(value=" | "))
+                where = _Inline(cell.get("_src", ""), None if row_line is None else row_line - 1)
+                start = len(self.entries)
+                inlines.extend(
+                    n
+                    for n in self.inline_tokens(cell.get("children") or [], (), None, where)
+                    if not isinstance(n, _Lifted)
+                )
+            out.append(Paragraph(children=tuple(inlines) or (Span(value=""),)))
+            self.anchor(start, out[-1])
+        self.note(
+            "table",
+            line,
+            out[0] if out else None,
+            "converted to paragraphs",
+            f"{len(rows)} rows, one paragraph each, cells separated by ' | '",
+        )
+        return out
+
+    def _footnotes(self, token: dict[str, Any]) -> list[RootChild]:
+        out: list[RootChild] = []
+        for item in token.get("children") or []:
+            key = item["attrs"].get("label", item["attrs"]["key"])
+            line = _line(item)
+            children = self.blocks(item.get("children") or [], "root")
+            label = Span(value=f"[^{key}]: ")
+            if children and isinstance(children[0], Paragraph):
+                first = children[0]
+                children[0] = first.model_copy(update={"children": (label, *first.children)})
+                self.replace(first, children[0])
+            else:
+                children.insert(0, Paragraph(children=(label,)))
+            self.note(
+                "footnote",
+                line,
+                children[0],
+                "kept as text",
+                f"footnote [^{key}] written as paragraphs at the end",
+            )
+            out.extend(children)
+        return out
+
+    def _inline_block(
+        self, token: dict[str, Any], line: int | None, level: int | None
+    ) -> list[RootChild]:
+        where = _Inline(token.get("_src", ""), None if line is None else line - 1)
+        start = len(self.entries)
+        items = self.inline_tokens(token.get("children") or [], (), line, where)
+        out: list[RootChild] = []
+        group: list[InlineNode] = []
+
+        def flush(force: bool) -> None:
+            if not group and not force:
+                return
+            if not force and all(isinstance(n, Span) and not n.value.strip() for n in group):
+                group.clear()
+                return
+            children = tuple(group) or (Span(value=""),)
+            if level is None:
+                out.append(Paragraph(children=children))
+            else:
+                out.append(Heading(level=level, children=children))
+            group.clear()
+
+        split = False
+        for item in items:
+            if isinstance(item, _Lifted):
+                flush(False)
+                out.append(item.node)
+                split = True
+            else:
+                group.append(item)
+        flush(not split)
+        self.anchor(start, out[0] if out else None)
+        return out
+
+    # -- fitting nodes where DAST allows them
+
+    def fit(self, node: Any, container: str, line: int | None) -> list[Any]:
+        """Degrade ``node`` to what ``container`` and the allowed blocks accept."""
+        allowed = self.allowed_blocks
+        kind = node.type
+        if allowed is not None and kind in BLOCK_TYPES and kind not in allowed:
+            return self._degrade(node, container, line, f"{kind} is not allowed")
+        if container == "root":
+            return [node]
+        if isinstance(node, Paragraph) or (container == "item" and isinstance(node, List)):
+            return [node]
+        if isinstance(node, Block):
+            self.lifted.append((node, line))
+            self.note(
+                "block",
+                line,
+                node,
+                "moved to the root",
+                f"a block cannot be inside a {'list item' if container == 'item' else 'quote'}",
+            )
+            return []
+        where = "a list item" if container == "item" else "a quote"
+        return self._degrade(node, container, line, f"DAST does not allow it in {where}")
+
+    def _degrade(self, node: Any, container: str, line: int | None, why: str) -> list[Any]:
+        if isinstance(node, Heading):
+            para = Paragraph(children=node.children)
+            self.replace(node, para)
+            self.note("heading", line, para, "converted to a paragraph", why)
+            return [para]
+        if isinstance(node, Code):
+            spans = self._code_spans(node.code, line)
+            para = Paragraph(children=tuple(spans) or (Span(value=""),))
+            self.replace(node, para)
+            lang = f" ({node.language})" if node.language else ""
+            self.note("code", line, para, "converted to a paragraph of code text", why + lang)
+            return [para]
+        if isinstance(node, ThematicBreak):
+            self.note("thematic_break", line, None, "dropped", why)
+            return []
+        if isinstance(node, Block):
+            self.note("block", line, None, "dropped", why)
+            return []
+        if isinstance(node, Blockquote):
+            paras = list(node.children)
+            detail = why
+            if node.attribution:
+                paras.append(Paragraph(children=(Span(value=f"— {node.attribution}"),)))
+            self.replace(node, paras[0])
+            self.note("blockquote", line, paras[0], "flattened into its paragraphs", detail)
+            out: list[Any] = []
+            for para in paras:
+                out.extend(self.fit(para, container, line))
+            return out
+        if isinstance(node, List):
+            paras = self._list_paragraphs(node)
+            self.replace(node, paras[0])
+            self.note("list", line, paras[0], "converted to paragraphs", why)
+            return paras
+        return [node]  # pragma: no cover - paragraphs are always allowed
+
+    def _code_spans(self, code: str, line: int | None) -> list[Span]:
+        marks = self._marks(("code",), line, None)
+        return [Span(value=code, marks=marks)] if code else []
+
+    def _list_paragraphs(self, node: List) -> list[Paragraph]:
+        """A list's paragraphs, each item's first one prefixed with its marker (iterative)."""
+        out: list[Paragraph] = []
+        stack: list[tuple[List, int, str]] = [(node, 0, "")]
+        while stack:
+            lst, index, indent = stack.pop()
+            if index >= len(lst.children):
+                continue
+            stack.append((lst, index + 1, indent))
+            marker = f"{index + 1}. " if lst.style == "numbered" else "- "
+            first = True
+            pending: list[tuple[List, int, str]] = []
+            for child in lst.children[index].children:
+                if isinstance(child, Paragraph):
+                    prefix = indent + (marker if first else " " * len(marker))
+                    new = child.model_copy(
+                        update={"children": (Span(value=prefix), *child.children)}
+                    )
+                    self.replace(child, new)
+                    out.append(new)
+                    first = False
+                else:
+                    pending.append((child, 0, indent + " " * len(marker)))
+            stack.extend(reversed(pending))
+        return out
+
+    # -- inline
+
+    def _marks(
+        self, marks: Iterable[str], line: int | None, where: _Inline | None
+    ) -> tuple[str, ...] | None:
+        unique = set(marks)
+        if self.allowed_marks is not None:
+            for mark in sorted(unique - self.allowed_marks, key=mark_key):
+                seen = where.dropped_marks if where is not None else set()
+                if mark not in seen:
+                    seen.add(mark)
+                    self.note("mark", line, None, "dropped", f"{mark} is not allowed")
+            unique &= self.allowed_marks
+        return tuple(sorted(unique, key=mark_key)) or None
+
+    def inline_tokens(
+        self,
+        tokens: Sequence[dict[str, Any]],
+        marks: tuple[str, ...],
+        line: int | None,
+        where: _Inline | None = None,
+    ) -> list[InlineNode | _Lifted]:
+        if where is None:
+            where = _Inline("", None if line is None else line - 1)
+        out: list[InlineNode | _Lifted] = []
+        for token in tokens:
+            self._inline_token(token, marks, where, out)
+        return out
+
+    def _span(self, value: str, marks: Iterable[str], where: _Inline) -> Span:
+        line = where.locate(None)
+        all_marks = set(marks) | {m for m, count in where.html.items() if count > 0}
+        return Span(value=value, marks=self._marks(all_marks, line, where))
+
+    def _inline_token(
+        self,
+        token: dict[str, Any],
+        marks: tuple[str, ...],
+        where: _Inline,
+        out: list[InlineNode | _Lifted],
+    ) -> None:
+        kind = token["type"]
+        handler = self.handlers.get(kind)
+        if handler is not None:
+            line = where.locate(_needle(token))
+            result = handler(token, self._context(line, marks))
+            if result is not None:
+                out.extend(self._inline_results(result, kind, line))
+                self._count_lines(token, where)
+                return
+        if kind == "text":
+            out.append(self._span(unescape(token.get("raw", "")), marks, where))
+        elif kind in _MARK_TOKENS and kind != "codespan":
+            inner = (*marks, _MARK_TOKENS[kind])
+            for child in token.get("children") or []:
+                self._inline_token(child, inner, where, out)
+        elif kind == "codespan":
+            out.append(self._span(token.get("raw", ""), (*marks, "code"), where))
+        elif kind == "softbreak":
+            out.append(self._span(" ", marks, where))
+            where.newlines += 1
+        elif kind == "linebreak":
+            out.append(self._span("\n", marks, where))
+            where.newlines += 1
+        elif kind == "link":
+            out.append(self._link(token, marks, where))
+        elif kind == "image":
+            line = where.locate("![")
+            link = self._image_link(token, marks, where)
+            self.note("image", line, None, "converted to a link", _image_source(token))
+            out.append(link)
+        elif kind == "inline_html":
+            self._inline_html(token, marks, where, out)
+        elif kind == "footnote_ref":
+            line = where.locate("[^")
+            found = _FOOTNOTE_REF.match(where.src, where.search - 2)
+            text = found.group(0) if found else f"[^{token.get('raw', '')}]"
+            out.append(self._span(text, marks, where))
+            self.note("footnote_ref", line, None, "kept as text", text)
+        else:
+            line = where.locate(None)
+            text = _plain_text(token) or token.get("raw", "")
+            out.append(self._span(text, marks, where))
+            self.note(kind, line, None, "kept as text", excerpt(text))
+        if kind in ("link", "image") and "ref" in token:
+            self.used_refs.add(token["ref"])
+
+    def _count_lines(self, token: dict[str, Any], where: _Inline) -> None:
+        stack = [token]
+        while stack:
+            tok = stack.pop()
+            if tok["type"] in ("softbreak", "linebreak"):
+                where.newlines += 1
+            elif tok["type"] == "inline_html":
+                where.newlines += tok.get("raw", "").count("\n")
+            stack.extend(tok.get("children") or ())
+
+    def _label(
+        self, token: dict[str, Any], marks: tuple[str, ...], where: _Inline, what: str
+    ) -> tuple[Span, ...]:
+        """The spans of a link label (anything else in it is reported and flattened)."""
+        items: list[InlineNode | _Lifted] = []
+        for child in token.get("children") or []:
+            if child["type"] == "image" and "image" not in self.handlers:
+                line = where.locate("![")
+                items.extend(self._label(child, marks, where, "image"))
+                self.note(
+                    "image",
+                    line,
+                    None,
+                    "kept as its alt text",
+                    f"inside a {what} label: " + _image_source(child),
+                )
+                continue
+            self._inline_token(child, marks, where, items)
+        spans: list[Span] = []
+        for item in items:
+            if isinstance(item, Span):
+                spans.append(item)
+            elif isinstance(item, Link | ItemLink):
+                spans.extend(item.children)
+                self.note(
+                    "image" if isinstance(item, Link) else item.type,
+                    where.locate(None),
+                    None,
+                    "kept as its text",
+                    f"a {what} label holds only text",
+                )
+            else:
+                node_type = item.node.type if isinstance(item, _Lifted) else item.type
+                self.note(
+                    node_type,
+                    where.locate(None),
+                    None,
+                    "dropped",
+                    f"a {what} label holds only text",
+                )
+        return tuple(spans) or (Span(value=""),)
+
+    def _link(self, token: dict[str, Any], marks: tuple[str, ...], where: _Inline) -> InlineNode:
+        attrs = token.get("attrs") or {}
+        url = attrs.get("url", "")
+        title = attrs.get("title")
+        meta = None if not title else (MetaEntry(id="title", value=unescape(title)),)
+        label = self._label(token, marks, where, "link")
+        if title:
+            where.newlines += title.count("\n")
+        if url.startswith(_ITEM_URL) and len(url) > len(_ITEM_URL):
+            return ItemLink(item=url[len(_ITEM_URL) :], children=label, meta=meta)
+        return Link(url=url, children=label, meta=meta)
+
+    def _image_link(self, token: dict[str, Any], marks: tuple[str, ...], where: _Inline) -> Link:
+        attrs = token.get("attrs") or {}
+        url = attrs.get("url", "")
+        title = attrs.get("title")
+        meta = None if not title else (MetaEntry(id="title", value=unescape(title)),)
+        label = self._label(token, marks, where, "image")
+        if len(label) == 1 and label[0].value == "":
+            label = (self._span(url, marks, where),)
+        return Link(url=url, children=label, meta=meta)
+
+    def _inline_html(
+        self,
+        token: dict[str, Any],
+        marks: tuple[str, ...],
+        where: _Inline,
+        out: list[InlineNode | _Lifted],
+    ) -> None:
+        raw = token.get("raw", "")
+        tag = _HTML_TAG.match(raw)
+        if tag is not None:
+            closing, name, self_closing = tag.group(1), tag.group(2).lower(), tag.group(3)
+            if name == "br" and not closing:
+                out.append(self._span("\n", marks, where))
+                return
+            mark = _HTML_MARKS.get(name)
+            if mark is not None and not self_closing:
+                count = where.html.get(mark, 0)
+                if not closing:
+                    where.html[mark] = count + 1
+                    return
+                if count > 0:
+                    where.html[mark] = count - 1
+                    return
+        line = where.locate(raw)
+        where.newlines += raw.count("\n")
+        out.append(self._span(raw, marks, where))
+        self.note("inline_html", line, None, "kept as text", excerpt(raw))
+
+    # -- handler results
+
+    def _context(self, line: int | None, marks: tuple[str, ...]) -> MarkdownContext:
+        return MarkdownContext(line, marks, self.source, self)
+
+    def _results(self, result: Any, kind: str) -> list[Any]:
+        many = isinstance(result, Sequence) and not isinstance(result, str | bytes)
+        nodes = list(result) if many else [result]
+        for node in nodes:
+            if not isinstance(
+                node,
+                Paragraph
+                | Heading
+                | List
+                | Code
+                | Blockquote
+                | Block
+                | ThematicBreak
+                | Span
+                | Link
+                | ItemLink
+                | InlineItem
+                | InlineBlock,
+            ):
+                raise ConversionError(
+                    f"the handler for {kind!r} returned {node!r}: handlers return DAST "
+                    "block or inline nodes (not list items, roots or documents)"
+                )
+        return nodes
+
+    def _block_results(self, result: Any, kind: str, line: int | None) -> list[Any]:
+        out: list[Any] = []
+        group: list[InlineNode] = []
+        for node in self._results(result, kind):
+            if isinstance(node, Span | Link | ItemLink | InlineItem | InlineBlock):
+                group.append(node)
+                continue
+            if group:
+                out.append(Paragraph(children=tuple(group)))
+                group = []
+            out.append(node)
+        if group:
+            out.append(Paragraph(children=tuple(group)))
+        return out
+
+    def _inline_results(
+        self, result: Any, kind: str, line: int | None
+    ) -> list[InlineNode | _Lifted]:
+        out: list[InlineNode | _Lifted] = []
+        for node in self._results(result, kind):
+            if isinstance(node, Span | Link | ItemLink | InlineItem | InlineBlock):
+                out.append(node)
+            else:
+                out.append(_Lifted(node))
+        return out
+
+
+def _line(token: dict[str, Any]) -> int | None:
+    line = token.get("_line", token.get("_line_at"))
+    return None if line is None else int(line) + 1
+
+
+def _needle(token: dict[str, Any]) -> str | None:
+    kind = token["type"]
+    if kind == "image":
+        return "!["
+    if kind == "inline_html":
+        return str(token.get("raw", "")) or None
+    if kind == "footnote_ref":
+        return "[^"
+    return None
+
+
+def _image_source(token: dict[str, Any]) -> str:
+    url = (token.get("attrs") or {}).get("url", "")
+    return excerpt(f"![{_plain_text(token)}]({url})")
+
+
+def empty_paragraph() -> Paragraph:
+    """A paragraph holding one empty span (what an empty container gets).
+
+    >>> empty_paragraph().children[0].value
+    ''
+    """
+    return Paragraph(children=(Span(value=""),))
+
+
+def block_paths(root: Root) -> dict[int, Path]:
+    """Map ``id(node)`` to its path for every block-level node (iteratively)."""
+    paths: dict[int, Path] = {}
+    stack: list[tuple[Node, Path]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        paths[id(node)] = path
+        if isinstance(node, Root | List | ListItem | Blockquote):
+            for index, child in enumerate(node.children):
+                stack.append((child, (*path, "children", index)))
+    return paths
