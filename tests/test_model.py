@@ -164,7 +164,7 @@ def _same_json(left: object, right: object) -> bool:
         elif isinstance(a, list) and isinstance(b, list):
             if len(a) != len(b):
                 return False
-            stack.extend(zip(a, b))
+            stack.extend(zip(a, b, strict=True))
         elif type(a) is not type(b) or a != b:
             return False
     return True
