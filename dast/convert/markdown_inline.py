@@ -7,11 +7,12 @@ extensions) parses it, so this module is careful about three things:
 * **escaping**: ``\\ ` * _ [ ] < | ~`` are always backslash-escaped, ``=``
   and ``+`` when doubled or at the edge of a run, ``!`` at the end of a
   run, ``&`` (as ``&amp;``) when it would start an entity, ``#`` in
-  headings, and what
-  would start a block at the start of a line (``#``, ``>``, ``-``, ``+``,
-  ``=``, ``1.``). Whitespace at the start or end of a line, which markdown
-  strips, and ``\\r``, which it turns into a newline, are written as
-  numeric character references (``&#32;``, ``&#13;``).
+  headings, and what would start a block at the start of a line (``#``,
+  ``>``, ``-``, ``+``, ``=``, ``1.``). Whitespace at the start or end of a
+  line, which markdown strips, and ``\\r``, which it turns into a newline,
+  are written as numeric character references (``&#32;``, ``&#13;``); a
+  link label starting with ``^`` gets its ``^`` escaped (``[^x]`` would be
+  a footnote).
 * **marks**: marks stay open across spans that share them (outermost in
   canonical order); strong is ``**``, emphasis ``_``, strikethrough ``~~``,
   highlight ``==``, code a backtick span, underline ``<u>``. When a
@@ -378,8 +379,9 @@ def _render(
         elif event.kind == _ATOM:
             event.out = event.value
 
-    # 4. delimiters for the other marks, checked against their neighbours
-    def char_before(i: int, emphasis: bool) -> str:
+    # 4. delimiters for the other marks, checked against their neighbours (an
+    #    undecided delimiter stands for any punctuation: all of them are)
+    def char_before(i: int) -> str:
         if i == 0:
             return "\n"
         prev = events[i - 1]
@@ -390,6 +392,7 @@ def _render(
         return prev.out[-1] if prev.out else "\n"
 
     def char_after(i: int, emphasis: bool) -> str:
+        # a backslash break is a line break to emphasis but a "\\" to ~~ and ==
         if i == count - 1:
             return "\n"
         nxt = events[i + 1]
@@ -408,8 +411,8 @@ def _render(
         if region.mark == "underline":
             region.html = True
         elif region.mark in ("strong", "emphasis"):
-            before, first = char_before(o, True), char_after(o, True)
-            last, after = char_before(c, True), char_after(c, True)
+            before, first = char_before(o), char_after(o, True)
+            last, after = char_before(c), char_after(c, True)
             if region.mark == "strong":
                 ok = _left_flanking(before, first) and _right_flanking(last, after)
             else:
@@ -424,9 +427,9 @@ def _render(
             region.html = not ok
         else:
             marker = "~" if region.mark == "strikethrough" else "="
-            inside = "".join(events[k].out for k in range(o + 1, c) if events[k].kind != _OPEN)
+            inside = "".join(events[k].out for k in range(o + 1, c))
             first = char_after(o, False)
-            last = char_before(c, False)
+            last = char_before(c)
             after = char_after(c, False)
             region.html = (
                 marker in inside
