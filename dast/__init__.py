@@ -74,7 +74,7 @@ from .load import (
     unwrap_document,
 )
 from .nodes import (
-    NODE_CLASSES,
+    NODE_CLASS_BY_TYPE,
     Block,
     BlockItem,
     Blockquote,
@@ -144,7 +144,7 @@ __all__ = [
     "INLINE_NODE_TYPES",
     "LEAF_NODE_TYPES",
     "LIST_STYLES",
-    "NODE_CLASSES",
+    "NODE_CLASS_BY_TYPE",
     "NODE_TYPES",
     "NODE_TYPES_WITH_CHILDREN",
     "OPTIONAL_ATTRIBUTES",

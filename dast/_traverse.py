@@ -22,24 +22,12 @@ from typing_extensions import NamedTuple
 
 from . import definitions
 from .errors import DastError, DastValidationError, Path, Problem, format_path
-from .load import load_document
+from .load import build_deep_node, load_document
 from .nodes import (
+    NODE_CLASS_BY_TYPE,
     Block,
-    Blockquote,
-    Code,
     Document,
-    Heading,
-    InlineBlock,
-    InlineItem,
-    ItemLink,
-    Link,
-    List,
-    ListItem,
     Node,
-    Paragraph,
-    Root,
-    Span,
-    ThematicBreak,
 )
 
 __all__ = [
@@ -73,28 +61,11 @@ A = TypeVar("A")
 Call = tuple[Any, ...]
 """The positional arguments of one callback call."""
 
-NODE_CLASSES: tuple[type[Node], ...] = (
-    Root,
-    Paragraph,
-    Heading,
-    List,
-    ListItem,
-    Blockquote,
-    Code,
-    ThematicBreak,
-    Block,
-    Span,
-    Link,
-    ItemLink,
-    InlineItem,
-    InlineBlock,
-)
+NODE_CLASSES: tuple[type[Node], ...] = tuple(NODE_CLASS_BY_TYPE.values())
 """Every node class."""
 
 _NODE_SET: frozenset[type[Node]] = frozenset(NODE_CLASSES)
-_CLASS_OF: Mapping[str, type[Node]] = {
-    cls.model_fields["type"].default: cls for cls in NODE_CLASSES
-}
+_CLASS_OF: Mapping[str, type[Node]] = NODE_CLASS_BY_TYPE
 
 ALLOWED_CHILDREN: Mapping[type[Node], frozenset[type[Node]]] = {
     _CLASS_OF[parent]: frozenset(_CLASS_OF[kid] for kid in kids)
@@ -135,6 +106,7 @@ class Match(NamedTuple, Generic[N_co]):
 def children_of(node: Node) -> tuple[Node, ...]:
     """The children of a node (``()`` for leaves).
 
+    >>> from dast.nodes import Span
     >>> children_of(Span(value="x"))
     ()
     """
@@ -185,25 +157,8 @@ def _load_node(data: Mapping[str, Any]) -> Node:
         if problems:
             raise DastValidationError(problems) from None
         if any(err["type"] == "recursion_loop" for err in exc.errors()):
-            return _build_deep_node(data)  # valid, but deeper than pydantic-core recurses
+            return build_deep_node(data)  # valid, but deeper than pydantic-core recurses
         raise DastValidationError(problems_from(exc)) from None
-
-
-def _build_deep_node(data: Mapping[str, Any]) -> Node:
-    """Build VALID node JSON bottom-up, one node at a time, without recursion."""
-    order: list[Mapping[str, Any]] = []
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        stack.extend(node.get("children", ()))
-    built: dict[int, Node] = {}
-    for node in reversed(order):  # children before their parents
-        fields = dict(node)
-        if "children" in fields:
-            fields["children"] = tuple(built[id(kid)] for kid in node["children"])
-        built[id(node)] = _CLASS_OF[node["type"]].model_validate(fields)
-    return built[id(data)]
 
 
 # Where ``node_problems`` puts a lone node so the validator can check it.

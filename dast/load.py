@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, overload
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from ._gc import gc_paused
 from .errors import DastValidationError, Problem
-from .nodes import NODE_CLASSES, Document
+from .nodes import NODE_CLASS_BY_TYPE, Document, Node
 
-__all__ = ["dump_document", "load_document", "unwrap_document"]
+__all__ = ["build_deep_node", "dump_document", "load_document", "unwrap_document"]
 
 
 def unwrap_document(data: Any) -> Any:
@@ -95,23 +95,30 @@ def _problems_for(data: Any, exc: ValidationError) -> list[Problem]:
 
 
 def _build_deep_document(data: dict[str, Any]) -> Document:
-    """Build a ``Document`` from VALID JSON bottom-up, without recursion.
+    """Build a ``Document`` from VALID JSON nested deeper than pydantic-core recurses."""
+    root = build_deep_node(data["document"])
+    return Document.model_validate({"schema": data["schema"], "document": root})
+
+
+def build_deep_node(data: Mapping[str, Any]) -> Node:
+    """Build a node from VALID node JSON bottom-up, one node at a time, without recursion.
 
     Each node is validated by pydantic on its own (its children are already
     models, which pydantic does not re-validate), so depth does not matter.
+
+    >>> build_deep_node({"type": "span", "value": "x"})
+    Span(type='span', value='x', marks=None)
     """
-    order: list[dict[str, Any]] = []
-    stack: list[dict[str, Any]] = [data["document"]]
+    order: list[Mapping[str, Any]] = []
+    stack = [data]
     while stack:
         node = stack.pop()
         order.append(node)
         stack.extend(node.get("children", ()))
-    built: dict[int, BaseModel] = {}
+    built: dict[int, Node] = {}
     for node in reversed(order):  # children before their parents
         fields = dict(node)
         if "children" in fields:
-            fields["children"] = tuple(built[id(child)] for child in node["children"])
-        built[id(node)] = NODE_CLASSES[node["type"]].model_validate(fields)
-    return Document.model_validate(
-        {"schema": data["schema"], "document": built[id(data["document"])]}
-    )
+            fields["children"] = tuple(built[id(kid)] for kid in node["children"])
+        built[id(node)] = NODE_CLASS_BY_TYPE[node["type"]].model_validate(fields)
+    return built[id(data)]

@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 __all__ = [
-    "NODE_CLASSES",
+    "NODE_CLASS_BY_TYPE",
     "Block",
     "BlockItem",
     "Blockquote",
@@ -336,27 +336,6 @@ Node = (
 )
 """Any DAST node (not the ``Document`` wrapper)."""
 
-NODE_CLASSES: dict[str, type[_Model]] = {
-    cls.model_fields["type"].default: cls
-    for cls in (
-        Root,
-        Paragraph,
-        Heading,
-        List,
-        ListItem,
-        Blockquote,
-        Code,
-        ThematicBreak,
-        Block,
-        Span,
-        Link,
-        ItemLink,
-        InlineItem,
-        InlineBlock,
-    )
-}
-"""Each DAST ``type`` string to its node class."""
-
 
 def _dump_deep(model: _Model) -> dict[str, Any]:
     """Dump any model without recursion (for trees deeper than pydantic dumps)."""
@@ -389,3 +368,24 @@ def _dump_deep(model: _Model) -> dict[str, Any]:
 
 NodeWithChildren = Root | Paragraph | Heading | List | ListItem | Blockquote | Link | ItemLink
 """Nodes that carry a ``children`` tuple."""
+
+NODE_CLASS_BY_TYPE: dict[str, type[Node]] = {
+    cls.model_fields["type"].default: cls
+    for cls in (
+        Root,
+        Paragraph,
+        Heading,
+        List,
+        ListItem,
+        Blockquote,
+        Code,
+        ThematicBreak,
+        Block,
+        Span,
+        Link,
+        ItemLink,
+        InlineItem,
+        InlineBlock,
+    )
+}
+"""Each DAST ``type`` string to its node class."""
