@@ -23,11 +23,24 @@ from typing_extensions import NamedTuple
 from . import definitions
 from .errors import DastError, DastValidationError, Path, Problem, format_path
 from .load import build_deep_node, load_document
-from .nodes import (
+from .nodes import (  # the node classes are used by the doctests too
     NODE_CLASS_BY_TYPE,
     Block,
+    Blockquote,  # noqa: F401
+    Code,  # noqa: F401
     Document,
+    Heading,  # noqa: F401
+    InlineBlock,  # noqa: F401
+    InlineItem,  # noqa: F401
+    ItemLink,  # noqa: F401
+    Link,  # noqa: F401
+    List,  # noqa: F401
+    ListItem,  # noqa: F401
     Node,
+    Paragraph,  # noqa: F401
+    Root,  # noqa: F401
+    Span,  # noqa: F401
+    ThematicBreak,  # noqa: F401
 )
 
 __all__ = [
@@ -106,7 +119,6 @@ class Match(NamedTuple, Generic[N_co]):
 def children_of(node: Node) -> tuple[Node, ...]:
     """The children of a node (``()`` for leaves).
 
-    >>> from dast.nodes import Span
     >>> children_of(Span(value="x"))
     ()
     """
