@@ -22,7 +22,7 @@ from typing_extensions import NamedTuple
 
 from . import definitions
 from .errors import DastError, DastValidationError, Path, Problem, format_path
-from .load import build_deep_node, load_document
+from .load import build_deep_node, load_document, pydantic_problems
 from .nodes import (  # the node classes are used by the doctests too
     NODE_CLASS_BY_TYPE,
     Block,
@@ -62,7 +62,6 @@ __all__ = [
     "map_tree",
     "node_problems",
     "pre_order",
-    "problems_from",
     "reduce_tree",
     "some",
 ]
@@ -164,13 +163,15 @@ def _load_node(data: Mapping[str, Any]) -> Node:
     """Validate a JSON node dict into its node model."""
     try:
         return _NODE_ADAPTER.validate_python(data)
-    except ValidationError as exc:
+    except ValidationError:
         problems = node_problems(data)
         if problems:
             raise DastValidationError(problems) from None
-        if any(err["type"] == "recursion_loop" for err in exc.errors()):
-            return build_deep_node(data)  # valid, but deeper than pydantic-core recurses
-        raise DastValidationError(problems_from(exc)) from None
+    # Valid for the validator: pydantic-core gave up on its depth.
+    try:
+        return build_deep_node(data)
+    except ValidationError as exc:  # defensive: the model refuses what the validator allows
+        raise DastValidationError(pydantic_problems(exc)) from None
 
 
 # Where ``node_problems`` puts a lone node so the validator can check it.
@@ -209,29 +210,6 @@ def node_problems(data: Mapping[str, Any]) -> list[Problem]:
     return [
         Problem(p.path[cut:], p.code, p.message) if p.path[:cut] == prefix else p for p in problems
     ]
-
-
-def problems_from(exc: ValidationError) -> list[Problem]:
-    """Our ``Problem`` list for a pydantic ``ValidationError`` on a node.
-
-    >>> try:
-    ...     Span(value=3)
-    ... except ValidationError as exc:
-    ...     print(problems_from(exc)[0])
-    value: Input should be a valid string [schema]
-    """
-    return [Problem(_clean_loc(err["loc"]), "schema", err["msg"]) for err in exc.errors()]
-
-
-def _clean_loc(loc: tuple[int | str, ...]) -> Path:
-    """Drop pydantic's union tags (a node type right after an index) from a location."""
-    out: list[str | int] = []
-    for i, part in enumerate(loc):
-        after_index = i == 0 or isinstance(loc[i - 1], int)
-        if isinstance(part, str) and after_index and part in definitions.NODE_TYPES:
-            continue
-        out.append(part)
-    return tuple(out)
 
 
 # --- callbacks ----------------------------------------------------------------------------

@@ -18,8 +18,9 @@ from typing import Any, Literal, NoReturn, TypeVar, overload
 
 from pydantic import ValidationError
 
-from ._traverse import node_problems, problems_from
+from ._traverse import node_problems
 from .errors import DastValidationError, Path, Problem
+from .load import pydantic_problems
 from .nodes import (
     Block,
     BlockItem,
@@ -104,7 +105,7 @@ def _build(cls: type[_N], **fields: Any) -> _N:
     except ValidationError as exc:
         data = {"type": _type_name(cls)}
         data.update((key, _jsonish(value)) for key, value in fields.items() if value is not None)
-        raise DastValidationError(node_problems(data) or problems_from(exc)) from None
+        raise DastValidationError(node_problems(data) or pydantic_problems(exc)) from None
 
 
 def _jsonish(value: Any) -> Any:

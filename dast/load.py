@@ -13,10 +13,16 @@ from typing import Any, overload
 from pydantic import ValidationError
 
 from ._gc import gc_paused
-from .errors import DastValidationError, Problem
+from .errors import DastValidationError, Path, Problem
 from .nodes import NODE_CLASS_BY_TYPE, Document, Node
 
-__all__ = ["build_deep_node", "dump_document", "load_document", "unwrap_document"]
+__all__ = [
+    "build_deep_node",
+    "dump_document",
+    "load_document",
+    "pydantic_problems",
+    "unwrap_document",
+]
 
 
 def unwrap_document(data: Any) -> Any:
@@ -54,12 +60,17 @@ def load_document(data: Any) -> Document | None:
     try:
         with gc_paused():
             return Document.model_validate(inner)
-    except ValidationError as exc:
-        problems = _problems_for(data, exc)
-        if problems:
-            raise DastValidationError(problems) from None
-        # valid, but nested deeper than pydantic-core recurses
-        return _build_deep_document(inner)
+    except ValidationError:
+        problems = _problems_for(data)
+    if problems:
+        raise DastValidationError(problems)
+    # The validator (iterative, and in agreement with the model) finds it
+    # valid: pydantic-core gave up on its depth. Build it bottom-up.
+    try:
+        with gc_paused():
+            return _build_deep_document(inner)
+    except ValidationError as exc:  # defensive: the model refuses what the validator allows
+        raise DastValidationError(pydantic_problems(exc)) from None
 
 
 def dump_document(doc: Document | None) -> dict[str, Any] | None:
@@ -71,27 +82,40 @@ def dump_document(doc: Document | None) -> dict[str, Any] | None:
     return None if doc is None else doc.to_json()
 
 
-def _problems_for(data: Any, exc: ValidationError) -> list[Problem]:
-    """Every problem of input the model refused; empty when it is valid but too deep.
+def _problems_for(data: Any) -> list[Problem]:
+    """Every problem of input the model refused; empty when the validator finds none.
 
-    pydantic-core gives up on documents nested a few hundred levels deep;
-    the validator is iterative and has the last word.
+    pydantic-core gives up on documents nested a few hundred levels deep
+    (the error's type differs between versions); the validator is iterative
+    and has the last word.
     """
     from .validate import validate  # validate builds on this module
 
-    report = validate(data)
-    if report.problems:
-        return list(report.problems)
-    if any(err["type"] == "recursion_loop" for err in exc.errors()):
-        return []
-    return [  # defensive: the model refused something the validator allows
-        Problem(
-            tuple(p for p in err["loc"] if isinstance(p, (str, int))),
-            "schema",
-            err["msg"],
-        )
-        for err in exc.errors()
-    ]
+    return list(validate(data).problems)
+
+
+def pydantic_problems(exc: ValidationError) -> list[Problem]:
+    """pydantic's errors as ``Problem`` entries (rule code ``schema``).
+
+    >>> from dast.nodes import Span
+    >>> try:
+    ...     Span(value=3)
+    ... except ValidationError as exc:
+    ...     print(pydantic_problems(exc)[0])
+    value: Input should be a valid string [schema]
+    """
+    return [Problem(_clean_loc(err["loc"]), "schema", err["msg"]) for err in exc.errors()]
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> Path:
+    """Drop pydantic's union tags (a node type right after an index) from a location."""
+    out: list[str | int] = []
+    for i, part in enumerate(loc):
+        after_index = i == 0 or isinstance(loc[i - 1], int)
+        if isinstance(part, str) and after_index and part in NODE_CLASS_BY_TYPE:
+            continue
+        out.append(part)
+    return tuple(out)
 
 
 def _build_deep_document(data: dict[str, Any]) -> Document:
