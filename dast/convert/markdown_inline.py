@@ -362,7 +362,9 @@ def _render(
             text = inner[0].value
             span = code_span(text)
             at_start = line_start(region.open_at)
-            if not (at_start and span.startswith("```")):
+            # in a link label, "[`]:`](u)" would read as a link reference
+            # definition: a code span holding "]" is written as <code> there
+            if not (at_start and span.startswith("```")) and not (label and "]" in text):
                 inner[0].out = span
                 events[region.open_at].out = ""
                 events[region.close_at].out = ""

@@ -172,6 +172,9 @@ def _doc(*children: Any) -> Document:
 @example(_doc(Paragraph(children=(Link(url="u", children=(Span(value="^a"),)),))))
 @example(_doc(Paragraph(children=(Span(value="&#32;"), Span(value="x", marks=("strong",))))))
 @example(_doc(Code(code="", language="~`")))
+@example(  # "[`]:`](u)" reads as a link reference definition
+    _doc(Paragraph(children=(Link(url="u", children=(Span(value="]:", marks=("code",)),)),)))
+)
 def test_markdown_round_trip(doc: Document) -> None:
     """Writing markdown and reading it back gives the canonical document, losslessly."""
     text, report = to_markdown(doc)
