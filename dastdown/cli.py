@@ -297,8 +297,8 @@ def _run_convert(args: argparse.Namespace) -> int:
 
 
 def _run_convert_folder(args: argparse.Namespace) -> int:
-    from .cli_batch import run_tasks
-    from .cli_convert import input_suffixes, plan_folder, prepare_folders
+    from .cli_batch import chunk_size, run_batches
+    from .cli_convert import FolderPlan, input_suffixes
     from .cli_files import discover
 
     output: str | None = args.output
@@ -309,18 +309,19 @@ def _run_convert_folder(args: argparse.Namespace) -> int:
     if os.path.exists(output) and not os.path.isdir(output):
         _usage_error(args, f"{output!r} exists and is not a folder")
     found, problems = discover([args.input], input_suffixes(args.src), skip=output)
-    tasks, refused = plan_folder(found, output, args.src, args.dst)
-    tasks, unwritable = prepare_folders(tasks)
-    trouble = problems + refused + unwritable
-    _print_diagnostics(trouble)
+    _print_diagnostics(problems)
     if not found and not problems:
         suffixes = "/".join(input_suffixes(args.src))
         sys.stderr.write(f"{args.input}: warning: no {suffixes} files found\n")
-    failed = run_tasks(tasks, args.jobs, args.quiet, sys.stderr, args.strict)
-    failed += len(trouble)
+    # Planned a batch at a time: the workers convert the first batches while
+    # the rest is planned; the refused files are printed before any result.
+    plan = FolderPlan(found, output, args.src, args.dst)
+    batches = plan.batches(chunk_size(len(found), args.jobs))
+    failed = len(problems) + run_batches(
+        batches, len(found), args.jobs, args.quiet, sys.stderr, args.strict, plan.not_converted
+    )
     if failed:
-        total = len(tasks) + len(refused) + len(unwritable)
-        sys.stderr.write(f"dastdown: {failed} of {total} files not converted\n")
+        sys.stderr.write(f"dastdown: {failed} of {len(found)} files not converted\n")
         return 1
     return 0
 

@@ -20,8 +20,10 @@ BatchResult(done=1, failed=0, diagnostics=())
 from __future__ import annotations
 
 import importlib
+import itertools
 import signal
-from collections.abc import Callable, Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple, TextIO
 
 from .cli_diagnostics import CliFailure, Diagnostic, internal_error, os_error_message
@@ -36,6 +38,7 @@ __all__ = [
     "convert_batch",
     "convert_file",
     "convert_source",
+    "run_batches",
     "run_tasks",
     "write_output",
 ]
@@ -186,46 +189,113 @@ def run_tasks(
     >>> run_tasks([], jobs=2, quiet=False, stream=io.StringIO())
     0
     """
-    if not tasks:
-        return 0
-    sources = tuple(sorted({t.src for t in tasks}))
-    targets = tuple(sorted({t.dst for t in tasks}))
-    _warm(sources, targets)  # before forking, so forked workers inherit the imports
     size = chunk_size(len(tasks), jobs)
-    batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-    workers = min(jobs, len(batches))
-    bar = ProgressBar(stream, len(tasks))
+    batches = (tasks[i : i + size] for i in range(0, len(tasks), size))
+    return run_batches(batches, len(tasks), jobs, quiet, stream, strict)
+
+
+def _nothing() -> Sequence[Diagnostic]:
+    return ()
+
+
+def run_batches(
+    batches: Iterable[Sequence[Task]],
+    total: int,
+    jobs: int,
+    quiet: bool,
+    stream: TextIO,
+    strict: bool = False,
+    planned: Callable[[], Sequence[Diagnostic]] = _nothing,
+) -> int:
+    """Convert batches of tasks as they are planned; print messages; return the failures.
+
+    ``batches`` is consumed lazily: each batch goes to the worker processes
+    as soon as it is drawn, so they convert while the rest is planned.
+    ``total`` is the number of files for the progress bar. Once every
+    batch is drawn, ``planned()`` gives the files the planning refused, one
+    message each: they are printed before any conversion message, and
+    counted as done and as failed. Messages come out in the same order
+    whatever ``jobs`` is.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> run_batches(iter([]), 1, 2, False, out, planned=lambda: [Diagnostic("a.json", "no")])
+    1
+    >>> out.getvalue()
+    'a.json: error: no\\n'
+    """
+    batches = iter(batches)
+    bar = ProgressBar(stream, total)
+    failed = [0]
     try:
-        if workers <= 1:
-            return _consume((convert_batch(b, quiet, strict) for b in batches), bar, [0])
-        return _run_pool(batches, workers, (sources, targets), (quiet, strict), bar)
+        ready = list(itertools.islice(batches, 2 if jobs > 1 else 0))
+        if len(ready) < 2:  # nothing to share between processes: no pool
+            ready += batches  # plan everything before printing anything
+            _report_planned(planned(), bar, failed)
+            return _consume((convert_batch(b, quiet, strict) for b in ready), bar, failed)
+        formats = _formats(ready[0])
+        _warm(*formats)  # before forking, so forked workers inherit the imports
+        return _run_pool(ready, batches, jobs, formats, (quiet, strict), bar, planned)
     finally:
         bar.clear()
 
 
+def _formats(batch: Sequence[Task]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The input and output formats of a batch (other formats are imported when met)."""
+    return tuple(sorted({t.src for t in batch})), tuple(sorted({t.dst for t in batch}))
+
+
+def _report_planned(messages: Sequence[Diagnostic], bar: ProgressBar, failed: list[int]) -> int:
+    """Print the files the planning refused; count them as done and as failed."""
+    if messages:
+        bar.write("".join(d.render() + "\n" for d in messages))
+        failed[0] += len(messages)
+        bar.advance(len(messages))
+    return len(messages)
+
+
 def _run_pool(
-    batches: Sequence[Sequence[Task]],
+    first: Sequence[Sequence[Task]],
+    rest: Iterator[Sequence[Task]],
     workers: int,
     formats: tuple[tuple[str, ...], tuple[str, ...]],
     options: tuple[bool, bool],
     bar: ProgressBar,
+    planned: Callable[[], Sequence[Diagnostic]],
 ) -> int:
-    """Run the batches on a pool of ``workers`` processes; return the failures."""
-    from concurrent.futures import ProcessPoolExecutor  # only folders pay for it
+    """Submit the batches to a pool of ``workers`` processes as they come; return the failures."""
+    from concurrent.futures import Future, ProcessPoolExecutor  # only folders pay for it
     from concurrent.futures.process import BrokenProcessPool
 
     failed = [0]
+    handed = refused = 0  # files planned for conversion, files the plan refused
+    batches = itertools.chain(first, rest)
     try:
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=formats) as pool:
-            futures = [pool.submit(convert_batch, batch, *options) for batch in batches]
+            futures: list[Future[BatchResult]] = []
             try:
+                # While this thread plans, the pool's threads (feeding the workers)
+                # wait for the GIL: hand it over often, or a worker may idle.
+                switch = sys.getswitchinterval()
+                sys.setswitchinterval(min(switch, 0.0002))
+                try:
+                    for batch in batches:
+                        handed += len(batch)
+                        futures.append(pool.submit(convert_batch, batch, *options))
+                except BrokenProcessPool:  # finish the plan and report it first
+                    handed += sum(len(batch) for batch in batches)
+                    refused = _report_planned(planned(), bar, failed)
+                    raise
+                finally:
+                    sys.setswitchinterval(switch)
+                refused = _report_planned(planned(), bar, failed)
                 return _consume((future.result() for future in futures), bar, failed)
             except BaseException:  # Ctrl-C: drop the queued batches, let running ones end
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
     except BrokenProcessPool:
         bar.write("dastdown: error: a worker process died; some files were not converted\n")
-        unknown = sum(len(batch) for batch in batches) - bar.done  # not known to be converted
+        unknown = handed - (bar.done - refused)  # not known to be converted
         return failed[0] + unknown
 
 

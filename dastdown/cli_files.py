@@ -21,6 +21,7 @@ import os
 import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from .cli_diagnostics import Diagnostic, os_error_message
 
@@ -45,6 +46,9 @@ class Found:
     link: bool = False
 
 
+_name = attrgetter("name")
+
+
 def _walk(
     top: str, suffixes: tuple[str, ...], skip: str | None
 ) -> tuple[list[Found], list[Diagnostic]]:
@@ -57,24 +61,26 @@ def _walk(
         folder, prefix = stack.pop()
         try:
             with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
+                entries = sorted(listing, key=_name)
         except OSError as exc:
             problems.append(Diagnostic(folder, os_error_message(exc)))
             continue
         subfolders: list[tuple[str, str]] = []
         for entry in entries:
+            name = entry.name
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if skip_real is None or os.path.realpath(entry.path) != skip_real:
-                        subfolders.append((entry.path, prefix + entry.name + "/"))
+                        subfolders.append((entry.path, prefix + name + "/"))
                     continue
-                if entry.is_symlink() and entry.is_dir():
+                if not name.lower().endswith(suffixes):
+                    continue
+                link = entry.is_symlink()
+                if link and entry.is_dir():
                     continue  # links to folders are not followed (no loops)
             except OSError:  # pragma: no cover - vanished while listing
                 continue
-            if entry.name.lower().endswith(suffixes):
-                link = entry.is_symlink()
-                found.append(Found(entry.path, top, prefix + entry.name, link))
+            found.append(Found(entry.path, top, prefix + name, link))
         stack.extend(reversed(subfolders))
     return found, problems
 
