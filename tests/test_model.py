@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from pydantic import ValidationError
 from strategies import block_items, documents, json_documents
 
+from dast.cma._json import json_equal
 from dast.errors import DastValidationError
 from dast.load import dump_document, load_document
 from dast.nodes import Block, Code, Document, InlineBlock, Paragraph, Root, Span, ThematicBreak
@@ -152,24 +153,6 @@ def test_highlight_zero_is_fine() -> None:
     assert Span(value="", marks=()).to_json() == {"type": "span", "value": "", "marks": []}
 
 
-def _same_json(left: object, right: object) -> bool:
-    """JSON equality without recursion (deep trees overflow ``==``)."""
-    stack = [(left, right)]
-    while stack:
-        a, b = stack.pop()
-        if isinstance(a, dict) and isinstance(b, dict):
-            if a.keys() != b.keys():
-                return False
-            stack.extend((a[key], b[key]) for key in a)
-        elif isinstance(a, list) and isinstance(b, list):
-            if len(a) != len(b):
-                return False
-            stack.extend(zip(a, b, strict=True))
-        elif type(a) is not type(b) or a != b:
-            return False
-    return True
-
-
 def test_documents_deeper_than_pydantic_recurses_load_and_dump() -> None:
     node: dict[str, object] = {
         "type": "paragraph",
@@ -183,5 +166,5 @@ def test_documents_deeper_than_pydantic_recurses_load_and_dump() -> None:
         }
     data = {"schema": "dast", "document": {"type": "root", "children": [node]}}
     doc = load_document(data)
-    assert _same_json(doc.to_json(), data)
-    assert not _same_json(doc.to_json(), {**data, "schema": "other"})
+    assert json_equal(doc.to_json(), data)
+    assert not json_equal(doc.to_json(), {**data, "schema": "other"})
