@@ -86,6 +86,7 @@ __all__ = [
     "for_each",
     "iter_json_nodes",
     "iter_nodes",
+    "iter_tree",
     "load_tree",
     "map_tree",
     "node_problems",
@@ -96,6 +97,7 @@ __all__ = [
 N_co = TypeVar("N_co", bound=Node, covariant=True)
 R = TypeVar("R")
 A = TypeVar("A")
+T = TypeVar("T")
 
 NODE_CLASSES: tuple[type[Node], ...] = tuple(NODE_CLASS_BY_TYPE.values())
 """Every node class."""
@@ -312,16 +314,6 @@ def fit(fn: Callable[..., R], arity: int) -> tuple[Callable[..., R], bool]:
 # --- paths --------------------------------------------------------------------------------
 
 
-def _child_path(prefix: Path, index: int) -> Path:
-    """The path of child ``index`` of the node at ``prefix`` (the one place paths grow)."""
-    return prefix + ("children", index)  # noqa: RUF005 (one copy: faster)
-
-
-def _trail_path(trail: list[str | int]) -> Path:
-    """The path kept in a walker's ``trail`` list, as a tuple."""
-    return tuple(trail)
-
-
 class PathLink:
     """A path kept as a chain of segments, each link sharing its parent's.
 
@@ -401,8 +393,8 @@ def _pre_order(
         child = kids[i]
         if paths:
             if here is None:
-                here = _trail_path(trail)
-            path = _child_path(here, i)
+                here = tuple(trail)
+            path = here + ("children", i)  # noqa: RUF005 (one copy: faster)
         yield (child, frame[0], path, i)
         if child.__class__ in parents:
             trail += ("children", i)
@@ -414,7 +406,7 @@ def _path_at(trail: list[str | int], index: int) -> Path:
     """The path of the node ``_pre_order`` is yielding (when it built none)."""
     if index < 0:
         return ()
-    return _child_path(_trail_path(trail), index)
+    return (*trail, "children", index)
 
 
 def iter_nodes(start: Node) -> Iterator[tuple[Node, Node | None, Path]]:
@@ -429,6 +421,43 @@ def iter_nodes(start: Node) -> Iterator[tuple[Node, Node | None, Path]]:
     """
     for node, parent, path, _ in _pre_order(start, [], True):
         yield node, parent, path  # type: ignore[misc]
+
+
+def iter_tree(
+    root: T, children: Callable[[T], Sequence[T]]
+) -> Iterator[tuple[T, T | None, int, int, bool]]:
+    """``(item, parent, index, depth, last)`` for every item of any tree, in pre-order.
+
+    ``children(item)`` is called once per item, before the item is yielded
+    (it may finish the item, e.g. set its label). The root has parent
+    ``None``, index ``-1``, depth ``0`` and ``last`` true; ``last`` says
+    whether an item is its parent's last child. Iterative: any depth works.
+    Renderers keep one prefix per depth (``prefixes[depth - 1]`` is the
+    parent's) instead of a stack loop of their own.
+
+    >>> tree = {"a": ["b", "c"], "b": ["d"]}
+    >>> steps = iter_tree("a", lambda key: tree.get(key, []))
+    >>> [(item, depth, last) for item, _, _, depth, last in steps]
+    [('a', 0, True), ('b', 1, False), ('d', 2, True), ('c', 1, True)]
+    """
+    kids = children(root)
+    yield (root, None, -1, 0, True)
+    # frame: [item, its children, next index]
+    stack: list[list[Any]] = [[root, kids, 0]] if kids else []
+    while stack:
+        frame = stack[-1]
+        kids = frame[1]
+        i = frame[2]
+        count = len(kids)
+        if i == count:
+            stack.pop()
+            continue
+        frame[2] = i + 1
+        child = kids[i]
+        grandkids = children(child)
+        yield (child, frame[0], i, len(stack), i == count - 1)
+        if grandkids:
+            stack.append([child, grandkids, 0])
 
 
 def iter_json_nodes(data: Mapping[str, object]) -> Iterator[Mapping[str, object]]:
@@ -747,8 +776,8 @@ def map_tree(start: Node, paths: bool) -> Walker[Node]:
                 break
             if paths:
                 if here is None:
-                    here = _trail_path(trail)
-                path = _child_path(here, i)
+                    here = tuple(trail)
+                path = here + ("children", i)  # noqa: RUF005 (one copy: faster)
             result = yield (child, node, path)
             out = frame[4]
             if result is child:
@@ -766,10 +795,10 @@ def map_tree(start: Node, paths: bool) -> Walker[Node]:
             continue
         stack.pop()
         if paths:
-            path = _trail_path(trail) if here is None else here
+            path = tuple(trail) if here is None else here
         out = frame[4]
         if out is not None:
-            _check_children(node, out, partial(_trail_path, trail), "mapping")
+            _check_children(node, out, partial(tuple, trail), "mapping")
             node = _rebuild(node, out)
         result = yield (node, frame[1], path)
         if not stack:
@@ -786,7 +815,7 @@ def map_tree(start: Node, paths: bool) -> Walker[Node]:
             if result.__class__ in node_set:
                 out.append(result)
             else:
-                _take(out, result, partial(_trail_path, trail))
+                _take(out, result, partial(tuple, trail))
         del trail[-2:]
         here = None
 
@@ -821,8 +850,8 @@ def filter_tree(start: Node, paths: bool) -> Walker[Node | None]:
             child = kids[i]
             if paths:
                 if here is None:
-                    here = _trail_path(trail)
-                path = _child_path(here, i)
+                    here = tuple(trail)
+                path = here + ("children", i)  # noqa: RUF005 (one copy: faster)
             keep = yield (child, node, path)
             if keep:
                 if child.__class__ in parents:
