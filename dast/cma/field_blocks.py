@@ -10,6 +10,9 @@ fields, localized ones included). Other field types hold no blocks.
 Each callback gets ``(block, path)``: the block as found (an id string, or a
 record object in either shape) and its JSON path from the field value, e.g.
 ``(0, "attributes", "cards", 1)`` or ``("document", "children", 2, "item")``.
+A callback that takes just ``(block)`` is called with the block alone, and
+then no path is built: the walk is linear at any nesting depth (a path is
+as long as its depth, so handing every block its path costs ``O(depth**2)``).
 Id strings are passed to callbacks too, but nothing inside them can be seen.
 
 Every helper has an ``_async`` twin (callbacks may be async); both run one
@@ -46,7 +49,15 @@ from .schema import BLOCK_FIELD_TYPES, FieldSchema, SchemaRepository
 from .shapes import attributes_of, item_type_id_of, record_shape, with_attributes
 
 __all__ = [
+    "AsyncBlockMapper",
+    "AsyncBlockPredicate",
+    "AsyncBlockReducer",
+    "AsyncBlockVisitor",
+    "BlockMapper",
+    "BlockPredicate",
+    "BlockReducer",
     "BlockValue",
+    "BlockVisitor",
     "FoundBlock",
     "every_blocks",
     "every_blocks_async",
@@ -69,6 +80,41 @@ R = TypeVar("R")
 
 BlockValue = str | Mapping[str, Any]
 """A block in a field value: its id string, or its record object (either shape)."""
+
+BlockVisitor = Callable[[BlockValue, Path], object] | Callable[[BlockValue], object]
+"""A ``visit_blocks`` callback, ``(block, path)`` or ``(block)``; its result is ignored."""
+
+AsyncBlockVisitor = (
+    Callable[[BlockValue, Path], Awaitable[object] | object]
+    | Callable[[BlockValue], Awaitable[object] | object]
+)
+"""A ``visit_blocks_async`` callback (async, or plain)."""
+
+BlockPredicate = Callable[[BlockValue, Path], bool] | Callable[[BlockValue], bool]
+"""A test on blocks, ``(block, path) -> bool`` or ``(block) -> bool``."""
+
+AsyncBlockPredicate = (
+    Callable[[BlockValue, Path], Awaitable[bool] | bool]
+    | Callable[[BlockValue], Awaitable[bool] | bool]
+)
+"""An async (or plain) test on blocks."""
+
+BlockMapper = Callable[[BlockValue, Path], BlockValue] | Callable[[BlockValue], BlockValue]
+"""A ``map_blocks`` callback: returns the block to put in the slot."""
+
+AsyncBlockMapper = (
+    Callable[[BlockValue, Path], Awaitable[BlockValue] | BlockValue]
+    | Callable[[BlockValue], Awaitable[BlockValue] | BlockValue]
+)
+"""A ``map_blocks_async`` callback (async, or plain)."""
+
+BlockReducer = Callable[[A, BlockValue, Path], A] | Callable[[A, BlockValue], A]
+"""A ``reduce_blocks`` callback, ``(acc, block, path) -> acc`` or ``(acc, block) -> acc``."""
+
+AsyncBlockReducer = (
+    Callable[[A, BlockValue, Path], Awaitable[A] | A] | Callable[[A, BlockValue], Awaitable[A] | A]
+)
+"""A ``reduce_blocks_async`` callback (async, or plain)."""
 
 FieldType = str | FieldSchema
 """A field type (``"rich_text"``...) or the field itself (its ``field_type`` is used)."""
@@ -353,7 +399,7 @@ def map_blocks_at(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    mapper: Callable[[BlockValue, Path], BlockValue],
+    mapper: BlockMapper,
     path: Path = (),
     item_type_of: ItemTypeOf | None = None,
 ) -> Any:
@@ -369,7 +415,7 @@ def visit_blocks(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    visitor: Callable[[BlockValue, Path], object],
+    visitor: BlockVisitor,
 ) -> None:
     """Call ``visitor(block, path)`` on every block, parents before their nested blocks.
 
@@ -387,7 +433,7 @@ async def visit_blocks_async(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    visitor: Callable[[BlockValue, Path], Awaitable[object] | object],
+    visitor: AsyncBlockVisitor,
 ) -> None:
     """Like ``visit_blocks``, awaiting the visitor.
 
@@ -405,7 +451,7 @@ def map_blocks(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    mapper: Callable[[BlockValue, Path], BlockValue],
+    mapper: BlockMapper,
 ) -> Any:
     """Rebuild the value bottom-up through ``mapper(block, path) -> block``.
 
@@ -426,7 +472,7 @@ async def map_blocks_async(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    mapper: Callable[[BlockValue, Path], Awaitable[BlockValue] | BlockValue],
+    mapper: AsyncBlockMapper,
 ) -> Any:
     """Like ``map_blocks``, awaiting the mapper.
 
@@ -444,7 +490,7 @@ def filter_blocks(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], bool],
+    predicate: BlockPredicate,
 ) -> Any:
     """Keep the blocks the predicate is true for, at any depth (pre-order).
 
@@ -465,7 +511,7 @@ async def filter_blocks_async(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], Awaitable[bool] | bool],
+    predicate: AsyncBlockPredicate,
 ) -> Any:
     """Like ``filter_blocks``, awaiting the predicate.
 
@@ -483,7 +529,7 @@ def find_all_blocks(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], bool],
+    predicate: BlockPredicate,
 ) -> list[FoundBlock]:
     """Every block the predicate is true for, with its path, in pre-order.
 
@@ -501,7 +547,7 @@ async def find_all_blocks_async(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], Awaitable[bool] | bool],
+    predicate: AsyncBlockPredicate,
 ) -> list[FoundBlock]:
     """Like ``find_all_blocks``, awaiting the predicate.
 
@@ -522,7 +568,7 @@ def reduce_blocks(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    reducer: Callable[[A, BlockValue, Path], A],
+    reducer: BlockReducer[A],
     initial: A,
 ) -> A:
     """Fold every block, in pre-order, with ``reducer(acc, block, path) -> acc``.
@@ -541,7 +587,7 @@ async def reduce_blocks_async(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    reducer: Callable[[A, BlockValue, Path], Awaitable[A] | A],
+    reducer: AsyncBlockReducer[A],
     initial: A,
 ) -> A:
     """Like ``reduce_blocks``, awaiting the reducer.
@@ -562,7 +608,7 @@ def some_blocks(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], bool],
+    predicate: BlockPredicate,
 ) -> bool:
     """True if the predicate holds for at least one block (stops at the first).
 
@@ -578,7 +624,7 @@ async def some_blocks_async(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], Awaitable[bool] | bool],
+    predicate: AsyncBlockPredicate,
 ) -> bool:
     """Like ``some_blocks``, awaiting the predicate.
 
@@ -597,7 +643,7 @@ def every_blocks(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], bool],
+    predicate: BlockPredicate,
 ) -> bool:
     """True if the predicate holds for every block (stops at the first that fails).
 
@@ -613,7 +659,7 @@ async def every_blocks_async(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], Awaitable[bool] | bool],
+    predicate: AsyncBlockPredicate,
 ) -> bool:
     """Like ``every_blocks``, awaiting the predicate.
 
