@@ -46,8 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dastdown.cli import main  # noqa: E402
-from dastdown.cli_batch import Task, convert_batch  # noqa: E402
-from dastdown.cli_formats import convert_text  # noqa: E402
+from dastdown.cli.batch import Task, convert_batch  # noqa: E402
+from dastdown.cli.formats import convert_text  # noqa: E402
 
 __all__ = ["generate", "main_benchmark"]
 

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .jsontext import raw_decode
+
 __all__ = ["line_column", "locate_json_paths"]
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -30,7 +32,7 @@ _Trie = dict[Any, "_Trie"]
 
 def _skip_value(text: str, pos: int) -> int:
     """The index just past the JSON value starting at ``pos``."""
-    return int(_DECODER.raw_decode(text, pos)[1])
+    return raw_decode(text, pos)[1]
 
 
 def _offsets(text: str, paths: Iterable[JsonPath]) -> dict[JsonPath, int]:
