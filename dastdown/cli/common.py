@@ -125,7 +125,11 @@ def usage_error(args: argparse.Namespace, message: str) -> NoReturn:
     """Print the command's usage and ``message``; exit status 2.
 
     >>> parser = argparse.ArgumentParser(prog="x")
-    >>> usage_error(argparse.Namespace(parser=parser), "bad")  # doctest: +SKIP
+    >>> try:
+    ...     usage_error(argparse.Namespace(parser=parser), "bad")  # "x: error: bad" on stderr
+    ... except SystemExit as exc:
+    ...     exc.code
+    2
     """
     parser: argparse.ArgumentParser = args.parser
     parser.error(message)

@@ -50,8 +50,8 @@ KEYS: Mapping[str, str] = {
 class SettingsError(CliFailure):
     """A ``[tool.dastdown]`` table that cannot be used (a usage error: exit status 2).
 
-    >>> SettingsError("pyproject.toml", "unknown key 'x'").diagnostics[0].render()
-    'pyproject.toml: error: [tool.dastdown]: unknown key \\'x\\''
+    >>> print(SettingsError("pyproject.toml", "unknown key 'x'").diagnostics[0].render())
+    pyproject.toml: error: [tool.dastdown]: unknown key 'x'
     """
 
     def __init__(self, path: str, message: str, in_table: bool = True) -> None:
