@@ -251,7 +251,8 @@ def main_benchmark(count: int, repeat: int) -> None:
             controls.append(_cpu_control())
         _convert_folder(work / "in", work / "warm", 1)  # warm up, untimed
         disk = _compare(work, count, repeat, "disk")
-        rows += _speed_rows("on disk (fsync)", count, *disk, _identical(work, paths, "disk"))
+        same = _identical(work, paths, "disk")
+        rows += _speed_rows("on disk (synced per batch)", count, *disk, same)
         rows.append(
             (
                 "control: CPU spin 2 procs",
