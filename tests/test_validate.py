@@ -14,9 +14,9 @@ from pydantic import ValidationError
 from strategies import documents, mutated_documents
 
 from dast.errors import DastValidationError, Problem
-from dast.load import load_document, unwrap_document
+from dast.load import ensure_valid, load_document, unwrap_document
 from dast.nodes import Document, Heading, Paragraph, Root, Span
-from dast.validate import RULE_CODES, ValidationReport, ensure_valid, validate
+from dast.validate import RULE_CODES, ValidationReport, validate
 
 VALID_DIR = FIXTURES / "dast" / "valid"
 INVALID_DIR = FIXTURES / "dast" / "invalid"
