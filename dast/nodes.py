@@ -179,8 +179,8 @@ class _Model(BaseModel):
         >>> Span(value="x").model_dump(exclude_none=True)
         {'type': 'span', 'value': 'x'}
         """
-        try:
-            return super().model_dump(**options)
+        try:  # past its depth limit pydantic warns and leaves models in: make that an error
+            return super().model_dump(**{**options, "warnings": "error"})
         except ValueError:  # "maximum serialization depth exceeded"
             if not options.keys() <= _DUMP_OPTIONS:
                 raise
@@ -198,7 +198,7 @@ class _Model(BaseModel):
         '{"type":"span","value":"x"}'
         """
         try:
-            return super().model_dump_json(**options)
+            return super().model_dump_json(**{**options, "warnings": "error"})
         except ValueError:
             indent = options.pop("indent", None)
             if not options.keys() <= _DUMP_OPTIONS:
@@ -351,17 +351,18 @@ def _dump_deep(
     """
 
     def frame(source: object, key: object) -> list[Any]:
-        """[entries, next index, accumulated value, key in the parent, is an array?]"""
+        """[entries, next index, accumulated value, key in the parent, is an array?, a tuple?]"""
         if isinstance(source, BaseModel):
             entries = [
                 (_field_key(type(source), name, by_alias), value)
                 for name, value in source.__dict__.items()
                 if value is not None or not exclude_none
             ]
-            return [entries, 0, {}, key, False]
+            return [entries, 0, {}, key, False, False]
         if isinstance(source, dict):
-            return [list(source.items()), 0, {}, key, False]
-        return [[(None, v) for v in source], 0, [], key, True]  # type: ignore[attr-defined]
+            return [list(source.items()), 0, {}, key, False, False]
+        items: list[tuple[object, Any]] = [(None, v) for v in source]  # type: ignore[attr-defined]
+        return [items, 0, [], key, True, type(source) is tuple]
 
     stack = [frame(model, None)]
     while True:
@@ -378,7 +379,7 @@ def _dump_deep(
                 acc[key] = value
             continue
         stack.pop()
-        made = acc if not top[4] or json_mode else tuple(acc)
+        made = tuple(acc) if top[5] and not json_mode else acc
         if not stack:
             return made  # type: ignore[return-value]  # the top is a model: a dict
         parent = stack[-1]

@@ -214,7 +214,12 @@ def shallow_problems(node: Mapping[str, object] | BaseModel) -> list[Problem]:
     """
     problems: list[Problem] = []
     try:
-        _check_tree(node, problems.append, _SHALLOW)
+        if isinstance(node, BaseModel):
+            node = _fields(node)
+        if isinstance(node, Mapping) and "type" not in node and "document" in node:
+            _check_document(node, problems.append, _SHALLOW_DOCUMENT)
+        else:
+            _check_tree(node, problems.append, _SHALLOW)
     except Exception as exc:
         problems.append(_unreadable(exc))
     return problems
@@ -341,7 +346,7 @@ def _names(types: frozenset[str]) -> str:
 # --- the document object ----------------------------------------------------------------
 
 
-def _check_document(data: object, add: _Add) -> None:
+def _check_document(data: object, add: _Add, mode: int = 0) -> None:
     if data is None:
         return
     if not isinstance(data, Mapping):
@@ -370,7 +375,7 @@ def _check_document(data: object, add: _Add) -> None:
         message = f"document must be a root node object, found {_kind(root)}"
         add(Problem(("document",), "invalid-document", message))
         return
-    _check_tree(root, add, _DOCUMENT)
+    _check_tree(root, add, mode)
 
 
 # --- the tree walk ----------------------------------------------------------------------
@@ -381,6 +386,8 @@ _NODE: Final = 1
 """Mode: the top node may be of any type."""
 _SHALLOW: Final = 2
 """Mode: the top node only; children that are models are checked for placement only."""
+_SHALLOW_DOCUMENT: Final = 3
+"""Mode: as ``_SHALLOW``, and the top node must be a root."""
 
 _REQUIRED: Final[Mapping[str, tuple[str, ...]]] = {
     t: tuple(a.name for a in spec.attributes if a.required) for t, spec in NODE_SPECS.items()
@@ -404,7 +411,7 @@ def _check_tree(top: object, add: _Add, mode: int) -> None:
     allowed_children = ALLOWED_CHILDREN
     all_specs = _SPECS
     required = _REQUIRED
-    shallow = mode == _SHALLOW
+    shallow = mode in (_SHALLOW, _SHALLOW_DOCUMENT)
     while stack:
         node, link, parent, placement_only = pop()
         original = node
@@ -424,7 +431,7 @@ def _check_tree(top: object, add: _Add, mode: int) -> None:
                 add(Problem.at(link, ("type",), "unknown-type", message))
             continue
         if link is None:
-            if mode == _DOCUMENT and t != "root":
+            if mode in (_DOCUMENT, _SHALLOW_DOCUMENT) and t != "root":
                 message = f"document must be a root node, found {_a(t)} node"
                 add(Problem((), "invalid-root", message))
         elif t not in allowed_children[parent]:
