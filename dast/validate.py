@@ -334,6 +334,17 @@ def _key(key: object) -> str:
     return _short(key) if isinstance(key, str) else _kind(key)
 
 
+def _path_key(key: object) -> str:
+    """A key as a path part: JSON keys are strings, so ``1`` is ``"1"`` (as ``json.dumps`` says)."""
+    if type(key) is str:
+        return key
+    if key is None or key is True or key is False:
+        return "null" if key is None else "true" if key else "false"
+    if type(key) is int and key.bit_length() <= 64:
+        return str(key)
+    return f"<{type(key).__name__}>"
+
+
 def _a(word: str) -> str:
     """``word`` with its indefinite article: ``an itemLink``, ``a span``."""
     return f"an {word}" if word[:1] in "aeiouAEIOU" else f"a {word}"
@@ -359,7 +370,7 @@ def _check_document(data: object, add: _Add, mode: int = 0) -> None:
                 f"unexpected key {_key(key)} in the document object "
                 '(allowed: "schema", "document")'
             )
-            add(Problem((key,), "forbidden-attribute", message))
+            add(Problem((_path_key(key),), "forbidden-attribute", message))
     if "schema" not in data:
         add(Problem(("schema",), "missing-schema", 'missing "schema": "dast"'))
     else:
@@ -516,7 +527,7 @@ def _forbidden(t: str, key: object, link: PathLink) -> Problem:
     others = ALLOWED_ATTRIBUTES[t] - {"type"}
     allowed = f"allowed: {_names(others)}" if others else "it has no attributes"
     message = f"{_a(t)} node cannot have {_key(key)} ({allowed})"
-    return Problem.at(link, (key,), "forbidden-attribute", message)  # type: ignore[arg-type]
+    return Problem.at(link, (_path_key(key),), "forbidden-attribute", message)
 
 
 # --- one attribute value, by kind -------------------------------------------------------
@@ -611,7 +622,7 @@ def _check_meta(t: str, spec: AttributeSpec, value: object) -> _Found | None:
         for key in entry:
             if type(key) is not str or key not in ("id", "value"):
                 message = f"a meta entry only has id and value, found {_key(key)}"
-                found.append(((i, key), spec.code, message))
+                found.append(((i, _path_key(key)), spec.code, message))
         for key in ("id", "value"):
             if key not in entry:
                 found.append(((i, key), spec.code, f"a meta entry needs {key}"))
