@@ -659,7 +659,7 @@ class Document(_Model):
     def _json_needs_schema(cls, data: Any) -> Any:
         """DAST JSON must carry ``schema``; only Python callers passing a ``Root`` may omit it."""
         if (
-            isinstance(data, dict)
+            isinstance(data, Mapping)
             and "schema" not in data
             and "schema_" not in data
             and not isinstance(data.get("document"), Root)
