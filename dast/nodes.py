@@ -34,7 +34,14 @@ from pydantic import (
 from typing_extensions import Self
 
 from .errors import DastValidationError
-from .validate import node_problems, shallow_problems, track_broken, unwrap_document, validate
+from .validate import (
+    _BROKEN,
+    node_problems,
+    shallow_problems,
+    track_broken,
+    unwrap_document,
+    validate,
+)
 
 __all__ = [
     "NODE_CLASS_BY_TYPE",
@@ -139,7 +146,9 @@ class _Model(BaseModel):
         'b'
         """
         new = super().model_copy(update=update, deep=deep)
-        if update or deep:
+        if update:  # a copy of a valid node can only be broken in what changed
+            track_broken(new, None if id(self) in _BROKEN else update.keys())
+        elif id(self) in _BROKEN:
             track_broken(new)
         return new
 

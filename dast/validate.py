@@ -64,7 +64,7 @@ False
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -231,21 +231,69 @@ _BROKEN: dict[int, weakref.finalize[..., object]] = {}
 """Ids of the live node models known to break the schema (each removed when its node dies)."""
 
 
-def track_broken(node: BaseModel) -> bool:
+def track_broken(node: BaseModel, changed: Iterable[str] | None = None) -> bool:
     """Check one freshly made node model shallowly; remember it while alive if broken.
 
     Called by the model's ``model_copy`` and ``model_construct``; returns
-    True when the node is broken.
+    True when the node is broken. ``changed`` names the only attributes that
+    may be broken (a copy of a valid node with those updated).
 
     >>> from dast.nodes import Heading, Span
     >>> track_broken(Heading.model_construct(level=9, children=(Span(value="x"),)))
     True
     """
-    if not shallow_problems(node):
+    if _quick_ok(node, changed) or not shallow_problems(node):
         return False
     key = id(node)
     if key not in _BROKEN:
         _BROKEN[key] = weakref.finalize(node, _BROKEN.pop, key, None)
+    return True
+
+
+def _is_model(value: object) -> bool:
+    return hasattr(type(value), "__pydantic_fields__")
+
+
+def _quick_ok(node: BaseModel, changed: Iterable[str] | None) -> bool:
+    """True when one node model is plainly valid (False: look closer with ``shallow_problems``).
+
+    The common case of ``model_copy(update=...)``, checked with no allocation;
+    only the ``changed`` attributes when given.
+    """
+    fields = node.__dict__
+    t = fields.get("type")
+    if type(t) is not str or t not in _SPECS:
+        return False
+    specs = _SPECS[t]
+    for key in fields if changed is None else changed:
+        value = fields.get(key)
+        if value is None:
+            if key in _REQUIRED[t]:
+                return False
+            continue
+        entry = specs.get(key)
+        if entry is None:
+            return False
+        kind = entry[0]
+        if kind is _TYPE:
+            continue
+        if kind == "string":
+            if type(value) is not str:
+                return False
+        elif kind == "children":
+            if type(value) is not tuple or not value:
+                return False
+            allowed = ALLOWED_CHILDREN[t]
+            for kid in value:
+                kid_type = getattr(kid, "type", None)
+                if kid_type not in allowed or id(kid) in _BROKEN or not _is_model(kid):
+                    return False
+        elif entry[2](t, entry[1], value) is not None:
+            return False
+    if changed is None:
+        for key in _REQUIRED[t]:
+            if fields.get(key) is None:
+                return False
     return True
 
 
