@@ -448,6 +448,14 @@ _SHALLOW: Final = 2
 _SHALLOW_DOCUMENT: Final = 3
 """Mode: as ``_SHALLOW``, and the top node must be a root."""
 
+_PLACEMENT_ONLY: Final = 1
+"""Entry flag: check only that the node may sit in its parent (a model, taken as valid)."""
+_SUSPECT: Final = 2
+"""Entry flag: the node is below an edge the schema forbids, so it may be on a cycle.
+
+Allowed edges make a cycle only through a ``list`` (list > listItem > list), so
+only lists and suspect nodes are tracked: the walk stays fast on valid trees."""
+
 _REQUIRED: Final[Mapping[str, tuple[str, ...]]] = {
     t: tuple(a.name for a in spec.attributes if a.required) for t, spec in NODE_SPECS.items()
 }
@@ -461,7 +469,8 @@ def _check_tree(top: object, add: _Add, mode: int) -> None:
     again on its own ancestor chain is reported as a ``cycle`` and not entered.
     """
     # Each entry: (node, its link, the parent's type, placement only?)
-    stack: list[tuple[object, PathLink, str, bool]] = [(top, None, "", False)]
+    # Each entry: (node, its link, the parent's type, flags: _PLACEMENT_ONLY | _SUSPECT)
+    stack: list[tuple[object, PathLink, str, int]] = [(top, None, "", 0)]
     pop = stack.pop
     push = stack.append
     seen: set[int] = set()  # ids of the nodes with children entered so far
@@ -472,7 +481,7 @@ def _check_tree(top: object, add: _Add, mode: int) -> None:
     required = _REQUIRED
     shallow = mode in (_SHALLOW, _SHALLOW_DOCUMENT)
     while stack:
-        node, link, parent, placement_only = pop()
+        node, link, parent, flags = pop()
         original = node
         if type(node) is not dict:
             if isinstance(node, BaseModel):
@@ -495,7 +504,11 @@ def _check_tree(top: object, add: _Add, mode: int) -> None:
                 add(Problem((), "invalid-root", message))
         elif t not in allowed_children[parent]:
             add(_misplaced(t, parent, link))
-        if placement_only:
+            # A cycle needs a list, or an edge the schema forbids: track nodes below one.
+            flags |= _SUSPECT
+            up = link[0]
+            seen_add(id(up[2] if up is not None else top))
+        if flags & _PLACEMENT_ONLY:
             continue
         # Fast path for the most common node: a plain span.
         if t == "span" and len(node) == 2 and type(node.get("value")) is str:
@@ -503,13 +516,13 @@ def _check_tree(top: object, add: _Add, mode: int) -> None:
         specs = all_specs[t]
         children: list[object] | tuple[object, ...] | None = None
         for key, value in node.items():
+            if type(key) is str and key == "type":
+                continue
             entry = specs.get(key)
             if entry is None:
                 add(_forbidden(t, key, link))
                 continue
             kind, spec, check = entry
-            if kind is _TYPE:
-                continue
             if kind == "children":
                 if (type(value) is list or type(value) is tuple) and value:
                     children = value
@@ -528,20 +541,21 @@ def _check_tree(top: object, add: _Add, mode: int) -> None:
                 add(Problem.at(link, (key,), "missing-attribute", message))
         if children is None:
             continue
-        key = id(original)
-        if key in seen and _on_chain(original, link, top):
-            add(Problem.at(link, (), "cycle", f"{_a(t)} node contains itself"))
-            continue
-        seen_add(key)
+        if flags or t == "list":
+            key = id(original)
+            if key in seen and _on_chain(original, link, top):
+                add(Problem.at(link, (), "cycle", f"{_a(t)} node contains itself"))
+                continue
+            seen_add(key)
         if shallow:
             for i in range(len(children) - 1, -1, -1):
                 kid = children[i]
                 only = isinstance(kid, BaseModel) and id(kid) not in _BROKEN
-                push((kid, (link, i, kid), t, only))
+                push((kid, (link, i, kid), t, flags | (_PLACEMENT_ONLY if only else 0)))
         else:
             for i in range(len(children) - 1, -1, -1):
                 kid = children[i]
-                push((kid, (link, i, kid), t, False))
+                push((kid, (link, i, kid), t, flags))
 
 
 def _on_chain(node: object, link: PathLink, top: object) -> bool:
@@ -661,12 +675,13 @@ def _check_meta(t: str, spec: AttributeSpec, value: object) -> _Found | None:
         return [((), spec.code, message)]
     found: _Found = []
     for i, entry in enumerate(value):
-        if isinstance(entry, BaseModel):
-            entry = entry.__dict__
-        if not isinstance(entry, Mapping):
-            message = f"a meta entry must be an {{id, value}} object, found {_kind(entry)}"
-            found.append(((i,), spec.code, message))
-            continue
+        if type(entry) is not dict:
+            if isinstance(entry, BaseModel):
+                entry = entry.__dict__
+            elif not isinstance(entry, Mapping):
+                message = f"a meta entry must be an {{id, value}} object, found {_kind(entry)}"
+                found.append(((i,), spec.code, message))
+                continue
         for key in entry:
             if type(key) is not str or key not in ("id", "value"):
                 message = f"a meta entry only has id and value, found {_key(key)}"
