@@ -567,7 +567,8 @@ class List(_Model):
     def _items_need_type(cls, value: Any) -> Any:
         """JSON list items must carry ``type`` (a discriminator is lost on this recursive slot)."""
         if isinstance(value, (list, tuple)) and any(
-            isinstance(child, dict) and "type" not in child for child in value
+            isinstance(child, Mapping) and not isinstance(child, BaseModel) and "type" not in child
+            for child in value
         ):
             raise ValueError('a list item needs "type": "listItem"')
         return value
