@@ -12,10 +12,12 @@ import pytest
 from hypothesis import given
 from syrupy.assertion import SnapshotAssertion
 
+from dast.definitions import CANONICAL_MARK_ORDER, DEFAULT_MARKS
 from dast.errors import DastError, DastValidationError
 from dast.load import load_document
 from dast.nodes import Document, List, ListItem, Paragraph, Root, Span
 from dastdown.serializer import DastdownSerializeError, serialize
+from dastdown.syntax import MARK_DELIMITERS
 from tests.strategies import mutated_documents
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -199,3 +201,8 @@ def test_json_fast_path_is_never_looser_than_the_model(data: dict[str, Any]) -> 
             serialize(data)
         return
     assert serialize(data) == expected
+
+
+def test_mark_delimiters_cover_exactly_the_default_marks_in_canonical_order() -> None:
+    assert set(MARK_DELIMITERS) == set(DEFAULT_MARKS)
+    assert tuple(MARK_DELIMITERS) == CANONICAL_MARK_ORDER
