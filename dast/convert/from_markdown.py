@@ -51,6 +51,7 @@ from mistune.plugins import import_plugin
 from mistune.util import unikey
 
 from ..canonical import canonicalize
+from ..definitions import HEADING_LEVELS
 from ..nodes import (
     Document,
     Root,
@@ -440,7 +441,11 @@ def _option_levels(levels: Iterable[int] | None) -> frozenset[int] | None:
     if levels is None:
         return None
     result = frozenset(levels)
-    bad = sorted(level for level in result if not isinstance(level, int) or not 1 <= level <= 6)
+    bad = [level for level in result if type(level) is not int or level not in HEADING_LEVELS]
     if bad:
-        raise ConversionError(f"allowed_heading_levels: {bad} are not heading levels (1..6)")
+        bad.sort(key=lambda v: (type(v) is not int, v if type(v) is int else 0, repr(v)))
+        first, last = HEADING_LEVELS[0], HEADING_LEVELS[-1]
+        raise ConversionError(
+            f"allowed_heading_levels: {bad} are not heading levels ({first}..{last})"
+        )
     return result

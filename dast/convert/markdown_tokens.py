@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..definitions import ROOT_CHILD_TYPES
 from ..errors import Path
 from ..nodes import (
     Block,
@@ -45,7 +46,7 @@ from ..nodes import (
     Span,
     ThematicBreak,
 )
-from .items import mark_key
+from .items import MARK_HTML_TAGS, mark_key
 from .report import ConversionError, excerpt
 
 __all__ = [
@@ -58,10 +59,9 @@ __all__ = [
     "unescape",
 ]
 
-BLOCK_TYPES = frozenset(
-    {"paragraph", "heading", "list", "code", "blockquote", "thematicBreak", "block"}
-)
-"""The names ``allowed_blocks`` accepts (``"paragraph"`` must be among them)."""
+BLOCK_TYPES: frozenset[str] = ROOT_CHILD_TYPES
+"""The names ``allowed_blocks`` accepts (``"paragraph"`` must be among them): the
+node types allowed at the root."""
 
 Handler = Callable[[dict[str, Any], "MarkdownContext"], "Node | Sequence[Node] | None"]
 """``(token, context) -> node(s) | None``: convert one mistune token yourself.
@@ -80,19 +80,14 @@ _MARK_TOKENS = {
     "underline": "underline",
     "codespan": "code",
 }
-_HTML_MARKS = {
-    "strong": "strong",
+_HTML_MARKS = {tag: mark for mark, tag in MARK_HTML_TAGS.items()} | {
     "b": "strong",
-    "em": "emphasis",
     "i": "emphasis",
-    "u": "underline",
     "ins": "underline",
-    "s": "strikethrough",
     "del": "strikethrough",
     "strike": "strikethrough",
-    "mark": "highlight",
-    "code": "code",
 }
+"""HTML elements read as marks: the ones ``to_html`` writes, and their synonyms."""
 _BR = re.compile(r"<br\s*/?>\Z", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\s*(/?)>\Z")
 _FOOTNOTE_REF = re.compile(r"\[\^(?:[^\\\[\]\s]|\\.){1,500}\]")

@@ -44,7 +44,7 @@ from ..nodes import (
     Span,
     ThematicBreak,
 )
-from .items import ItemRef, RecordRenderer, load_input
+from .items import CALLBACK_OPTIONS, ItemRef, RecordRenderer, load_input
 from .lines import LineWriter
 from .report import Conversion, Reporter
 
@@ -131,9 +131,7 @@ class _TextRenderer:
         if callback is not None:
             return callback(ItemRef(node, path))
         ref = ItemRef(node, path)
-        option = {"block": "render_block", "inlineBlock": "render_inline_block"}.get(
-            node.type, "render_inline_item"
-        )
+        option = CALLBACK_OPTIONS[node.type]
         shown = ref.id if ref.id is not None else "a new record"
         self.rep.add(node.type, "skipped", f"{shown}: no {option} callback", path=path)
         return ""

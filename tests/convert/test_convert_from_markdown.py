@@ -408,6 +408,12 @@ def test_allowed_heading_levels() -> None:
         from_markdown("x", allowed_heading_levels=[0, 7])
 
 
+@pytest.mark.parametrize("levels", [[True], ["1"], [2, "x", 10]])
+def test_allowed_heading_levels_must_be_integers(levels: list[object]) -> None:
+    with pytest.raises(ConversionError, match="are not heading levels"):
+        from_markdown("# x", allowed_heading_levels=levels)  # type: ignore[arg-type]
+
+
 def test_strict_turns_entries_into_an_error_with_lines() -> None:
     with pytest.raises(ConversionError) as info:
         from_markdown("ok\n\n![a](b)\n\n| x |\n|---|\n", strict=True)
