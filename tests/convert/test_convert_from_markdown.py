@@ -582,12 +582,14 @@ def test_footnote_lines_and_multi_paragraph_footnotes() -> None:
         ("++a++b++", 4, 6),
     ],
 )
-def test_underline_closer_scan_without_mistune_index(
+def test_underline_closer_found_by_mistunes_delimiter_index(
     src: str, pos: int, expected: int | None
 ) -> None:
-    """The fallback used with mistune versions whose inline state has no delimiter index."""
-    from types import SimpleNamespace
+    """Where ``++`` closes: mistune's own delimiter index (mistune >= 3.4) decides."""
+    from mistune.core import InlineState
 
     from dast.convert.from_markdown import _closing_pair
 
-    assert _closing_pair(SimpleNamespace(src=src), "++", pos) == expected
+    state = InlineState({})
+    state.src = src
+    assert _closing_pair(state, "++", pos) == expected
