@@ -439,9 +439,8 @@ class InlineScanner:
             if restart < 0:
                 break
             position = done = restart
-        if done < len(text):  # the end is plain text (OTHER matched its last character)
-            plain = text[done:]
-            buffer.append(_unescape_pairs(r"\1", plain) if "\\" in plain else plain)
+        # No plain text is left after the last token: OTHER matches any
+        # character, so the regex takes the end of the text as a token.
         if buffer:
             scope.append("".join(buffer))
         if not brackets:

@@ -26,9 +26,10 @@ from importlib import resources
 from typing import Any, overload
 
 from lark import Lark, Token
-from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import UnexpectedInput, UnexpectedToken
 
 from dast._gc import gc_paused
+from dast._traverse import pre_order
 from dast.load import load_document
 from dast.nodes import Block, Document, InlineBlock
 
@@ -101,9 +102,11 @@ def parse(text: str | None, original: Any = None) -> Document | None:
     reset = BLOCKS.set(collected)
     try:
         with gc_paused():  # tens of thousands of dicts and frozen models, no cycles
+            # The transformer runs inside the parse (``transformer=``), so what
+            # it raises comes as it is: lark wraps nothing in a VisitError here.
             try:
                 children = grammar().parse(text, start="start")
-            except (UnexpectedInput, VisitError, DastdownParseError) as exc:
+            except (UnexpectedInput, DastdownParseError) as exc:
                 error = _translate(exc)
                 if error.source_line is None:
                     error.source_line = _line(text, error.line)
@@ -139,17 +142,12 @@ def _original_items(original: Any) -> _Items:
     found: _Items = {"block": {}, "inlineBlock": {}}
     if doc is None:
         return found
-    stack: list[Any] = [doc.document]
-    while stack:
-        node = stack.pop()
+    for node, _, _ in pre_order(doc.document):
         if isinstance(node, (Block, InlineBlock)):
             item = node.item
             key = item if isinstance(item, str) else item.get("id")
             if isinstance(key, str):
                 found[node.type].setdefault(key, []).append(item)
-        children = getattr(node, "children", None)
-        if children:
-            stack.extend(reversed(children))
     return found
 
 
@@ -193,11 +191,6 @@ _HOLDS = {
 
 def _translate(exc: Exception) -> DastdownParseError:
     """Our error for anything the parse raised."""
-    if isinstance(exc, VisitError):
-        inner = exc.orig_exc
-        if isinstance(inner, DastdownParseError):
-            return inner
-        return DastdownParseError(f"cannot read the text: {inner}", 1, 1)
     if isinstance(exc, DastdownParseError):
         return exc
     if isinstance(exc, UnexpectedToken):

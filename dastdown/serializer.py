@@ -54,6 +54,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from dast._traverse import pre_order
 from dast.canonical import canonical_marks
 from dast.definitions import (
     ALLOWED_ATTRIBUTES,
@@ -612,14 +613,7 @@ def _json_root(data: dict[str, Any]) -> str:
 
 def _path_to(root: Root, target: Any) -> Path:
     """The path of ``target`` in ``root`` (for error messages), found by identity."""
-    stack: list[tuple[Any, Path]] = [(root, ())]
-    while stack:
-        node, path = stack.pop()
-        if node is target:
-            return path
-        for index, child in enumerate(getattr(node, "children", ())):
-            stack.append((child, (*path, "children", index)))
-    return ()
+    return next(path for node, _, path in pre_order(root) if node is target)
 
 
 def serialize(doc: Any) -> str:

@@ -140,6 +140,16 @@ def test_record_without_id_is_an_error(data: dict[str, Any], where: str) -> None
     )
 
 
+def test_record_without_id_deep_in_the_tree_is_found() -> None:
+    inner: dict[str, Any] = _para(_span("x"), {"type": "inlineBlock", "item": {"type": "item"}})
+    for _ in range(5000):
+        inner = {"type": "list", "style": "bulleted", "children": [
+            {"type": "listItem", "children": [inner]}]}
+    with pytest.raises(DastdownSerializeError) as caught:
+        serialize(_doc(inner))
+    assert caught.value.path == ("children", 0) + ("children", 0) * 10000 + ("children", 1, "item")
+
+
 def test_invalid_input_raises_validation_error() -> None:
     with pytest.raises(DastValidationError):
         serialize({"schema": "dast", "document": {"type": "root", "children": []}})

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._traverse import pre_order
 from ..definitions import ROOT_CHILD_TYPES
 from ..errors import Path
 from ..nodes import (
@@ -834,13 +835,10 @@ def empty_paragraph() -> Paragraph:
 
 
 def block_paths(root: Root) -> dict[int, Path]:
-    """Map ``id(node)`` to its path for every block-level node (iteratively)."""
-    paths: dict[int, Path] = {}
-    stack: list[tuple[Node, Path]] = [(root, ())]
-    while stack:
-        node, path = stack.pop()
-        paths[id(node)] = path
-        if isinstance(node, Root | List | ListItem | Blockquote):
-            for index, child in enumerate(node.children):
-                stack.append((child, (*path, "children", index)))
-    return paths
+    """Map ``id(node)`` to its path for every node of the tree.
+
+    >>> root = Root(children=(empty_paragraph(),))
+    >>> block_paths(root)[id(root.children[0])]
+    ('children', 0)
+    """
+    return {id(node): path for node, _, path in pre_order(root)}
