@@ -21,7 +21,7 @@ escape (they are translated in :func:`parse`, the one place they are caught).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from typing import Any, overload
 
@@ -73,10 +73,12 @@ def grammar() -> Lark:
 
 
 @overload
-def parse(text: None, original: Any = None) -> None: ...
+def parse(text: None, original: Document | Mapping[str, object] | None = None) -> None: ...
 @overload
-def parse(text: str, original: Any = None) -> Document: ...
-def parse(text: str | None, original: Any = None) -> Document | None:
+def parse(text: str, original: Document | Mapping[str, object] | None = None) -> Document: ...
+def parse(
+    text: str | None, original: Document | Mapping[str, object] | None = None
+) -> Document | None:
     """Parse dastdown text into a canonical, validated ``Document``.
 
     ``None`` gives ``None``; empty or blank text (only spaces and newlines)
@@ -136,7 +138,7 @@ def _line(text: str, number: int) -> str | None:
 _Items = dict[str, dict[str, list[Any]]]
 
 
-def _original_items(original: Any) -> _Items:
+def _original_items(original: Document | Mapping[str, object] | None) -> _Items:
     """The items of ``original``'s blocks and inline blocks, by kind and id, in order."""
     doc = load_document(original)
     found: _Items = {"block": {}, "inlineBlock": {}}

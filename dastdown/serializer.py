@@ -51,7 +51,7 @@ yields a ``Document`` to write).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dast._traverse import pre_order
@@ -616,7 +616,7 @@ def _path_to(root: Root, target: Any) -> Path:
     return next(path for node, _, path in pre_order(root) if node is target)
 
 
-def serialize(doc: Any) -> str:
+def serialize(doc: Document | Mapping[str, object] | None) -> str:
     """Write a document as dastdown text (``None`` gives ``""``).
 
     Accepts a ``Document``, DAST JSON or the CDA wrapper; block items may be

@@ -75,7 +75,7 @@ def mark_key(mark: str) -> tuple[int, str]:
     return (rank, "") if rank is not None else (len(_RANK), mark)
 
 
-def load_input(doc: Any) -> Document | None:
+def load_input(doc: Document | Mapping[str, object] | None) -> Document | None:
     """Load what a renderer accepts: a ``Document``, DAST JSON, the CDA wrapper or ``None``.
 
     >>> load_input({"value": None}) is None

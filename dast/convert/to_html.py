@@ -36,6 +36,7 @@ from ..nodes import (
     Block,
     Blockquote,
     Code,
+    Document,
     Heading,
     InlineBlock,
     InlineItem,
@@ -352,7 +353,7 @@ class _HtmlRenderer:
 
 
 def to_html(
-    doc: Any,
+    doc: Document | Mapping[str, object] | None,
     *,
     render_node: Mapping[str, NodeRenderer] | None = None,
     render_mark: Mapping[str, MarkRenderer] | None = None,

@@ -22,7 +22,7 @@ Title
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import Path
@@ -30,6 +30,7 @@ from ..nodes import (
     Block,
     Blockquote,
     Code,
+    Document,
     Heading,
     InlineBlock,
     InlineItem,
@@ -138,7 +139,7 @@ class _TextRenderer:
 
 
 def to_text(
-    doc: Any,
+    doc: Document | Mapping[str, object] | None,
     *,
     render_block: RecordRenderer | None = None,
     render_inline_block: RecordRenderer | None = None,
