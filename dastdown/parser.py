@@ -52,8 +52,10 @@ _EMPTY: dict[str, Any] = {
 def grammar() -> Lark:
     """The dastdown grammar, loaded once from the package (LALR, no conflicts).
 
-    Parse with ``start="start"`` (a document, through the line pre-pass),
-    ``"inline"`` or ``"attributes"``.
+    Documents are parsed with ``start="start"`` (through the line pre-pass).
+    ``"inline"`` and ``"attributes"`` are never parsed at run time: they are
+    start rules so that lark compiles the terminals the inline scanner and
+    the trailer decoder are built from.
 
     >>> grammar().options.parser
     'lalr'
