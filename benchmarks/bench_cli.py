@@ -18,8 +18,15 @@ folder tree, then:
   serialize, atomic write with fsync) over the first 1,000 documents, and
   the conversion alone (no file I/O).
 
-Writing is atomic and fsynced per file, so on a busy disk the fsync latency
-dominates the folder timings (the workers overlap their waits).
+Writing is atomic: each batch of outputs is written to temporary files,
+made durable together (one ``syncfs`` per batch on Linux, not one ``fsync``
+per file), then renamed into place.
+
+``python benchmarks/bench_cli.py --small 5000 [--before CHECKOUT]`` runs only
+the many-small-files case on disk: N tiny documents converted with ``-j 2``
+by this checkout and, with ``--before``, by another checkout (e.g. the code
+before batched syncing), each as a new ``python -m dastdown`` process,
+alternating, R times; it prints the median wall times.
 
 The machine may be shared: medians are reported with the load average.
 """
@@ -46,10 +53,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dastdown.cli import main  # noqa: E402
-from dastdown.cli_batch import Task, convert_batch  # noqa: E402
-from dastdown.cli_formats import convert_text  # noqa: E402
+from dastdown.cli.batch import Task, convert_batch  # noqa: E402
+from dastdown.cli.formats import convert_text  # noqa: E402
 
-__all__ = ["generate", "main_benchmark"]
+__all__ = ["generate", "main_benchmark", "small_files_benchmark"]
 
 DATA = ROOT / "benchmarks" / "data" / "small-1000.jsonl"
 
@@ -244,7 +251,8 @@ def main_benchmark(count: int, repeat: int) -> None:
             controls.append(_cpu_control())
         _convert_folder(work / "in", work / "warm", 1)  # warm up, untimed
         disk = _compare(work, count, repeat, "disk")
-        rows += _speed_rows("on disk (fsync)", count, *disk, _identical(work, paths, "disk"))
+        same = _identical(work, paths, "disk")
+        rows += _speed_rows("on disk (synced per batch)", count, *disk, same)
         rows.append(
             (
                 "control: CPU spin 2 procs",
@@ -283,7 +291,7 @@ def main_benchmark(count: int, repeat: int) -> None:
         ),
         (
             "in-process per document",
-            f"{statistics.median(per_doc) * 1e6:.0f} µs (read, load, serialize, fsynced write)",
+            f"{statistics.median(per_doc) * 1e6:.0f} µs (read, load, serialize, synced write)",
         ),
         (
             "  of which conversion",
@@ -298,6 +306,38 @@ def main_benchmark(count: int, repeat: int) -> None:
         print(f"{name:<{width}}  {value}")
 
 
+_TINY = '{"schema": "dast", "document": {"type": "root", "children": [{"type": "paragraph", '
+_TINY += '"children": [{"type": "span", "value": "note %d"}]}]}}'
+
+
+def small_files_benchmark(count: int, repeat: int, before: Path | None) -> None:
+    """Time converting ``count`` tiny files on disk, where syncing dominates."""
+    checkouts = [("this checkout", ROOT)] + ([("before", before)] if before else [])
+    times: dict[str, list[float]] = {label: [] for label, _ in checkouts}
+    with tempfile.TemporaryDirectory(prefix="bench-small-", dir=ROOT) as tmp:
+        work = Path(tmp)
+        for index in range(count):
+            sub = work / "in" / f"{index // 500:02}"
+            sub.mkdir(parents=True, exist_ok=True)
+            (sub / f"n{index:05}.json").write_text(_TINY % index, encoding="utf-8")
+        for round_ in range(repeat):
+            order = checkouts if round_ % 2 == 0 else checkouts[::-1]
+            for label, checkout in order:
+                out = work / "out"
+                if out.exists():
+                    shutil.rmtree(out)
+                env = {**os.environ, "PYTHONPATH": str(checkout)}
+                command = [sys.executable, "-m", "dastdown", "convert", str(work / "in")]
+                command += ["-o", str(out), "--to", "dastdown", "-q", "-j", "2"]
+                start = time.perf_counter()
+                subprocess.run(command, check=True, capture_output=True, cwd=checkout, env=env)
+                times[label].append(time.perf_counter() - start)
+                print(f"  {label}: {times[label][-1]:.2f} s", file=sys.stderr)
+    print(f"{count:,} small files on disk, -j 2, median of {repeat}:")
+    for label, checkout in checkouts:
+        print(f"  {label:<14} {statistics.median(times[label]):6.2f} s  ({checkout})")
+
+
 def _load(load: tuple[float, float, float]) -> str:
     return "/".join(f"{x:.2f}" for x in load)
 
@@ -306,5 +346,14 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=10_000, help="documents to generate")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each folder conversion")
+    parser.add_argument(
+        "--small", type=int, metavar="N", help="only the case of N tiny files on disk"
+    )
+    parser.add_argument(
+        "--before", type=Path, metavar="CHECKOUT", help="with --small: compare with this checkout"
+    )
     options = parser.parse_args()
-    main_benchmark(options.docs, options.repeat)
+    if options.small:
+        small_files_benchmark(options.small, options.repeat, options.before)
+    else:
+        main_benchmark(options.docs, options.repeat)

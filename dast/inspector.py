@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._traverse import ALLOWED_CHILDREN, load_tree
+from ._traverse import children_of, iter_tree, load_tree
 from .errors import DastError
 from .guards import item_type_id
 from .nodes import (
@@ -89,22 +89,22 @@ def inspect(
         return _fit([("null (empty field)", _FIXED)], max_width)
     start, _ = load_tree(tree)
     lines: list[str] = []
-    # stack entries: (node, prefix of this node's line, prefix of its children's lines)
-    stack: list[tuple[Node, str, str]] = [(start, "", "")]
-    parents = ALLOWED_CHILDREN
+    # indents[d]: the prefix of the children's lines of the last node seen at depth d
+    indents: list[str] = []
     cap = max_width + 1
-    while stack:
-        node, head, indent = stack.pop()
+    for node, _parent, _index, depth, last in iter_tree(start, children_of):
+        if depth:
+            up = indents[depth - 1]
+            # Prefixes past the width are cut anyway: keep them short on deep trees.
+            head = (up + ("└ " if last else "├ "))[:cap]
+            indent = (up + ("  " if last else "│ "))[:cap]
+        else:
+            head = indent = ""
+        del indents[depth:]
+        indents.append(indent)
         label, extra = _label(node, block_formatter)
         lines.append(_fit([(head, _FIXED), *label], max_width))
         lines.extend(_fit([(f"{indent}  {line}", _FIXED)], max_width) for line in extra)
-        if node.__class__ in parents:
-            kids: tuple[Node, ...] = node.children  # type: ignore[union-attr]
-            last = len(kids) - 1
-            for i in range(last, -1, -1):
-                branch, below = ("└ ", "  ") if i == last else ("├ ", "│ ")
-                # Prefixes past the width are cut anyway: keep them short on deep trees.
-                stack.append((kids[i], (indent + branch)[:cap], (indent + below)[:cap]))
     return "\n".join(lines)
 
 

@@ -10,7 +10,13 @@ a ``TypeIs`` guard ``is_span(node)``, is called with the node alone.
 
 Walkers are iterative (no recursion limit) and never change their input.
 Each has an ``_async`` twin that awaits the callback's result when it is
-awaitable; both run the same traversal code.
+awaitable; both run the same traversal code (``dast._traverse``).
+
+Cost: linear in the size of the tree, at any depth, for callbacks that take
+no ``path`` (``(node)`` or ``(node, parent)``): paths are then built only for
+the matches returned. A path is as long as its node's depth, so a callback
+that takes ``path`` costs ``O(depth)`` more per node (quadratic on a chain
+of 5,000 nested lists): leave ``path`` out when you do not need it.
 
 >>> doc = {"schema": "dast", "document": {"type": "root", "children": [
 ...     {"type": "paragraph", "children": [{"type": "span", "value": "hi"}]}]}}
@@ -61,6 +67,7 @@ __all__ = [
 ]
 
 S = TypeVar("S", bound=Node)
+R = TypeVar("R")
 A = TypeVar("A")
 
 MapResult = Node | Sequence[Node] | None
@@ -113,6 +120,28 @@ def _start(tree: object) -> Node:
     return t.load_tree(tree)[0]
 
 
+def _run(
+    walker: Callable[[Node, bool], t.Walker[R]],
+    start: Node,
+    fn: Callable[..., Any],
+    arity: int = 3,
+) -> R:
+    """Drive ``walker`` from ``start`` with ``fn``; paths are built only if ``fn`` takes one."""
+    call, paths = t.fit(fn, arity)
+    return t.drive(walker(start, paths), call)
+
+
+async def _run_async(
+    walker: Callable[[Node, bool], t.Walker[R]],
+    start: Node,
+    fn: Callable[..., Any],
+    arity: int = 3,
+) -> R:
+    """Like ``_run``, awaiting ``fn``'s results."""
+    call, paths = t.fit(fn, arity)
+    return await t.drive_async(walker(start, paths), call)
+
+
 def _rewrap(doc: Document | None, start: Node, result: Node | None) -> Document | Node | None:
     """Put a walked root back into its document (the same document if unchanged)."""
     if doc is None or result is None:
@@ -144,7 +173,7 @@ def for_each_node(tree: _Tree, visitor: Visitor) -> None:
     paragraph ()
     span ('children', 0)
     """
-    t.drive(t.for_each(_start(tree)), t.adapt(visitor, 3))
+    _run(t.for_each, _start(tree), visitor)
 
 
 async def for_each_node_async(tree: _Tree, visitor: AsyncVisitor) -> None:
@@ -157,7 +186,7 @@ async def for_each_node_async(tree: _Tree, visitor: AsyncVisitor) -> None:
     >>> asyncio.run(for_each_node_async(Span(value="a"), show))
     span
     """
-    await t.drive_async(t.for_each(_start(tree)), t.adapt(visitor, 3))
+    await _run_async(t.for_each, _start(tree), visitor)
 
 
 # --- collect_nodes / find_first_node ------------------------------------------------------
@@ -179,7 +208,7 @@ def collect_nodes(tree: _Tree, predicate: Callable[..., bool]) -> list[Match[Any
     >>> [m.node.value for m in collect_nodes(tree, lambda n: isinstance(n, Span))]
     ['a', 'b']
     """
-    return t.drive(t.collect(_start(tree)), t.adapt(predicate, 3))
+    return _run(t.collect, _start(tree), predicate)
 
 
 @overload
@@ -200,7 +229,7 @@ async def collect_nodes_async(
     >>> len(asyncio.run(collect_nodes_async(Span(value="a"), yes)))
     1
     """
-    return await t.drive_async(t.collect(_start(tree)), t.adapt(predicate, 3))
+    return await _run_async(t.collect, _start(tree), predicate)
 
 
 @overload
@@ -217,7 +246,7 @@ def find_first_node(tree: _Tree, predicate: Callable[..., bool]) -> Match[Any] |
     >>> find_first_node(tree, lambda n: isinstance(n, Span)).path
     ('children', 0)
     """
-    return t.drive(t.find_first(_start(tree)), t.adapt(predicate, 3))
+    return _run(t.find_first, _start(tree), predicate)
 
 
 @overload
@@ -238,7 +267,7 @@ async def find_first_node_async(
     >>> asyncio.run(find_first_node_async(Span(value="a"), no)) is None
     True
     """
-    return await t.drive_async(t.find_first(_start(tree)), t.adapt(predicate, 3))
+    return await _run_async(t.find_first, _start(tree), predicate)
 
 
 # --- some_node / every_node ---------------------------------------------------------------
@@ -251,7 +280,7 @@ def some_node(tree: _Tree, predicate: Predicate) -> bool:
     >>> some_node(Span(value="a"), lambda node, parent, path: node.type == "span")
     True
     """
-    return t.drive(t.some(_start(tree)), t.adapt(predicate, 3))
+    return _run(t.some, _start(tree), predicate)
 
 
 async def some_node_async(tree: _Tree, predicate: AsyncPredicate) -> bool:
@@ -264,7 +293,7 @@ async def some_node_async(tree: _Tree, predicate: AsyncPredicate) -> bool:
     >>> asyncio.run(some_node_async(Span(value="a"), no))
     False
     """
-    return await t.drive_async(t.some(_start(tree)), t.adapt(predicate, 3))
+    return await _run_async(t.some, _start(tree), predicate)
 
 
 def every_node(tree: _Tree, predicate: Predicate) -> bool:
@@ -274,7 +303,7 @@ def every_node(tree: _Tree, predicate: Predicate) -> bool:
     >>> every_node(Span(value="a"), lambda node, parent, path: node.type == "span")
     True
     """
-    return t.drive(t.every(_start(tree)), t.adapt(predicate, 3))
+    return _run(t.every, _start(tree), predicate)
 
 
 async def every_node_async(tree: _Tree, predicate: AsyncPredicate) -> bool:
@@ -287,7 +316,7 @@ async def every_node_async(tree: _Tree, predicate: AsyncPredicate) -> bool:
     >>> asyncio.run(every_node_async(Span(value="a"), yes))
     True
     """
-    return await t.drive_async(t.every(_start(tree)), t.adapt(predicate, 3))
+    return await _run_async(t.every, _start(tree), predicate)
 
 
 # --- reduce_nodes -------------------------------------------------------------------------
@@ -301,7 +330,7 @@ def reduce_nodes(tree: _Tree, reducer: Reducer[A], initial: A) -> A:
     >>> reduce_nodes(tree, lambda acc, node: acc + len(getattr(node, "value", "")), 0)
     3
     """
-    return t.drive(t.reduce_tree(_start(tree), initial), t.adapt(reducer, 4))
+    return _run(lambda start, paths: t.reduce_tree(start, initial, paths), _start(tree), reducer, 4)
 
 
 async def reduce_nodes_async(tree: _Tree, reducer: AsyncReducer[A], initial: A) -> A:
@@ -314,7 +343,9 @@ async def reduce_nodes_async(tree: _Tree, reducer: AsyncReducer[A], initial: A) 
     >>> asyncio.run(reduce_nodes_async(Span(value="a"), count, 0))
     1
     """
-    return await t.drive_async(t.reduce_tree(_start(tree), initial), t.adapt(reducer, 4))
+    return await _run_async(
+        lambda start, paths: t.reduce_tree(start, initial, paths), _start(tree), reducer, 4
+    )
 
 
 # --- map_nodes ----------------------------------------------------------------------------
@@ -352,7 +383,7 @@ def map_nodes(tree: _Tree, mapper: Callable[..., MapResult]) -> Document | Node:
     'HI'
     """
     start, doc = t.load_tree(tree)
-    result = t.drive(t.map_tree(start), t.adapt(mapper, 3))
+    result = _run(t.map_tree, start, mapper)
     return _rewrap(doc, start, result)  # type: ignore[return-value]
 
 
@@ -378,7 +409,7 @@ async def map_nodes_async(
     'HI'
     """
     start, doc = t.load_tree(tree)
-    result = await t.drive_async(t.map_tree(start), t.adapt(mapper, 3))
+    result = await _run_async(t.map_tree, start, mapper)
     return _rewrap(doc, start, result)  # type: ignore[return-value]
 
 
@@ -407,7 +438,7 @@ def filter_nodes(tree: _Tree, predicate: Predicate) -> Document | Node | None:
     True
     """
     start, doc = t.load_tree(tree)
-    return _rewrap(doc, start, t.drive(t.filter_tree(start), t.adapt(predicate, 3)))
+    return _rewrap(doc, start, _run(t.filter_tree, start, predicate))
 
 
 @overload
@@ -429,5 +460,5 @@ async def filter_nodes_async(tree: _Tree, predicate: AsyncPredicate) -> Document
     True
     """
     start, doc = t.load_tree(tree)
-    result = await t.drive_async(t.filter_tree(start), t.adapt(predicate, 3))
+    result = await _run_async(t.filter_tree, start, predicate)
     return _rewrap(doc, start, result)

@@ -21,7 +21,15 @@ from .errors import (
     StaleItemVersion,
 )
 from .field_blocks import (
+    AsyncBlockMapper,
+    AsyncBlockPredicate,
+    AsyncBlockReducer,
+    AsyncBlockVisitor,
+    BlockMapper,
+    BlockPredicate,
+    BlockReducer,
     BlockValue,
+    BlockVisitor,
     FoundBlock,
     every_blocks,
     every_blocks_async,
@@ -75,8 +83,16 @@ from .shapes import (
 
 __all__ = [
     "BLOCK_FIELD_TYPES",
+    "AsyncBlockMapper",
+    "AsyncBlockPredicate",
+    "AsyncBlockReducer",
+    "AsyncBlockVisitor",
+    "BlockMapper",
+    "BlockPredicate",
     "BlockRecordError",
+    "BlockReducer",
     "BlockValue",
+    "BlockVisitor",
     "CmaError",
     "FieldSchema",
     "FoundBlock",

@@ -10,10 +10,13 @@ fields, localized ones included). Other field types hold no blocks.
 Each callback gets ``(block, path)``: the block as found (an id string, or a
 record object in either shape) and its JSON path from the field value, e.g.
 ``(0, "attributes", "cards", 1)`` or ``("document", "children", 2, "item")``.
+A callback that takes just ``(block)`` is called with the block alone, and
+then no path is built: the walk is linear at any nesting depth (a path is
+as long as its depth, so handing every block its path costs ``O(depth**2)``).
 Id strings are passed to callbacks too, but nothing inside them can be seen.
 
 Every helper has an ``_async`` twin (callbacks may be async); both run one
-traversal (``dast.cma._drive``), which keeps its own stack, so nesting depth
+traversal (``dast._traverse``), which keeps its own stack, so nesting depth
 is never limited by Python's recursion limit. Nothing is mutated: ``map_`` and
 ``filter_`` return new values (the same objects where nothing changed). For
 localized fields, combine with ``dast.cma.locales.map_normalized_field_values``.
@@ -30,23 +33,31 @@ localized fields, combine with ``dast.cma.locales.map_normalized_field_values``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
 from typing_extensions import TypeIs
 
+from .._traverse import Call, Descend, PathLink, Stop, Walker, drive, drive_async, fit
 from ..errors import DastValidationError, Path, format_path
 from ..load import load_document
 from ..nodes import Block, Document, InlineBlock, Node
 from ..walk import collect_nodes, filter_nodes, map_nodes
-from . import _drive
-from ._drive import Call, Descend, Traversal
 from .errors import BlockRecordError, SchemaError
 from .schema import BLOCK_FIELD_TYPES, FieldSchema, SchemaRepository
 from .shapes import attributes_of, item_type_id_of, record_shape, with_attributes
 
 __all__ = [
+    "AsyncBlockMapper",
+    "AsyncBlockPredicate",
+    "AsyncBlockReducer",
+    "AsyncBlockVisitor",
+    "BlockMapper",
+    "BlockPredicate",
+    "BlockReducer",
     "BlockValue",
+    "BlockVisitor",
     "FoundBlock",
     "every_blocks",
     "every_blocks_async",
@@ -65,9 +76,45 @@ __all__ = [
 ]
 
 A = TypeVar("A")
+R = TypeVar("R")
 
 BlockValue = str | Mapping[str, Any]
 """A block in a field value: its id string, or its record object (either shape)."""
+
+BlockVisitor = Callable[[BlockValue, Path], object] | Callable[[BlockValue], object]
+"""A ``visit_blocks`` callback, ``(block, path)`` or ``(block)``; its result is ignored."""
+
+AsyncBlockVisitor = (
+    Callable[[BlockValue, Path], Awaitable[object] | object]
+    | Callable[[BlockValue], Awaitable[object] | object]
+)
+"""A ``visit_blocks_async`` callback (async, or plain)."""
+
+BlockPredicate = Callable[[BlockValue, Path], bool] | Callable[[BlockValue], bool]
+"""A test on blocks, ``(block, path) -> bool`` or ``(block) -> bool``."""
+
+AsyncBlockPredicate = (
+    Callable[[BlockValue, Path], Awaitable[bool] | bool]
+    | Callable[[BlockValue], Awaitable[bool] | bool]
+)
+"""An async (or plain) test on blocks."""
+
+BlockMapper = Callable[[BlockValue, Path], BlockValue] | Callable[[BlockValue], BlockValue]
+"""A ``map_blocks`` callback: returns the block to put in the slot."""
+
+AsyncBlockMapper = (
+    Callable[[BlockValue, Path], Awaitable[BlockValue] | BlockValue]
+    | Callable[[BlockValue], Awaitable[BlockValue] | BlockValue]
+)
+"""A ``map_blocks_async`` callback (async, or plain)."""
+
+BlockReducer = Callable[[A, BlockValue, Path], A] | Callable[[A, BlockValue], A]
+"""A ``reduce_blocks`` callback, ``(acc, block, path) -> acc`` or ``(acc, block) -> acc``."""
+
+AsyncBlockReducer = (
+    Callable[[A, BlockValue, Path], Awaitable[A] | A] | Callable[[A, BlockValue], Awaitable[A] | A]
+)
+"""A ``reduce_blocks_async`` callback (async, or plain)."""
 
 FieldType = str | FieldSchema
 """A field type (``"rich_text"``...) or the field itself (its ``field_type`` is used)."""
@@ -92,62 +139,79 @@ _DROP: Any = object()
 
 @dataclass
 class _Op:
-    """What one helper does with each callback result (the traversal is shared)."""
+    """What one helper does with each callback result (the traversal is shared).
+
+    ``paths`` says whether the callback takes the path: if not, paths stay
+    :class:`PathLink` chains and become tuples only for matches and errors.
+    """
 
     schema: SchemaRepository
-    kind: str  # visit | find | reduce | some | every | filter | map
+    kind: str  # visit | find | reduce | some | every | filter | map | blocks
+    paths: bool = True
     acc: Any = None
-    found: list[FoundBlock] = field(default_factory=list)
+    found: list[Any] = field(default_factory=list)
     item_type_of: ItemTypeOf | None = None
 
     @property
     def rebuild(self) -> bool:
         return self.kind in ("filter", "map")
 
-    def model_of(self, block: Mapping[str, Any], path: Path) -> str:
+    def model_of(self, block: Mapping[str, Any], at: PathLink) -> str:
         if self.item_type_of is not None:
-            return self.item_type_of(block, path)
-        model = item_type_id_of(block, path)
+            return self.item_type_of(block, at.path())
+        with _located(at):
+            model = item_type_id_of(block)
         if model is None:
-            raise BlockRecordError("block has no item type", path)
+            raise BlockRecordError("block has no item type", at.path())
         return model
 
-    def pre_call(self, block: BlockValue, path: Path) -> Call | None:
+    def pre_call(self, block: BlockValue, at: PathLink) -> Call | None:
         if self.kind == "map":
             return None
+        if self.kind == "blocks":  # iter_blocks: every block, no callback
+            self.found.append(block)
+            return None
+        path = at.path() if self.paths else None
         if self.kind == "reduce":
-            return Call((self.acc, block, path))
-        return Call((block, path))
+            return (self.acc, block, path)
+        return (block, path)
 
-    def pre_result(self, result: Any, block: BlockValue, path: Path) -> bool:
+    def pre_result(self, result: Any, block: BlockValue, at: PathLink) -> bool:
         """Use a pre-order callback's result; False drops the block (filter)."""
         if self.kind == "find" and result:
-            self.found.append(FoundBlock(block, path))
+            self.found.append(FoundBlock(block, at.path()))
         elif self.kind == "reduce":
             self.acc = result
         elif self.kind == "some" and result:
-            raise _drive.Stop(True)
+            raise Stop(True)
         elif self.kind == "every" and not result:
-            raise _drive.Stop(False)
+            raise Stop(False)
         return self.kind != "filter" or bool(result)
+
+
+@contextmanager
+def _located(at: PathLink) -> Iterator[None]:
+    """Put ``at`` in front of the path of a ``CmaError`` raised in the block (built lazily)."""
+    try:
+        yield
+    except (BlockRecordError, SchemaError) as exc:
+        raise type(exc)(exc.reason, (*at.path(), *exc.path)) from None
 
 
 def _field_type(field_type: FieldType) -> str:
     return field_type.field_type if isinstance(field_type, FieldSchema) else field_type
 
 
-def _block_fields(op: _Op, model: str, path: Path) -> tuple[FieldSchema, ...]:
-    try:
+def _block_fields(op: _Op, model: str, at: PathLink) -> tuple[FieldSchema, ...]:
+    with _located(at):
         return tuple(f for f in op.schema.fields(model) if f.holds_blocks)
-    except SchemaError as exc:
-        raise SchemaError(exc.reason, path) from None
 
 
-def _load(value: Any, path: Path) -> Document | None:
+def _load(value: Any, at: PathLink) -> Document | None:
     try:
         doc: Document | None = load_document(value)
     except DastValidationError as exc:
-        raise DastValidationError(exc.problems, source=format_path(path) or None) from None
+        raise DastValidationError(exc.problems, source=format_path(at.path()) or None) from None
     return doc
 
 
@@ -155,57 +219,66 @@ def _is_block_node(node: Node) -> TypeIs[Block | InlineBlock]:
     return isinstance(node, (Block, InlineBlock))
 
 
-def _walk_value(value: Any, field_type: str, op: _Op, path: Path) -> Traversal[Any]:
+def _walk_value(value: Any, field_type: str, op: _Op, at: PathLink) -> Walker[Any]:
     """Traverse one non-localized field value; return it rebuilt (or as is)."""
     if value is None or field_type not in BLOCK_FIELD_TYPES:
         return value
     if field_type == "single_block":
-        got = yield Descend(_walk_block(value, op, path))
+        got = yield Descend(_walk_block(value, op, at))
         return None if got is _DROP else got
     if field_type == "rich_text":
         if not isinstance(value, Sequence) or isinstance(value, (str, bytes)):
-            raise BlockRecordError("a modular content value must be a list of blocks", path)
+            raise BlockRecordError("a modular content value must be a list of blocks", at.path())
         out: list[Any] = []
         for index, block in enumerate(value):
-            got = yield Descend(_walk_block(block, op, (*path, index)))
+            got = yield Descend(_walk_block(block, op, PathLink(at, (index,))))
             if got is not _DROP:
                 out.append(got)
         if not op.rebuild or (len(out) == len(value) and all(map(_same, out, value))):
             return value
         return out
-    return (yield Descend(_walk_document(value, op, path)))
+    return (yield Descend(_walk_document(value, op, at)))
 
 
 def _same(a: Any, b: Any) -> bool:
     return a is b
 
 
-def _walk_document(value: Any, op: _Op, path: Path) -> Traversal[Any]:
-    doc = _load(value, path)
+def _walk_document(value: Any, op: _Op, at: PathLink) -> Walker[Any]:
+    doc = _load(value, at)
     if doc is None:
         return value
-    results: dict[Path, Any] = {}
+    # Block nodes are leaves: their order is the same in the pre-order walks
+    # (collect, filter) and the post-order one (map), so the k-th result is
+    # the k-th block node's, and no walk needs every node's path.
+    results: list[Any] = []
+    changed = False
     for node, _parent, node_path in collect_nodes(doc.document, _is_block_node):
         item = node.item
-        got = yield Descend(_walk_block(item, op, (*path, "document", *node_path, "item")))
-        if got is not item:
-            results[node_path] = got
-    if not op.rebuild or not results:
+        got = yield Descend(_walk_block(item, op, PathLink(at, ("document", *node_path, "item"))))
+        results.append(got)
+        changed = changed or got is not item
+    if not op.rebuild or not changed:
         return value
     return _rebuild_document(value, doc, results)
 
 
-def _rebuild_document(value: Any, doc: Document, results: Mapping[Path, Any]) -> Any:
-    def replace(node: Node, parent: Node | None, node_path: Path) -> Node:
-        got = results.get(node_path, _DROP)
-        if got is _DROP or not _is_block_node(node):
+def _rebuild_document(value: Any, doc: Document, results: Sequence[Any]) -> Any:
+    """The document with the k-th block node's item replaced by ``results[k]`` (or dropped)."""
+    mapped = iter(results)
+
+    def replace(node: Node) -> Node:
+        if not _is_block_node(node):
+            return node
+        got = next(mapped)
+        if got is _DROP or got is node.item:
             return node
         return node.model_copy(update={"item": got})
 
     root = map_nodes(doc.document, replace)
-    dropped = {p for p, got in results.items() if got is _DROP}
-    if dropped:
-        kept = filter_nodes(root, lambda node, parent, node_path: node_path not in dropped)
+    if any(got is _DROP for got in results):
+        keep = iter([got is not _DROP for got in results])
+        kept = filter_nodes(root, lambda node: not _is_block_node(node) or next(keep))
         if kept is None:
             return None
         root = kept
@@ -213,32 +286,34 @@ def _rebuild_document(value: Any, doc: Document, results: Mapping[Path, Any]) ->
     return new_doc if isinstance(value, Document) else new_doc.to_json()
 
 
-def _walk_block(block: Any, op: _Op, path: Path) -> Traversal[Any]:
+def _walk_block(block: Any, op: _Op, at: PathLink) -> Walker[Any]:
     """Traverse one block slot: pre-order call, nested fields, post-order call."""
     if not isinstance(block, (str, Mapping)):
         raise BlockRecordError(
-            f"a block must be an id string or a record object, got {type(block).__name__}", path
+            f"a block must be an id string or a record object, got {type(block).__name__}",
+            at.path(),
         )
-    call = op.pre_call(block, path)
-    if call is not None and not op.pre_result((yield call), block, path):
+    call = op.pre_call(block, at)
+    if call is not None and not op.pre_result((yield call), block, at):
         return _DROP
     new: Any = block
     if isinstance(block, Mapping):
-        jsonapi = record_shape(block, path) == "jsonapi"
-        attrs = attributes_of(block, path)
+        with _located(at):
+            jsonapi = record_shape(block) == "jsonapi"
+            attrs = attributes_of(block)
         changes: dict[str, Any] = {}
-        for f in _block_fields(op, op.model_of(block, path), path):
+        for f in _block_fields(op, op.model_of(block, at), at):
             if f.api_key not in attrs:
                 continue
             before = attrs[f.api_key]
-            here = (*path, "attributes", f.api_key) if jsonapi else (*path, f.api_key)
+            here = PathLink(at, ("attributes", f.api_key) if jsonapi else (f.api_key,))
             if f.localized and before is not None:
                 if not isinstance(before, Mapping):
-                    raise BlockRecordError("a localized value must be {locale: value}", here)
+                    raise BlockRecordError("a localized value must be {locale: value}", here.path())
                 after_locales: dict[str, Any] = {}
                 for locale, local in before.items():
                     after_locales[locale] = yield Descend(
-                        _walk_value(local, f.field_type, op, (*here, locale))
+                        _walk_value(local, f.field_type, op, PathLink(here, (locale,)))
                     )
                 changed = any(after_locales[k] is not v for k, v in before.items())
                 after: Any = after_locales if changed else before
@@ -249,22 +324,59 @@ def _walk_block(block: Any, op: _Op, path: Path) -> Traversal[Any]:
         if changes and op.rebuild:
             new = with_attributes(block, changes)
     if op.kind == "map":
-        new = yield Call((new, path))
+        new = yield (new, at.path() if op.paths else None)
         if not isinstance(new, (str, Mapping)):
             raise BlockRecordError(
-                f"map_blocks: the mapper must return a block, got {type(new).__name__}", path
+                f"map_blocks: the mapper must return a block, got {type(new).__name__}", at.path()
             )
     return new
 
 
-def _start(value: Any, field_type: FieldType, op: _Op, path: Path = ()) -> Traversal[Any]:
-    return _walk_value(value, _field_type(field_type), op, path)
+def _start(value: Any, field_type: FieldType, op: _Op, path: Path = ()) -> Walker[Any]:
+    return _walk_value(value, _field_type(field_type), op, PathLink(None, path))
 
 
-def _then(walk: Traversal[Any], result: bool) -> Traversal[bool]:
+def _then(walk: Walker[Any], result: bool) -> Walker[bool]:
     """Run ``walk`` to its end, then return ``result`` (unless it stops early)."""
     yield Descend(walk)
     return result
+
+
+def _plan(
+    value: Any,
+    field_type: FieldType,
+    op: _Op,
+    fn: Callable[..., Any],
+    path: Path,
+    then: bool | None,
+) -> tuple[Walker[Any], Callable[..., Any]]:
+    """The walk for ``op`` and the callback to drive it with (``op`` learns if it takes paths)."""
+    call, op.paths = fit(fn, 3 if op.kind == "reduce" else 2)
+    walk = _start(value, field_type, op, path)
+    return (walk if then is None else _then(walk, then)), call
+
+
+def _run(
+    value: Any,
+    field_type: FieldType,
+    op: _Op,
+    fn: Callable[..., Any],
+    path: Path = (),
+    then: bool | None = None,
+) -> Any:
+    """Walk ``value`` for ``op`` with the callback ``fn``; ``then`` is returned if it ends."""
+    return drive(*_plan(value, field_type, op, fn, path, then))
+
+
+async def _run_async(
+    value: Any,
+    field_type: FieldType,
+    op: _Op,
+    fn: Callable[..., Any],
+    then: bool | None = None,
+) -> Any:
+    """Like ``_run``, awaiting ``fn``'s results."""
+    return await drive_async(*_plan(value, field_type, op, fn, (), then))
 
 
 # --- internal entry points (used by records and payload) -----------------------------------
@@ -272,24 +384,28 @@ def _then(walk: Traversal[Any], result: bool) -> Traversal[bool]:
 
 def iter_blocks(
     value: Any, field_type: FieldType, schema: SchemaRepository, path: Path = ()
-) -> Iterator[FoundBlock]:
+) -> list[BlockValue]:
     """Every block of a value in pre-order (internal helper, not exported)."""
-    op = _Op(schema, "find")
-    _drive.drive(_start(value, field_type, op, path), lambda block, p: True)
-    return iter(op.found)
+    op = _Op(schema, "blocks", paths=False)
+    drive(_start(value, field_type, op, path), _no_call)
+    return op.found
+
+
+def _no_call(*args: object) -> None:  # pragma: no cover - the "blocks" walk yields no call
+    raise AssertionError("iter_blocks makes no callback call")
 
 
 def map_blocks_at(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    mapper: Callable[[BlockValue, Path], BlockValue],
+    mapper: BlockMapper,
     path: Path = (),
     item_type_of: ItemTypeOf | None = None,
 ) -> Any:
     """``map_blocks`` with a path prefix and an item type resolver (internal)."""
     op = _Op(schema, "map", item_type_of=item_type_of)
-    return _drive.drive(_start(value, field_type, op, path), mapper)
+    return _run(value, field_type, op, mapper, path)
 
 
 # --- public helpers -----------------------------------------------------------------------
@@ -299,7 +415,7 @@ def visit_blocks(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    visitor: Callable[[BlockValue, Path], object],
+    visitor: BlockVisitor,
 ) -> None:
     """Call ``visitor(block, path)`` on every block, parents before their nested blocks.
 
@@ -310,14 +426,14 @@ def visit_blocks(
     >>> seen
     ['b1', 'b2']
     """
-    _drive.drive(_start(value, field_type, _Op(schema, "visit")), visitor)
+    _run(value, field_type, _Op(schema, "visit"), visitor)
 
 
 async def visit_blocks_async(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    visitor: Callable[[BlockValue, Path], Awaitable[object] | object],
+    visitor: AsyncBlockVisitor,
 ) -> None:
     """Like ``visit_blocks``, awaiting the visitor.
 
@@ -328,14 +444,14 @@ async def visit_blocks_async(
     >>> asyncio.run(visit_blocks_async("b1", "single_block", SchemaRepository([]), show))
     b1 ()
     """
-    await _drive.drive_async(_start(value, field_type, _Op(schema, "visit")), visitor)
+    await _run_async(value, field_type, _Op(schema, "visit"), visitor)
 
 
 def map_blocks(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    mapper: Callable[[BlockValue, Path], BlockValue],
+    mapper: BlockMapper,
 ) -> Any:
     """Rebuild the value bottom-up through ``mapper(block, path) -> block``.
 
@@ -349,14 +465,14 @@ def map_blocks(
     ...            lambda block, path: block.upper())
     ['B1', 'B2']
     """
-    return _drive.drive(_start(value, field_type, _Op(schema, "map")), mapper)
+    return _run(value, field_type, _Op(schema, "map"), mapper)
 
 
 async def map_blocks_async(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    mapper: Callable[[BlockValue, Path], Awaitable[BlockValue] | BlockValue],
+    mapper: AsyncBlockMapper,
 ) -> Any:
     """Like ``map_blocks``, awaiting the mapper.
 
@@ -367,14 +483,14 @@ async def map_blocks_async(
     >>> asyncio.run(map_blocks_async("b1", "single_block", SchemaRepository([]), up))
     'B1'
     """
-    return await _drive.drive_async(_start(value, field_type, _Op(schema, "map")), mapper)
+    return await _run_async(value, field_type, _Op(schema, "map"), mapper)
 
 
 def filter_blocks(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], bool],
+    predicate: BlockPredicate,
 ) -> Any:
     """Keep the blocks the predicate is true for, at any depth (pre-order).
 
@@ -388,14 +504,14 @@ def filter_blocks(
     ...               lambda block, path: block != "b1")
     ['b2']
     """
-    return _drive.drive(_start(value, field_type, _Op(schema, "filter")), predicate)
+    return _run(value, field_type, _Op(schema, "filter"), predicate)
 
 
 async def filter_blocks_async(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], Awaitable[bool] | bool],
+    predicate: AsyncBlockPredicate,
 ) -> Any:
     """Like ``filter_blocks``, awaiting the predicate.
 
@@ -406,14 +522,14 @@ async def filter_blocks_async(
     >>> asyncio.run(filter_blocks_async("b1", "single_block", SchemaRepository([]), no)) is None
     True
     """
-    return await _drive.drive_async(_start(value, field_type, _Op(schema, "filter")), predicate)
+    return await _run_async(value, field_type, _Op(schema, "filter"), predicate)
 
 
 def find_all_blocks(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], bool],
+    predicate: BlockPredicate,
 ) -> list[FoundBlock]:
     """Every block the predicate is true for, with its path, in pre-order.
 
@@ -423,7 +539,7 @@ def find_all_blocks(
     [FoundBlock(block='b2', path=(1,))]
     """
     op = _Op(schema, "find")
-    _drive.drive(_start(value, field_type, op), predicate)
+    _run(value, field_type, op, predicate)
     return op.found
 
 
@@ -431,7 +547,7 @@ async def find_all_blocks_async(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], Awaitable[bool] | bool],
+    predicate: AsyncBlockPredicate,
 ) -> list[FoundBlock]:
     """Like ``find_all_blocks``, awaiting the predicate.
 
@@ -444,7 +560,7 @@ async def find_all_blocks_async(
     2
     """
     op = _Op(schema, "find")
-    await _drive.drive_async(_start(value, field_type, op), predicate)
+    await _run_async(value, field_type, op, predicate)
     return op.found
 
 
@@ -452,7 +568,7 @@ def reduce_blocks(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    reducer: Callable[[A, BlockValue, Path], A],
+    reducer: BlockReducer[A],
     initial: A,
 ) -> A:
     """Fold every block, in pre-order, with ``reducer(acc, block, path) -> acc``.
@@ -463,7 +579,7 @@ def reduce_blocks(
     ['b1', 'b2']
     """
     op = _Op(schema, "reduce", acc=initial)
-    _drive.drive(_start(value, field_type, op), reducer)
+    _run(value, field_type, op, reducer)
     return op.acc  # type: ignore[no-any-return]
 
 
@@ -471,7 +587,7 @@ async def reduce_blocks_async(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    reducer: Callable[[A, BlockValue, Path], Awaitable[A] | A],
+    reducer: AsyncBlockReducer[A],
     initial: A,
 ) -> A:
     """Like ``reduce_blocks``, awaiting the reducer.
@@ -484,7 +600,7 @@ async def reduce_blocks_async(
     2
     """
     op = _Op(schema, "reduce", acc=initial)
-    await _drive.drive_async(_start(value, field_type, op), reducer)
+    await _run_async(value, field_type, op, reducer)
     return op.acc  # type: ignore[no-any-return]
 
 
@@ -492,7 +608,7 @@ def some_blocks(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], bool],
+    predicate: BlockPredicate,
 ) -> bool:
     """True if the predicate holds for at least one block (stops at the first).
 
@@ -501,16 +617,14 @@ def some_blocks(
     ...             lambda block, path: block == "b2")
     True
     """
-    return bool(
-        _drive.drive(_then(_start(value, field_type, _Op(schema, "some")), False), predicate)
-    )
+    return bool(_run(value, field_type, _Op(schema, "some"), predicate, then=False))
 
 
 async def some_blocks_async(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], Awaitable[bool] | bool],
+    predicate: AsyncBlockPredicate,
 ) -> bool:
     """Like ``some_blocks``, awaiting the predicate.
 
@@ -521,15 +635,15 @@ async def some_blocks_async(
     >>> asyncio.run(some_blocks_async([], "rich_text", SchemaRepository([]), yes))
     False
     """
-    walk = _then(_start(value, field_type, _Op(schema, "some")), False)
-    return bool(await _drive.drive_async(walk, predicate))
+    op = _Op(schema, "some")
+    return bool(await _run_async(value, field_type, op, predicate, then=False))
 
 
 def every_blocks(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], bool],
+    predicate: BlockPredicate,
 ) -> bool:
     """True if the predicate holds for every block (stops at the first that fails).
 
@@ -538,16 +652,14 @@ def every_blocks(
     ...              lambda block, path: isinstance(block, str))
     True
     """
-    return bool(
-        _drive.drive(_then(_start(value, field_type, _Op(schema, "every")), True), predicate)
-    )
+    return bool(_run(value, field_type, _Op(schema, "every"), predicate, then=True))
 
 
 async def every_blocks_async(
     value: Any,
     field_type: FieldType,
     schema: SchemaRepository,
-    predicate: Callable[[BlockValue, Path], Awaitable[bool] | bool],
+    predicate: AsyncBlockPredicate,
 ) -> bool:
     """Like ``every_blocks``, awaiting the predicate.
 
@@ -558,5 +670,5 @@ async def every_blocks_async(
     >>> asyncio.run(every_blocks_async(["a"], "rich_text", SchemaRepository([]), no))
     False
     """
-    walk = _then(_start(value, field_type, _Op(schema, "every")), True)
-    return bool(await _drive.drive_async(walk, predicate))
+    op = _Op(schema, "every")
+    return bool(await _run_async(value, field_type, op, predicate, then=True))

@@ -4,7 +4,7 @@ Without a schema, blocks are recognised by their shape (objects with
 ``"type": "item"``, in lists, in single slots and in the ``block`` /
 ``inlineBlock`` nodes of DAST documents) and localized values by their
 locale keys; with a schema, by the fields' types, and models are shown by
-api_key. Long strings are cut. The walk keeps its own stack (any depth).
+api_key. Long strings are cut. The walk is iterative (any depth).
 
 >>> print(inspect_item({"type": "item", "id": "b1", "item_type": {"type": "item_type",
 ...     "id": "Q"}, "text": "Hi", "tags": ["a", "b"]}))
@@ -23,6 +23,7 @@ from typing import Any
 
 from typing_extensions import TypeIs
 
+from .._traverse import iter_tree
 from ..errors import DastError, format_path
 from ..load import load_document
 from ..nodes import Block, Document, InlineBlock, Node
@@ -168,20 +169,18 @@ def _is_block_node(node: Node) -> TypeIs[Block | InlineBlock]:
 
 
 def _render(root: _Entry, inspector: _Inspector) -> Iterator[str]:
-    kids = inspector.expand(root)
-    yield root.label
-    stack: list[tuple[list[_Entry], int, str]] = [(kids, 0, "")]
-    while stack:
-        kids, index, prefix = stack.pop()
-        if index >= len(kids):
-            continue
-        stack.append((kids, index + 1, prefix))
-        entry = kids[index]
-        last = index == len(kids) - 1
-        grandkids = inspector.expand(entry)
-        yield f"{prefix}{'`-- ' if last else '|-- '}{entry.label}"
-        if grandkids:
-            stack.append((grandkids, 0, prefix + ("    " if last else "|   ")))
+    # prefixes[d]: the prefix of the children's lines of the last entry seen at depth d
+    prefixes: list[str] = []
+    for entry, _parent, _index, depth, last in iter_tree(root, inspector.expand):
+        if depth:
+            up = prefixes[depth - 1]
+            yield f"{up}{'`-- ' if last else '|-- '}{entry.label}"
+            prefix = up + ("    " if last else "|   ")
+        else:
+            yield entry.label
+            prefix = ""
+        del prefixes[depth:]
+        prefixes.append(prefix)
 
 
 def inspect_item(

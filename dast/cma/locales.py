@@ -15,10 +15,10 @@ order the object lists them. Callbacks get ``(locale, value)``.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
+from .._traverse import Walker, drive, drive_async
 from ..errors import Path
 from .errors import CmaError
 from .schema import FieldSchema
@@ -96,6 +96,47 @@ def from_normalized_field_value_entries(
     return items[0][1]
 
 
+# --- walkers: each helper is written once, run by the engine's sync or async driver --------
+
+
+def _map(value: Any, localized: Localized) -> Walker[Any]:
+    entries = to_normalized_field_value_entries(value, localized)
+    out: list[Entry] = []
+    for locale, v in entries:
+        out.append((locale, (yield (locale, v))))
+    return from_normalized_field_value_entries(out, localized)
+
+
+def _filter(value: Any, localized: Localized) -> Walker[Any]:
+    kept: list[Entry] = []
+    for locale, v in to_normalized_field_value_entries(value, localized):
+        if (yield (locale, v)):
+            kept.append((locale, v))
+    if not _is_localized(localized):
+        return value if kept else None
+    return from_normalized_field_value_entries(kept, localized)
+
+
+def _visit(value: Any, localized: Localized) -> Walker[None]:
+    # not ``yield from``: it would pass the visitor's results to the list's iterator
+    for entry in to_normalized_field_value_entries(value, localized):  # noqa: UP028
+        yield entry
+
+
+def _some(value: Any, localized: Localized) -> Walker[bool]:
+    for entry in to_normalized_field_value_entries(value, localized):
+        if (yield entry):
+            return True
+    return False
+
+
+def _every(value: Any, localized: Localized) -> Walker[bool]:
+    for entry in to_normalized_field_value_entries(value, localized):
+        if not (yield entry):
+            return False
+    return True
+
+
 def map_normalized_field_values(
     value: Any, localized: Localized, mapper: Callable[[str | None, Any], Any]
 ) -> Any:
@@ -104,10 +145,7 @@ def map_normalized_field_values(
     >>> map_normalized_field_values(2, False, lambda locale, value: value * 10)
     20
     """
-    entries = to_normalized_field_value_entries(value, localized)
-    return from_normalized_field_value_entries(
-        [(locale, mapper(locale, v)) for locale, v in entries], localized
-    )
+    return drive(_map(value, localized), mapper)
 
 
 def filter_normalized_field_values(
@@ -119,14 +157,8 @@ def filter_normalized_field_values(
     >>> filter_normalized_field_values({"en": "a", "it": ""}, True, lambda l, v: bool(v))
     {'en': 'a'}
     """
-    entries = to_normalized_field_value_entries(value, localized)
-    return _kept(value, localized, [(locale, v) for locale, v in entries if predicate(locale, v)])
+    return drive(_filter(value, localized), predicate)
 
-
-def _kept(value: Any, localized: Localized, kept: list[Entry]) -> Any:
-    if not _is_localized(localized):
-        return value if kept else None
-    return from_normalized_field_value_entries(kept, localized)
 
 
 def visit_normalized_field_values(
@@ -138,8 +170,7 @@ def visit_normalized_field_values(
     en 1
     it 2
     """
-    for locale, v in to_normalized_field_value_entries(value, localized):
-        visitor(locale, v)
+    drive(_visit(value, localized), visitor)
 
 
 def some_normalized_field_values(
@@ -150,9 +181,7 @@ def some_normalized_field_values(
     >>> some_normalized_field_values({"en": "", "it": "x"}, True, lambda l, v: bool(v))
     True
     """
-    return any(
-        predicate(locale, v) for locale, v in to_normalized_field_value_entries(value, localized)
-    )
+    return drive(_some(value, localized), predicate)
 
 
 def every_normalized_field_value(
@@ -163,13 +192,8 @@ def every_normalized_field_value(
     >>> every_normalized_field_value({"en": "", "it": "x"}, True, lambda l, v: bool(v))
     False
     """
-    return all(
-        predicate(locale, v) for locale, v in to_normalized_field_value_entries(value, localized)
-    )
+    return drive(_every(value, localized), predicate)
 
-
-async def _result(got: Any) -> Any:
-    return (await got) if inspect.isawaitable(got) else got
 
 
 async def map_normalized_field_values_async(
@@ -183,10 +207,7 @@ async def map_normalized_field_values_async(
     >>> asyncio.run(map_normalized_field_values_async({"en": "a"}, True, up))
     {'en': 'A'}
     """
-    entries = to_normalized_field_value_entries(value, localized)
-    return from_normalized_field_value_entries(
-        [(locale, await _result(mapper(locale, v))) for locale, v in entries], localized
-    )
+    return await drive_async(_map(value, localized), mapper)
 
 
 async def filter_normalized_field_values_async(
@@ -202,9 +223,7 @@ async def filter_normalized_field_values_async(
     >>> asyncio.run(filter_normalized_field_values_async({"en": 1, "it": 2}, True, english))
     {'en': 1}
     """
-    entries = to_normalized_field_value_entries(value, localized)
-    kept = [(locale, v) for locale, v in entries if await _result(predicate(locale, v))]
-    return _kept(value, localized, kept)
+    return await drive_async(_filter(value, localized), predicate)
 
 
 async def visit_normalized_field_values_async(
@@ -220,8 +239,7 @@ async def visit_normalized_field_values_async(
     >>> asyncio.run(visit_normalized_field_values_async("x", False, show))
     None x
     """
-    for locale, v in to_normalized_field_value_entries(value, localized):
-        await _result(visitor(locale, v))
+    await drive_async(_visit(value, localized), visitor)
 
 
 async def some_normalized_field_values_async(
@@ -237,10 +255,7 @@ async def some_normalized_field_values_async(
     >>> asyncio.run(some_normalized_field_values_async({}, True, yes))
     False
     """
-    for locale, v in to_normalized_field_value_entries(value, localized):
-        if await _result(predicate(locale, v)):
-            return True
-    return False
+    return await drive_async(_some(value, localized), predicate)
 
 
 async def every_normalized_field_value_async(
@@ -256,7 +271,4 @@ async def every_normalized_field_value_async(
     >>> asyncio.run(every_normalized_field_value_async({"en": 1}, True, no))
     False
     """
-    for locale, v in to_normalized_field_value_entries(value, localized):
-        if not await _result(predicate(locale, v)):
-            return False
-    return True
+    return await drive_async(_every(value, localized), predicate)

@@ -190,7 +190,7 @@ class _Builder:
 
     def _index_value(self, f: FieldSchema) -> Any:
         def index(value: Any, path: Path) -> None:
-            for block, _ in iter_blocks(value, f, self.schema, path):
+            for block in iter_blocks(value, f, self.schema, path):
                 bid = block if isinstance(block, str) else id_of(block)
                 if bid is not None:
                     self.index[bid] = block

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from dastdown.cli_diagnostics import CliFailure, Diagnostic, os_error_message
-from dastdown.cli_io import (
+from dastdown.cli.diagnostics import CliFailure, Diagnostic, os_error_message
+from dastdown.cli.fileio import (
     atomic_write,
     decode_utf8,
     read_stdin,
@@ -26,7 +26,7 @@ def test_atomic_write_creates_with_the_umask_mode(tmp_path: Path) -> None:
     target = tmp_path / "new.txt"
     old = os.umask(0o027)
     try:
-        from dastdown import cli_io
+        from dastdown.cli import fileio as cli_io
 
         cli_io._default_mode.cache_clear()
         atomic_write(str(target), b"data")

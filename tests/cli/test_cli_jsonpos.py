@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dastdown.cli_jsonpos import line_column, locate_json_paths
+from dastdown.cli.jsonpos import line_column, locate_json_paths
 
 TEXT = """{
   "schema": "dast",

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from dastdown import cli_batch, cli_convert
+from dastdown.cli import batch as cli_batch
+from dastdown.cli import convert as cli_convert
 from dastdown.cli import main
-from dastdown.cli_batch import Task, run_batches
-from dastdown.cli_convert import FolderPlan, plan_folder, prepare_folders
-from dastdown.cli_diagnostics import Diagnostic
-from dastdown.cli_files import Found, discover
+from dastdown.cli.batch import Task, run_batches
+from dastdown.cli.convert import FolderPlan, plan_folder, prepare_folders
+from dastdown.cli.diagnostics import Diagnostic
+from dastdown.cli.files import Found, discover
 
 DOC = json.dumps(
     {"schema": "dast", "document": {"type": "root", "children": [{"type": "thematicBreak"}]}}

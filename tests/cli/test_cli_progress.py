@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from dastdown.cli_progress import ProgressBar, render_progress
+from dastdown.cli.progress import ProgressBar, render_progress
 
 
 class FakeTerminal(io.StringIO):

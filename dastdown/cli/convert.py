@@ -1,12 +1,13 @@
-"""``dastdown convert``: one file (or standard input) or a whole folder.
+"""``dastdown convert``: one file (or standard input), or many files and folders.
 
 Choosing formats: an explicit ``--from`` / ``--to`` wins, then the file
-extension; with neither, a dastdown input becomes JSON and anything else
-becomes dastdown. A folder is converted into an output folder keeping its
-tree, in parallel (see :mod:`dastdown.cli_batch`). Outputs are written only
-after a successful conversion and atomically, an output that would
-overwrite an input is refused, and an output folder inside the input folder
-is not read back as input.
+extension (or, for standard input, a look at the text: a JSON object or
+dastdown); with neither, a dastdown input becomes JSON and anything else
+becomes dastdown. Folders (and several inputs) are converted into an output
+folder keeping their trees, in parallel (see :mod:`dastdown.cli.batch`).
+Outputs are written only after a successful conversion and atomically, an
+output that would overwrite an input is refused, and an output folder
+inside an input folder is not read back as input.
 
 >>> choose_output_format("json", None, None), choose_output_format("dastdown", None, "-")
 ('dastdown', 'json')
@@ -16,13 +17,27 @@ is not read back as input.
 
 from __future__ import annotations
 
+import argparse
 import os
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 
-from .cli_batch import Task
-from .cli_diagnostics import Diagnostic, os_error_message
-from .cli_files import Found
-from .cli_formats import EXTENSIONS, INPUT_FORMATS, format_of, output_extension
+from .batch import Task
+from .common import (
+    add_command,
+    add_discovery_options,
+    at_least,
+    check_inputs_exist,
+    input_format,
+    print_diagnostics,
+    read_input,
+    settings_for,
+    sniff_format,
+    usage_error,
+)
+from .diagnostics import Diagnostic, os_error_message
+from .files import Found
+from .formats import EXTENSIONS, INPUT_FORMATS, OUTPUT_FORMATS, format_of, output_extension
 
 __all__ = [
     "FolderPlan",
@@ -30,7 +45,36 @@ __all__ = [
     "input_suffixes",
     "plan_folder",
     "prepare_folders",
+    "register",
+    "run",
 ]
+
+_EPILOG = """\
+formats are inferred from the file extensions:
+  .json (DAST JSON, also the CDA {"value": ...} wrapper), .dastdown,
+  .md/.markdown (markdown), .html/.htm (HTML output), .txt (text output).
+Without --to and an output extension, dastdown input becomes JSON and any
+other input becomes dastdown. '-' reads standard input (a JSON object or
+dastdown text, told apart by a look at it, unless --from says) or writes
+standard output (the default when -o is not given).
+
+A folder IN, or several inputs, are converted into -o DIR, keeping each
+folder's tree: the files of the --from format (or of every input format)
+are converted to the --to format, in parallel. Folders are searched
+recursively, skipping .git, node_modules, virtual environments,
+__pycache__, what .gitignore files ignore and --exclude patterns (files
+named on the command line are always converted). A failed file is reported
+and the others go on. What markdown, HTML or text cannot express is reported
+as a warning. Defaults can be set in [tool.dastdown] in pyproject.toml
+(to, from, exclude, jobs, quiet, strict).
+
+examples:
+  dastdown convert article.json -o article.dastdown
+  dastdown convert article.json --to markdown -o article.md
+  cat article.dastdown | dastdown convert - --to html
+  dastdown convert content/ -o out/ --from json --to dastdown -j 2
+  dastdown convert a.json b.json drafts/ -o out/ --to markdown --exclude 'old/'
+"""
 
 
 def choose_output_format(src: str, to: str | None, output: str | None) -> str | None:
@@ -244,3 +288,163 @@ def prepare_folders(tasks: Sequence[Task]) -> tuple[list[Task], list[Diagnostic]
         else:
             kept.append(task)
     return kept, refused
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``convert`` to the subcommands.
+
+    >>> from dastdown.cli import build_parser
+    >>> build_parser().parse_args(["convert", "a.json", "b.json", "-o", "out"]).inputs
+    ['a.json', 'b.json']
+    """
+    parser = add_command(
+        commands,
+        "convert",
+        run,
+        help="convert documents or folders between formats",
+        description="Convert a document (or every document in folders) between DAST JSON,\n"
+        "dastdown, markdown, HTML and plain text.",
+        epilog=_EPILOG,
+    )
+    parser.add_argument(
+        "inputs", nargs="+", metavar="IN", help="input files or folders, or '-' for stdin"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="output file, or folder for folders and several inputs ('-' or absent: stdout)",
+    )
+    parser.add_argument(
+        "--from", dest="src", choices=INPUT_FORMATS, help="input format (default: from IN)"
+    )
+    parser.add_argument(
+        "--to", dest="dst", choices=OUTPUT_FORMATS, help="output format (default: from OUT)"
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=at_least(1),
+        metavar="N",
+        help="parallel processes for folders (default: the number of CPUs)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="do not print conversion warnings"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (write nothing) when the output cannot express everything",
+    )
+    add_discovery_options(parser)
+
+
+def _apply_settings(args: argparse.Namespace) -> None:
+    """Fill the options not given on the command line from ``[tool.dastdown]``."""
+    settings = settings_for(args.inputs)
+    if args.src is None:
+        args.src = settings.src
+    if args.dst is None:
+        args.dst = settings.to
+    if args.jobs is None:
+        args.jobs = settings.jobs or os.cpu_count() or 1
+    args.quiet = args.quiet or settings.quiet
+    args.strict = args.strict or settings.strict
+    args.exclude = [*args.exclude, *settings.exclude]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``dastdown convert``; return the exit status.
+
+    >>> from dastdown.cli import main
+    >>> main(["convert", "/nonexistent.json"])
+    2
+    """
+    _apply_settings(args)
+    if len(args.inputs) == 1 and (args.inputs[0] == "-" or not os.path.isdir(args.inputs[0])):
+        return _convert_one(args, args.inputs[0])
+    if "-" in args.inputs:
+        usage_error(args, "'-' (standard input) cannot be mixed with other inputs")
+    return _convert_many(args)
+
+
+def _convert_one(args: argparse.Namespace, path: str) -> int:
+    from .batch import convert_source, write_output
+    from .fileio import same_file, write_stdout
+
+    src = input_format(args, path, args.src)
+    output: str | None = args.output
+    if output is not None and output != "-" and args.dst is None and format_of(output) is None:
+        usage_error(args, f"cannot tell the output format of {output!r} from its name; use --to")
+    check_inputs_exist([path])
+    if src is None:  # standard input: look at it
+        text = read_input(path)
+        src = sniff_format(text)
+
+        def read() -> str:
+            return text
+
+    else:
+
+        def read() -> str:
+            return read_input(path)
+
+    dst = choose_output_format(src, args.dst, output)
+    assert dst is not None  # an output name without a format was refused above
+    if output == "-":
+        output = None
+    if output is not None and path != "-" and same_file(path, output):
+        usage_error(
+            args,
+            f"output {output!r} is the input file; use 'dastdown fmt' to rewrite "
+            "a dastdown file in place",
+        )
+    display = "<stdin>" if path == "-" else path
+    out, messages = convert_source(read, display, src, dst, args.quiet, args.strict)
+    print_diagnostics(messages)
+    if out is None:
+        return 1
+    if output is None:
+        write_stdout(out)
+        return 0
+    error = write_output(output, out)
+    if error is not None:
+        print_diagnostics([error])
+        return 1
+    return 0
+
+
+def _convert_many(args: argparse.Namespace) -> int:
+    from .batch import chunk_size, run_batches
+    from .files import discover
+
+    output: str | None = args.output
+    what = f"{args.inputs[0]!r} is a folder" if len(args.inputs) == 1 else "several inputs"
+    if output is None or output == "-":
+        usage_error(args, f"{what}: give an output folder with -o DIR")
+    if args.dst is None:
+        usage_error(args, f"{what}: give the output format with --to")
+    if os.path.exists(output) and not os.path.isdir(output):
+        usage_error(args, f"{output!r} exists and is not a folder")
+    check_inputs_exist(args.inputs)
+    found, problems = discover(
+        args.inputs, input_suffixes(args.src), skip=output, exclude=args.exclude, ignore=args.ignore
+    )
+    print_diagnostics(problems)
+    if not found and not any(p.severity == "error" for p in problems):
+        suffixes = "/".join(input_suffixes(args.src))
+        where = args.inputs[0] if len(args.inputs) == 1 else "dastdown"
+        sys.stderr.write(f"{where}: warning: no {suffixes} files found\n")
+    # Planned a batch at a time: the workers convert the first batches while
+    # the rest is planned; the refused files are printed before any result.
+    plan = FolderPlan(found, output, args.src, args.dst)
+    batches = plan.batches(chunk_size(len(found), args.jobs))
+    errors = sum(p.severity == "error" for p in problems)  # folders that could not be read
+    failed = errors + run_batches(
+        batches, len(found), args.jobs, args.quiet, sys.stderr, args.strict, plan.not_converted
+    )
+    if failed:
+        total = len(found) + errors
+        sys.stderr.write(f"dastdown: {failed} of {total} files not converted\n")
+        return 1
+    return 0

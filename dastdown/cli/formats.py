@@ -3,7 +3,7 @@
 Input formats are DAST JSON (plain or the CDA ``{"value": ...}`` wrapper),
 dastdown and markdown; output formats add HTML and plain text. Each format
 is inferred from a file extension unless given explicitly. Loading and
-rendering raise :class:`~dastdown.cli_diagnostics.CliFailure` with
+rendering raise :class:`~dastdown.cli.diagnostics.CliFailure` with
 positioned messages for bad input and return the converters' reports (what
 a format could not express) as warning diagnostics. The converters are
 imported only when a format needs them, to keep start-up fast.
@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from dast.errors import DastError
 
-from .cli_diagnostics import CliFailure, Diagnostic, internal_error
-from .cli_jsonpos import locate_json_paths
+from . import jsontext
+from .diagnostics import CliFailure, Diagnostic, internal_error
+from .jsonpos import locate_json_paths
 
 if TYPE_CHECKING:
     from dast.convert.report import ReportEntry
@@ -171,7 +172,7 @@ def _load_json(text: str, display: str) -> Document | None:
     from dast.load import load_document
 
     try:
-        data: object = json.loads(text)
+        data: object = jsontext.loads(text)
     except json.JSONDecodeError as exc:
         raise CliFailure(
             [Diagnostic(display, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)]
@@ -184,8 +185,8 @@ def _load_json(text: str, display: str) -> Document | None:
 
 
 def _load_dastdown(text: str, display: str) -> Document | None:
-    from .errors import DastdownParseError
-    from .parser import parse
+    from ..errors import DastdownParseError
+    from ..parser import parse
 
     try:
         return parse(text)
@@ -236,9 +237,9 @@ def render(doc: Document | None, fmt: str, display: str) -> tuple[str, list[Diag
     """
     if fmt == "json":
         data = None if doc is None else doc.to_json()
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n", []
+        return jsontext.dumps(data) + "\n", []
     if fmt == "dastdown":
-        from .serializer import serialize
+        from ..serializer import serialize
 
         return serialize(doc), []
     if fmt == "html":
@@ -271,7 +272,7 @@ def _error_diagnostic(exc: DastError, text: str, src: str, display: str) -> Diag
     path = getattr(exc, "path", None)
     if src == "json" and isinstance(path, tuple):
         try:
-            data = json.loads(text)
+            data = jsontext.loads(text)
         except ValueError:  # pragma: no cover - the text was loaded before
             data = None
         full = (*_document_base(data), *path)

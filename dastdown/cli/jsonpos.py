@@ -16,8 +16,10 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
+
+from .jsontext import raw_decode
 
 __all__ = ["line_column", "locate_json_paths"]
 
@@ -30,27 +32,26 @@ _Trie = dict[Any, "_Trie"]
 
 def _skip_value(text: str, pos: int) -> int:
     """The index just past the JSON value starting at ``pos``."""
-    return int(_DECODER.raw_decode(text, pos)[1])
+    return raw_decode(text, pos)[1]
 
 
-def _offsets(text: str, paths: Iterable[JsonPath]) -> dict[JsonPath, int]:
-    """Offsets of the values at ``paths`` and of every ancestor found on the way."""
-    trie: _Trie = {}
-    for path in paths:
-        node = trie
-        for part in path:
-            node = node.setdefault(part, {})
-    found: dict[JsonPath, int] = {}
+def _offsets(text: str, trie: _Trie) -> dict[int, int]:
+    """Offsets of the values of the ``trie`` of paths found in ``text``, by ``id`` of trie node.
+
+    Keyed by node rather than by path so that the cost stays linear in the
+    depth (a path tuple per level would be quadratic).
+    """
+    found: dict[int, int] = {}
     pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
-    found[()] = pos
+    found[id(trie)] = pos
     if not trie or pos >= len(text) or text[pos] not in "[{":
         return found
-    # Each frame: the path of an open container, its trie node, its kind, and
-    # the index of its next element (arrays).
-    stack: list[tuple[JsonPath, _Trie, str, list[int]]] = [((), trie, text[pos], [0])]
+    # Each frame: the trie node of an open container, its kind, and the index of
+    # its next element (arrays).
+    stack: list[tuple[_Trie, str, list[int]]] = [(trie, text[pos], [0])]
     pos += 1
     while stack:
-        path, node, kind, counter = stack[-1]
+        node, kind, counter = stack[-1]
         pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
         char = text[pos]
         if char == ",":
@@ -72,10 +73,9 @@ def _offsets(text: str, paths: Iterable[JsonPath]) -> dict[JsonPath, int]:
         if child is None:
             pos = _skip_value(text, pos)
             continue
-        child_path = (*path, key)
-        found[child_path] = pos  # a repeated key: the last one wins, as in json.loads
+        found[id(child)] = pos  # a repeated key: the last one wins, as in json.loads
         if child and text[pos] in "[{":
-            stack.append((child_path, child, text[pos], [0]))
+            stack.append((child, text[pos], [0]))
             pos += 1
         else:
             pos = _skip_value(text, pos)
@@ -112,12 +112,21 @@ def locate_json_paths(text: str, paths: Sequence[JsonPath]) -> dict[JsonPath, tu
     >>> locate_json_paths('{"a": {"b": 1}}', [("a", "missing")])
     {('a', 'missing'): (1, 7)}
     """
-    found = _offsets(text, paths)
+    trie: _Trie = {}
+    for path in paths:
+        node = trie
+        for part in path:
+            node = node.setdefault(part, {})
+    found = _offsets(text, trie)
     lines = _Lines(text)
     result: dict[JsonPath, tuple[int, int]] = {}
     for path in paths:
-        depth = len(path)
-        while path[:depth] not in found:
-            depth -= 1
-        result[path] = lines.at(found[path[:depth]])
+        node, offset = trie, found[id(trie)]
+        for part in path:  # down to the deepest value found
+            node = node[part]
+            where = found.get(id(node))
+            if where is None:
+                break
+            offset = where
+        result[path] = lines.at(offset)
     return result

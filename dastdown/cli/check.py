@@ -1,0 +1,198 @@
+"""``dastdown check``: validate DAST JSON and dastdown files.
+
+Every problem is reported as ``path:line:column: error: message``. For
+JSON files the position is that of the offending value in the file and the
+message starts with its path in the document (``children[2].level``); bad
+JSON syntax is reported at the position the JSON decoder gives. For dastdown
+files the parse error is reported with the offending line and a caret.
+
+>>> text = '{"schema": "dast", "document": {"type": "root", "children": []}}'
+>>> for diagnostic in check_text(text, "json", "a.json"):
+...     print(diagnostic.render())
+a.json:1:61: error: children: a root node needs at least one child, found none [empty-children]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from . import jsontext
+from .common import (
+    add_command,
+    add_discovery_options,
+    check_inputs_exist,
+    read_input,
+    settings_for,
+    sniff_format,
+    usage_error,
+)
+from .diagnostics import CliFailure, Diagnostic, internal_error
+from .files import discover
+from .formats import format_of, json_problem_diagnostics, parse_error_diagnostic
+
+__all__ = ["CHECKED_SUFFIXES", "check_file", "check_text", "register", "run", "run_check"]
+
+_EPILOG = """\
+Folders are searched recursively for .json and .dastdown files, skipping
+.git, node_modules, virtual environments, __pycache__, what .gitignore
+files ignore and --exclude patterns. Every problem is printed as
+'path:line:column: error: message'. For JSON files the position is that of
+the offending value and the message starts with its path in the document
+and ends with the rule broken, e.g.
+  article.json:12:17: error: children[2].level: ... [heading-level]
+'-' checks standard input (JSON or dastdown, told apart by a look at it).
+The exit status is 1 when any problem is found, 2 when a path does not exist.
+
+examples:
+  dastdown check article.json
+  dastdown check content/ extra.dastdown --exclude 'drafts/'
+  cat article.json | dastdown check -
+"""
+
+CHECKED_SUFFIXES = (".json", ".dastdown")
+"""File extensions ``check`` looks for in folders."""
+
+
+def _check_json(text: str, display: str) -> list[Diagnostic]:
+    from dast.load import unwrap_document
+    from dast.validate import validate
+
+    try:
+        data = jsontext.loads(text)
+    except json.JSONDecodeError as exc:
+        return [Diagnostic(display, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)]
+    document = unwrap_document(data)
+    if document is None:  # an empty field
+        return []
+    problems = validate(document).problems
+    return json_problem_diagnostics(text, data, problems, display)
+
+
+def _check_dastdown(text: str, display: str) -> list[Diagnostic]:
+    from ..errors import DastdownParseError
+    from ..parser import parse
+
+    try:
+        parse(text)
+    except DastdownParseError as exc:
+        return [parse_error_diagnostic(exc, display)]
+    return []
+
+
+def check_text(text: str, fmt: str, display: str) -> list[Diagnostic]:
+    """Every problem of a document given as text (``fmt`` is json or dastdown).
+
+    >>> check_text("null", "json", "a.json")
+    []
+    """
+    try:
+        if fmt == "json":
+            return _check_json(text, display)
+        return _check_dastdown(text, display)
+    except RecursionError:
+        return [Diagnostic(display, "document is nested too deeply to check")]
+    except Exception as exc:  # a bug in a checker must not stop the other files
+        return [internal_error(display, exc)]
+
+
+def check_file(path: str) -> list[Diagnostic]:
+    """Every problem of one file, chosen by its extension.
+
+    >>> [d.render() for d in check_file("/nonexistent.dastdown")]
+    ['/nonexistent.dastdown: error: No such file or directory']
+    """
+    fmt = "-" if path == "-" else format_of(path)
+    if fmt not in ("json", "dastdown", "-"):
+        return [Diagnostic(path, "not a .json or .dastdown file")]
+    try:
+        text = read_input(path)
+    except CliFailure as exc:
+        return list(exc.diagnostics)
+    if fmt == "-":
+        return check_text(text, sniff_format(text), "<stdin>")
+    return check_text(text, fmt, path)
+
+
+def run_check(
+    paths: Sequence[str],
+    report: Callable[[Diagnostic], None],
+    exclude: Sequence[str] = (),
+    ignore: bool = True,
+) -> tuple[int, int]:
+    """Check files and folders, calling ``report`` for each problem in order.
+
+    Returns the number of inputs checked and the number of them with
+    problems, counted the same way: each file, and each path or folder that
+    could not be read.
+
+    >>> run_check(["/nonexistent"], lambda d: print(d.render()))
+    /nonexistent: error: No such file or directory
+    (1, 1)
+    """
+    files, problems = discover(paths, CHECKED_SUFFIXES, exclude=exclude, ignore=ignore)
+    for problem in problems:
+        report(problem)
+    bad = sum(problem.severity == "error" for problem in problems)
+    for found in files:
+        diagnostics = check_file(found.path)
+        for diagnostic in diagnostics:
+            report(diagnostic)
+        bad += any(d.severity == "error" for d in diagnostics)
+    return len(files) + sum(p.severity == "error" for p in problems), bad
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``check`` to the subcommands.
+
+    >>> from dastdown.cli import build_parser
+    >>> build_parser().parse_args(["check", "a.json"]).paths
+    ['a.json']
+    """
+    parser = add_command(
+        commands,
+        "check",
+        run,
+        help="validate JSON and dastdown files",
+        description="Validate DAST JSON and dastdown files and report every problem.",
+        epilog=_EPILOG,
+    )
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files or folders to check, '-' for stdin"
+    )
+    add_discovery_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``dastdown check``; return the exit status.
+
+    >>> from dastdown.cli import main
+    >>> main(["check", "/nonexistent.json"])
+    2
+    """
+    from .fileio import write_stdout
+
+    for path in args.paths:
+        if path == "-" or os.path.isdir(path) or path.lower().endswith(CHECKED_SUFFIXES):
+            continue
+        usage_error(args, f"cannot check {path!r}: not a .json or .dastdown file")
+    if args.paths.count("-") > 1:
+        usage_error(args, "'-' (standard input) can be given once")
+    check_inputs_exist(args.paths)
+    exclude = [*args.exclude, *settings_for(args.paths).exclude]
+    count = 0
+
+    def report(diagnostic: Diagnostic) -> None:
+        nonlocal count
+        count += diagnostic.severity == "error"
+        write_stdout(diagnostic.render() + "\n")
+
+    checked, bad = run_check(args.paths, report, exclude, args.ignore)
+    if bad:
+        plural = "s" if count != 1 else ""
+        sys.stderr.write(f"dastdown: {count} problem{plural} in {bad} of {checked} files checked\n")
+        return 1
+    return 0
