@@ -27,11 +27,12 @@ from typing import Any, overload
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken
+from typing_extensions import TypeIs
 
 from dast._gc import gc_paused
-from dast._traverse import pre_order
 from dast.load import load_document
-from dast.nodes import Block, Document, InlineBlock
+from dast.nodes import Block, Document, InlineBlock, Node
+from dast.walk import collect_nodes
 
 from .errors import DastdownParseError, DastdownUnknownBlockError
 from .lexer import StructureLexer
@@ -140,18 +141,22 @@ def _line(text: str, number: int) -> str | None:
 _Items = dict[str, dict[str, list[Any]]]
 
 
+def _holds_record(node: Node) -> TypeIs[Block | InlineBlock]:
+    """Is ``node`` a block or an inline block (which hold a record)?"""
+    return isinstance(node, Block | InlineBlock)
+
+
 def _original_items(original: Document | Mapping[str, object] | None) -> _Items:
     """The items of ``original``'s blocks and inline blocks, by kind and id, in order."""
     doc = load_document(original)
     found: _Items = {"block": {}, "inlineBlock": {}}
     if doc is None:
         return found
-    for node, _, _ in pre_order(doc.document):
-        if isinstance(node, (Block, InlineBlock)):
-            item = node.item
-            key = item if isinstance(item, str) else item.get("id")
-            if isinstance(key, str):
-                found[node.type].setdefault(key, []).append(item)
+    for node, _, _ in collect_nodes(doc.document, _holds_record):
+        item = node.item
+        key = item if isinstance(item, str) else item.get("id")
+        if isinstance(key, str):
+            found[node.type].setdefault(key, []).append(item)
     return found
 
 

@@ -54,7 +54,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dast._traverse import pre_order
 from dast.canonical import canonical_marks
 from dast.definitions import (
     ALLOWED_ATTRIBUTES,
@@ -66,6 +65,7 @@ from dast.definitions import (
 from dast.errors import Path
 from dast.load import load_document, unwrap_document
 from dast.nodes import Document, MetaEntry, Root
+from dast.walk import find_first_node
 
 from .errors import DastdownSerializeError
 from .syntax import (
@@ -612,8 +612,13 @@ def _json_root(data: dict[str, Any]) -> str:
 
 
 def _path_to(root: Root, target: Any) -> Path:
-    """The path of ``target`` in ``root`` (for error messages), found by identity."""
-    return next(path for node, _, path in pre_order(root) if node is target)
+    """The path of ``target`` in ``root`` (for error messages), found by identity.
+
+    Only the path of the node found is built: linear at any depth.
+    """
+    found = find_first_node(root, lambda node: node is target)
+    assert found is not None, "the node is in the tree"
+    return found.path
 
 
 def serialize(doc: Document | Mapping[str, object] | None) -> str:

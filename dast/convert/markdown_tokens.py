@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._traverse import pre_order
+from .._traverse import iter_nodes
 from ..definitions import ROOT_CHILD_TYPES
 from ..errors import Path
 from ..nodes import (
@@ -835,10 +835,11 @@ def empty_paragraph() -> Paragraph:
 
 
 def block_paths(root: Root) -> dict[int, Path]:
-    """Map ``id(node)`` to its path for every node of the tree.
+    """Map ``id(node)`` to its path for every node of the tree (nested at most
+    ``MAX_NESTING`` levels deep, so building every path is cheap).
 
     >>> root = Root(children=(empty_paragraph(),))
     >>> block_paths(root)[id(root.children[0])]
     ('children', 0)
     """
-    return {id(node): path for node, _, path in pre_order(root)}
+    return {id(node): path for node, _, path in iter_nodes(root)}
