@@ -104,7 +104,13 @@ class AttributeSyntax:
         self._numbers = re.compile(numbers)
 
     def looks_like(self, text: str, pos: int) -> bool:
-        """Does a trailer (valid or not) start at ``pos``: ``{key=``, ``{"`` or ``{}``?"""
+        """Does a trailer (valid or not) start at ``pos``: ``{key=``, ``{"`` or ``{}``?
+
+        >>> from dastdown.parser import grammar
+        >>> syntax = AttributeSyntax({t.name: t for t in grammar().terminals})
+        >>> syntax.looks_like("{a=", 0), syntax.looks_like("{ a", 0)
+        (True, False)
+        """
         return self._looks_like.match(text, pos) is not None
 
     def decode(self, trailer: str) -> list[tuple[str, AttributeValue, int]]:
@@ -250,6 +256,10 @@ class StructureLexer(Lexer):
     tokens (1-based ``line`` and ``column`` of the text they stand for) and
     raises :class:`~dastdown.errors.DastdownParseError` on lexical problems
     (a heading of 7 ``#``, an unclosed fence, a malformed trailer).
+
+    >>> from dastdown.parser import grammar
+    >>> [t.type for t in StructureLexer(grammar().lexer_conf).lex("> a\\n> b\\n")]
+    ['_QUOTE', 'TEXT', 'CONT', '_UNQUOTE']
     """
 
     def __init__(self, lexer_conf: Any) -> None:

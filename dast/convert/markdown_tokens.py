@@ -233,7 +233,14 @@ class _Inline:
 
 
 class TokenConverter:
-    """Builds DAST nodes from mistune tokens and notes what it changes (see the module)."""
+    """Builds DAST nodes from mistune tokens and notes what it changes (see the module).
+
+    >>> converter = TokenConverter("# Hi", None, None, None, {})
+    >>> tokens = [{"type": "heading", "attrs": {"level": 1}, "_line": 0,
+    ...            "children": [{"type": "text", "raw": "Hi"}]}]
+    >>> [(node.type, node.level) for node in converter.root(tokens)]
+    [('heading', 1)]
+    """
 
     def __init__(
         self,
@@ -257,6 +264,7 @@ class TokenConverter:
     def note(
         self, kind: str, line: int | None, anchor: Node | None, action: str, detail: str = ""
     ) -> None:
+        """Note a change: what (``kind``), at which 1-based source ``line``, about which node."""
         self.entries.append(_Entry(kind, line, anchor, action, detail))
 
     def anchor(self, start: int, node: Node | None) -> None:
@@ -274,6 +282,7 @@ class TokenConverter:
     # -- blocks
 
     def root(self, tokens: list[dict[str, Any]]) -> list[RootChild]:
+        """The root's children for the top-level block tokens (lifted blocks after theirs)."""
         out: list[RootChild] = []
         for token in tokens:
             nodes = self.block_token(token, "root")
@@ -286,12 +295,14 @@ class TokenConverter:
         return out
 
     def blocks(self, tokens: list[dict[str, Any]], container: str) -> list[Any]:
+        """The blocks for the tokens of a ``container`` (``"root"``, ``"item"``, ``"quote"``)."""
         out: list[Any] = []
         for token in tokens:
             out.extend(self.block_token(token, container))
         return out
 
     def block_token(self, token: dict[str, Any], container: str) -> list[Any]:
+        """The blocks for one token (its handler's or the default conversion), fitted."""
         kind = token["type"]
         if kind == "blank_line":
             return []
@@ -580,6 +591,7 @@ class TokenConverter:
         line: int | None,
         where: _Inline | None = None,
     ) -> list[InlineNode | _Lifted]:
+        """Inline nodes for inline tokens under ``marks`` (blocks from handlers are lifted)."""
         if where is None:
             where = _Inline("", None if line is None else line - 1)
         out: list[InlineNode | _Lifted] = []
