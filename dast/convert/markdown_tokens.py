@@ -25,15 +25,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._traverse import iter_nodes
-from ..definitions import ROOT_CHILD_TYPES
+from ..definitions import INLINE_NODE_TYPES, ROOT_CHILD_TYPES
 from ..errors import Path
 from ..nodes import (
+    NODE_CLASS_BY_TYPE,
     Block,
     Blockquote,
     Code,
     Heading,
-    InlineBlock,
-    InlineItem,
     InlineNode,
     ItemLink,
     Link,
@@ -81,6 +80,9 @@ _MARK_TOKENS = {
     "underline": "underline",
     "codespan": "code",
 }
+_HANDLER_NODE_TYPES = ROOT_CHILD_TYPES | INLINE_NODE_TYPES
+"""What a handler may return: block and inline nodes (not list items, roots or documents)."""
+
 _HTML_MARKS = {tag: mark for mark, tag in MARK_HTML_TAGS.items()} | {
     "b": "strong",
     "i": "emphasis",
@@ -768,20 +770,10 @@ class TokenConverter:
         many = isinstance(result, Sequence) and not isinstance(result, str | bytes)
         nodes = list(result) if many else [result]
         for node in nodes:
-            if not isinstance(
-                node,
-                Paragraph
-                | Heading
-                | List
-                | Code
-                | Blockquote
-                | Block
-                | ThematicBreak
-                | Span
-                | Link
-                | ItemLink
-                | InlineItem
-                | InlineBlock,
+            kind_of_node = getattr(node, "type", None)
+            if (
+                kind_of_node not in _HANDLER_NODE_TYPES
+                or not isinstance(node, NODE_CLASS_BY_TYPE[kind_of_node])
             ):
                 raise ConversionError(
                     f"the handler for {kind!r} returned {node!r}: handlers return DAST "
@@ -793,7 +785,7 @@ class TokenConverter:
         out: list[Any] = []
         group: list[InlineNode] = []
         for node in self._results(result, kind):
-            if isinstance(node, Span | Link | ItemLink | InlineItem | InlineBlock):
+            if node.type in INLINE_NODE_TYPES:
                 group.append(node)
                 continue
             if group:
@@ -809,7 +801,7 @@ class TokenConverter:
     ) -> list[InlineNode | _Lifted]:
         out: list[InlineNode | _Lifted] = []
         for node in self._results(result, kind):
-            if isinstance(node, Span | Link | ItemLink | InlineItem | InlineBlock):
+            if node.type in INLINE_NODE_TYPES:
                 out.append(node)
             else:
                 out.append(_Lifted(node))
