@@ -65,6 +65,7 @@ from dast.definitions import (
 from dast.errors import Path
 from dast.load import load_document, unwrap_document
 from dast.nodes import Document, MetaEntry, Root
+from dast.validate import ensure_writable
 from dast.walk import find_first_node
 
 from .errors import DastdownSerializeError
@@ -626,8 +627,10 @@ def serialize(doc: Document | Mapping[str, object] | None) -> str:
 
     Accepts a ``Document``, DAST JSON or the CDA wrapper; block items may be
     id strings or record objects (their ``id`` is written). Invalid input
-    raises ``DastValidationError``; a block record without an id raises
-    ``DastdownSerializeError``.
+    raises ``DastValidationError`` (DAST JSON is checked as it is written; a
+    ``Document`` holding a node broken by ``model_copy(update=...)`` is
+    refused on entry, with the path and rule of each problem); a block
+    record without an id raises ``DastdownSerializeError``.
 
     >>> serialize(None)
     ''
@@ -638,6 +641,8 @@ def serialize(doc: Document | Mapping[str, object] | None) -> str:
     data = unwrap_document(doc)
     if data is None:
         return ""
+    if isinstance(data, Document):
+        ensure_writable(data)
     if type(data) is dict:
         try:
             return _json_root(data)

@@ -21,7 +21,8 @@ from typing import Any, Literal
 
 from ..definitions import CANONICAL_MARK_ORDER
 from ..errors import Path, format_path
-from ..load import load_document
+from ..load import load_document, unwrap_document
+from ..validate import ensure_writable
 from ..nodes import Block, Document, InlineBlock, InlineItem, ItemLink
 
 __all__ = [
@@ -78,10 +79,17 @@ def mark_key(mark: str) -> tuple[int, str]:
 def load_input(doc: Document | Mapping[str, object] | None) -> Document | None:
     """Load what a renderer accepts: a ``Document``, DAST JSON, the CDA wrapper or ``None``.
 
+    DAST JSON is validated as it is loaded; a ``Document`` is checked for
+    nodes broken by ``model_copy(update=...)`` (``DastValidationError``
+    with the path and rule of each problem), so no renderer writes one.
+
     >>> load_input({"value": None}) is None
     True
     """
-    document: Document | None = load_document(doc)
+    data = unwrap_document(doc)
+    if isinstance(data, Document):
+        ensure_writable(data)
+    document: Document | None = load_document(data)
     return document
 
 
