@@ -1,8 +1,37 @@
 """dast: the DatoCMS Structured Text (DAST) node model, validation and walkers.
 
-Submodules with their own surface: ``dast.builders`` (terse node builders),
-``dast.cma`` (block records, schema, update payloads), ``dast.convert``
-(markdown in; markdown, HTML and plain text out).
+What users need, by task (everything else lives in its own module):
+
+Documents and nodes (``dast.nodes``)
+    ``Document`` and one frozen class per node type: ``Root``, ``Paragraph``,
+    ``Heading``, ``List``, ``ListItem``, ``Blockquote``, ``Code``,
+    ``ThematicBreak``, ``Block``, ``Span``, ``Link``, ``ItemLink``,
+    ``InlineItem``, ``InlineBlock``, ``MetaEntry``; the unions ``Node``,
+    ``InlineNode``, ``RootChild``, ``ListItemChild``. ``node.replace(...)``
+    changes a node and validates the result.
+Reading and checking (``dast.load``, ``dast.validate``, ``dast.canonical``)
+    ``load_document``, ``dump_document``, ``validate`` (never raises; a
+    ``ValidationReport`` of ``Problem`` entries), ``ensure_valid``,
+    ``canonicalize``, ``is_canonical``.
+Walking and rewriting (``dast.walk``)
+    ``for_each_node``, ``collect_nodes``, ``find_first_node``, ``some_node``,
+    ``every_node``, ``reduce_nodes``, ``map_nodes``, ``filter_nodes``, each
+    with an ``_async`` twin; ``Match``.
+Type guards (``dast.guards``)
+    ``is_paragraph`` ... one per node type, ``is_inline_node``,
+    ``has_children``, ``is_block_with_item_of_type``,
+    ``is_inline_block_with_item_of_type``, ``item_type_id``,
+    ``is_empty_document``.
+Looking (``dast.inspector``)
+    ``inspect``: an ASCII tree of a document.
+Errors (``dast.errors``)
+    ``DastError``, the base of every error raised on purpose;
+    ``DastValidationError`` (``.problems``); ``WalkError``.
+
+Elsewhere: the schema as data (``dast.definitions``), walker callback types
+(``dast.walk``), paths (``dast.errors``), terse builders (``dast.builders``),
+block records and update payloads (``dast.cma``), converters
+(``dast.convert``).
 
 >>> from dast import load_document, validate
 >>> doc = load_document({"schema": "dast", "document": {"type": "root",
@@ -13,35 +42,10 @@ Submodules with their own surface: ``dast.builders`` (terse node builders),
 False
 """
 
-from .canonical import (
-    canonicalize,
-    is_canonical,
-)
-from .definitions import (
-    ALLOWED_ATTRIBUTES,
-    ALLOWED_CHILDREN,
-    BLOCK_NODE_TYPES,
-    CANONICAL_MARK_ORDER,
-    DEFAULT_MARKS,
-    HEADING_LEVELS,
-    INLINE_NODE_TYPES,
-    LEAF_NODE_TYPES,
-    LIST_STYLES,
-    NODE_TYPES,
-    NODE_TYPES_WITH_CHILDREN,
-    OPTIONAL_ATTRIBUTES,
-    REQUIRED_ATTRIBUTES,
-    ROOT_CHILD_TYPES,
-    SCHEMA,
-)
-from .errors import (
-    DastError,
-    DastValidationError,
-    Path,
-    Problem,
-    format_path,
-    json_pointer,
-)
+from importlib import import_module
+
+from .canonical import canonicalize, is_canonical
+from .errors import DastError, DastValidationError, Problem
 from .guards import (
     has_children,
     is_block,
@@ -64,19 +68,10 @@ from .guards import (
     is_thematic_break,
     item_type_id,
 )
-from .inspector import (
-    BlockFormatter,
-    inspect,
-)
-from .load import (
-    dump_document,
-    load_document,
-    unwrap_document,
-)
+from .inspector import inspect
+from .load import dump_document, ensure_valid, load_document
 from .nodes import (
-    NODE_CLASS_BY_TYPE,
     Block,
-    BlockItem,
     Blockquote,
     Code,
     Document,
@@ -91,30 +86,15 @@ from .nodes import (
     ListItemChild,
     MetaEntry,
     Node,
-    NodeWithChildren,
     Paragraph,
     Root,
     RootChild,
     Span,
     ThematicBreak,
 )
-from .validate import (
-    RULE_CODES,
-    ValidationReport,
-    ensure_valid,
-    validate,
-)
+from .validate import ValidationReport, validate
 from .walk import (
-    AsyncMapper,
-    AsyncPredicate,
-    AsyncReducer,
-    AsyncVisitor,
-    Mapper,
-    MapResult,
     Match,
-    Predicate,
-    Reducer,
-    Visitor,
     WalkError,
     collect_nodes,
     collect_nodes_async,
@@ -134,31 +114,8 @@ from .walk import (
     some_node_async,
 )
 
-__all__ = [
-    "ALLOWED_ATTRIBUTES",
-    "ALLOWED_CHILDREN",
-    "BLOCK_NODE_TYPES",
-    "CANONICAL_MARK_ORDER",
-    "DEFAULT_MARKS",
-    "HEADING_LEVELS",
-    "INLINE_NODE_TYPES",
-    "LEAF_NODE_TYPES",
-    "LIST_STYLES",
-    "NODE_CLASS_BY_TYPE",
-    "NODE_TYPES",
-    "NODE_TYPES_WITH_CHILDREN",
-    "OPTIONAL_ATTRIBUTES",
-    "REQUIRED_ATTRIBUTES",
-    "ROOT_CHILD_TYPES",
-    "RULE_CODES",
-    "SCHEMA",
-    "AsyncMapper",
-    "AsyncPredicate",
-    "AsyncReducer",
-    "AsyncVisitor",
+__all__ = [  # grouped by task in the module docstring
     "Block",
-    "BlockFormatter",
-    "BlockItem",
     "Blockquote",
     "Code",
     "DastError",
@@ -173,23 +130,16 @@ __all__ = [
     "List",
     "ListItem",
     "ListItemChild",
-    "MapResult",
-    "Mapper",
     "Match",
     "MetaEntry",
     "Node",
-    "NodeWithChildren",
     "Paragraph",
-    "Path",
-    "Predicate",
     "Problem",
-    "Reducer",
     "Root",
     "RootChild",
     "Span",
     "ThematicBreak",
     "ValidationReport",
-    "Visitor",
     "WalkError",
     "canonicalize",
     "collect_nodes",
@@ -204,7 +154,6 @@ __all__ = [
     "find_first_node_async",
     "for_each_node",
     "for_each_node_async",
-    "format_path",
     "has_children",
     "inspect",
     "is_block",
@@ -227,7 +176,6 @@ __all__ = [
     "is_span",
     "is_thematic_break",
     "item_type_id",
-    "json_pointer",
     "load_document",
     "map_nodes",
     "map_nodes_async",
@@ -235,6 +183,62 @@ __all__ = [
     "reduce_nodes_async",
     "some_node",
     "some_node_async",
-    "unwrap_document",
     "validate",
 ]
+
+# Names that earlier versions exported from the package root, and the module
+# that owns each now. They still resolve (scripts written against those
+# versions keep working) but are not part of the root's surface.
+_MOVED: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "ALLOWED_ATTRIBUTES",
+            "ALLOWED_CHILDREN",
+            "BLOCK_NODE_TYPES",
+            "CANONICAL_MARK_ORDER",
+            "DEFAULT_MARKS",
+            "HEADING_LEVELS",
+            "INLINE_NODE_TYPES",
+            "LEAF_NODE_TYPES",
+            "LIST_STYLES",
+            "NODE_TYPES",
+            "NODE_TYPES_WITH_CHILDREN",
+            "OPTIONAL_ATTRIBUTES",
+            "REQUIRED_ATTRIBUTES",
+            "ROOT_CHILD_TYPES",
+            "SCHEMA",
+        ),
+        "dast.definitions",
+    ),
+    **dict.fromkeys(("NODE_CLASS_BY_TYPE", "BlockItem", "NodeWithChildren"), "dast.nodes"),
+    **dict.fromkeys(("Path", "format_path", "json_pointer"), "dast.errors"),
+    **dict.fromkeys(("RULE_CODES", "unwrap_document"), "dast.validate"),
+    **dict.fromkeys(
+        (
+            "AsyncMapper",
+            "AsyncPredicate",
+            "AsyncReducer",
+            "AsyncVisitor",
+            "MapResult",
+            "Mapper",
+            "Predicate",
+            "Reducer",
+            "Visitor",
+        ),
+        "dast.walk",
+    ),
+    "BlockFormatter": "dast.inspector",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Resolve a name that moved from the package root to the module that owns it.
+
+    >>> import dast
+    >>> dast.DEFAULT_MARKS[0]
+    'strong'
+    """
+    owner = _MOVED.get(name)
+    if owner is None:
+        raise AttributeError(f"module 'dast' has no attribute {name!r}")
+    return getattr(import_module(owner), name)

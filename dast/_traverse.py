@@ -64,6 +64,7 @@ from .nodes import (  # the node classes are used by the doctests too
     Span,  # noqa: F401
     ThematicBreak,  # noqa: F401
 )
+from .validate import node_problems
 
 __all__ = [
     "ALLOWED_CHILDREN",
@@ -89,7 +90,6 @@ __all__ = [
     "iter_tree",
     "load_tree",
     "map_tree",
-    "node_problems",
     "reduce_tree",
     "some",
 ]
@@ -525,44 +525,6 @@ def _load_node(data: Mapping[str, Any]) -> Node:
         return build_deep_node(data)
     except ValidationError as exc:  # defensive: the model refuses what the validator allows
         raise DastValidationError(pydantic_problems(exc)) from None
-
-
-# Where ``node_problems`` puts a lone node so the validator can check it.
-_WRAP_PATH: Mapping[str, Path] = {
-    "root": (),
-    "listItem": ("children", 0, "children", 0),
-    **{t: ("children", 0, "children", 0) for t in definitions.INLINE_NODE_TYPES},
-}
-
-
-def node_problems(data: Mapping[str, Any]) -> list[Problem]:
-    """Every problem of one JSON node (not a document), paths relative to it.
-
-    The node is set in the smallest valid document around it and checked by
-    ``dast.validate``.
-
-    >>> [(p.path, p.code) for p in node_problems({"type": "heading", "level": 9, "children": [{}]})]
-    [(('level',), 'heading-level'), (('children', 0, 'type'), 'missing-type')]
-    """
-    from .validate import validate  # validate imports load, which walkers use too
-
-    node_type = data.get("type")
-    prefix = _WRAP_PATH.get(node_type, ("children", 0)) if isinstance(node_type, str) else ()
-    wrapped: Any = data
-    if len(prefix) == 4:
-        container = (
-            {"type": "list", "style": "bulleted"}
-            if node_type == "listItem"
-            else {"type": "paragraph"}
-        )
-        wrapped = {"type": "root", "children": [{**container, "children": [data]}]}
-    elif len(prefix) == 2:
-        wrapped = {"type": "root", "children": [data]}
-    problems = validate({"schema": "dast", "document": wrapped}).problems
-    cut = len(prefix)
-    return [
-        Problem(p.path[cut:], p.code, p.message) if p.path[:cut] == prefix else p for p in problems
-    ]
 
 
 # --- pre-order walkers --------------------------------------------------------------------

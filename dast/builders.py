@@ -18,7 +18,6 @@ from typing import Any, Literal, NoReturn, TypeVar, overload
 
 from pydantic import ValidationError
 
-from ._traverse import node_problems
 from .errors import DastValidationError, Path, Problem
 from .load import pydantic_problems
 from .nodes import (
@@ -43,6 +42,7 @@ from .nodes import (
     Span,
     ThematicBreak,
 )
+from .validate import node_problems
 
 __all__ = [
     "Inline",

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, overload
 
+from .definitions import CANONICAL_MARK_ORDER
 from .load import load_document
 from .nodes import (
     Blockquote,
@@ -51,15 +52,8 @@ __all__ = [
     "is_canonical",
 ]
 
-MARK_ORDER: tuple[str, ...] = (
-    "highlight",
-    "strikethrough",
-    "underline",
-    "strong",
-    "emphasis",
-    "code",
-)
-"""The default marks in canonical order, outermost first."""
+MARK_ORDER: tuple[str, ...] = CANONICAL_MARK_ORDER
+"""The default marks in canonical order, outermost first (``dast.definitions``)."""
 
 _RANK = {mark: rank for rank, mark in enumerate(MARK_ORDER)}
 _CONTAINERS = (Root, List, ListItem, Blockquote)

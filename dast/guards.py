@@ -16,7 +16,9 @@ from typing import Any, overload
 
 from typing_extensions import TypeIs
 
+from .definitions import INLINE_NODE_TYPES, NODE_TYPES_WITH_CHILDREN
 from .nodes import (
+    NODE_CLASS_BY_TYPE,
     Block,
     Blockquote,
     Code,
@@ -28,6 +30,7 @@ from .nodes import (
     Link,
     List,
     ListItem,
+    Node,
     NodeWithChildren,
     Paragraph,
     Root,
@@ -61,8 +64,10 @@ __all__ = [
 _MISSING: Any = object()
 """Marks an omitted ``node`` argument (``None`` is a node candidate like any other)."""
 
-_WITH_CHILDREN = (Root, Paragraph, Heading, List, ListItem, Blockquote, Link, ItemLink)
-_INLINE = (Span, Link, ItemLink, InlineItem, InlineBlock)
+_WITH_CHILDREN: tuple[type[Node], ...] = tuple(
+    NODE_CLASS_BY_TYPE[t] for t in sorted(NODE_TYPES_WITH_CHILDREN)
+)
+_INLINE: tuple[type[Node], ...] = tuple(NODE_CLASS_BY_TYPE[t] for t in sorted(INLINE_NODE_TYPES))
 
 
 def is_root(node: object) -> TypeIs[Root]:

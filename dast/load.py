@@ -14,40 +14,32 @@ from pydantic import ValidationError
 
 from ._gc import gc_paused
 from .errors import DastValidationError, Path, Problem
-from .nodes import NODE_CLASS_BY_TYPE, Document, Node
+from .nodes import NODE_CLASS_BY_TYPE, Document, build_deep_node
+from .validate import unwrap_document, validate
 
 __all__ = [
     "build_deep_node",
     "dump_document",
+    "ensure_valid",
     "load_document",
     "pydantic_problems",
     "unwrap_document",
 ]
 
 
-def unwrap_document(data: Any) -> Any:
-    """Strip the CDA wrapper ``{"value": doc, "blocks": ...}`` if present.
-
-    >>> unwrap_document({"value": None, "blocks": []}) is None
-    True
-    """
-    if isinstance(data, Mapping) and "value" in data and "document" not in data:
-        return data["value"]
-    return data
-
-
 @overload
 def load_document(data: None) -> None: ...
 @overload
-def load_document(data: Document | Mapping[str, Any]) -> Document: ...
+def load_document(data: Document | Mapping[str, object]) -> Document: ...
 @overload
-def load_document(data: Any) -> Document | None: ...
-def load_document(data: Any) -> Document | None:
-    """Load DAST JSON (a dict, or the CDA wrapper) into a ``Document``.
+def load_document(data: object) -> Document | None: ...
+def load_document(data: object) -> Document | None:
+    """Load DAST JSON (any mapping, or the CDA wrapper) into a ``Document``.
 
     A ``Document`` is returned as is and ``None`` (an empty field) gives
     ``None``. Anything invalid raises ``DastValidationError`` listing every
-    problem with its path.
+    problem with its path, exactly those ``dast.validate.validate`` reports:
+    the two always agree.
 
     >>> load_document(None) is None
     True
@@ -59,18 +51,33 @@ def load_document(data: Any) -> Document | None:
         return None
     try:
         with gc_paused():
-            return Document.model_validate(inner)
-    except ValidationError:
-        problems = _problems_for(data)
-    if problems:
-        raise DastValidationError(problems)
-    # The validator (iterative, and in agreement with the model) finds it
-    # valid: pydantic-core gave up on its depth. Build it bottom-up.
-    try:
-        with gc_paused():
-            return _build_deep_document(inner)
-    except ValidationError as exc:  # defensive: the model refuses what the validator allows
-        raise DastValidationError(pydantic_problems(exc)) from None
+            return Document.model_validate(inner)  # deep documents too
+    except ValidationError as exc:
+        problems = validate(data).problems
+        if not problems:  # defensive: the model refuses what the validator allows
+            raise DastValidationError(pydantic_problems(exc)) from None
+    raise DastValidationError(problems)
+
+
+def ensure_valid(data: object) -> Document | None:
+    """Load a document, raising ``DastValidationError`` with every problem if invalid.
+
+    A ``Document`` is checked too (``model_copy`` may have broken it).
+
+    >>> ensure_valid(None) is None
+    True
+    >>> try:
+    ...     ensure_valid({"schema": "dast", "document": {"type": "root", "children": []}})
+    ... except DastValidationError as exc:
+    ...     print(exc.problems[0].code)
+    empty-children
+    """
+    if isinstance(data, Document):
+        report = validate(data)
+        if report.problems:
+            raise DastValidationError(report.problems)
+        return data
+    return load_document(data)
 
 
 def dump_document(doc: Document | None) -> dict[str, Any] | None:
@@ -80,18 +87,6 @@ def dump_document(doc: Document | None) -> dict[str, Any] | None:
     True
     """
     return None if doc is None else doc.to_json()
-
-
-def _problems_for(data: Any) -> list[Problem]:
-    """Every problem of input the model refused; empty when the validator finds none.
-
-    pydantic-core gives up on documents nested a few hundred levels deep
-    (the error's type differs between versions); the validator is iterative
-    and has the last word.
-    """
-    from .validate import validate  # validate builds on this module
-
-    return list(validate(data).problems)
 
 
 def pydantic_problems(exc: ValidationError) -> list[Problem]:
@@ -116,33 +111,3 @@ def _clean_loc(loc: tuple[int | str, ...]) -> Path:
             continue
         out.append(part)
     return tuple(out)
-
-
-def _build_deep_document(data: dict[str, Any]) -> Document:
-    """Build a ``Document`` from VALID JSON nested deeper than pydantic-core recurses."""
-    root = build_deep_node(data["document"])
-    return Document.model_validate({"schema": data["schema"], "document": root})
-
-
-def build_deep_node(data: Mapping[str, Any]) -> Node:
-    """Build a node from VALID node JSON bottom-up, one node at a time, without recursion.
-
-    Each node is validated by pydantic on its own (its children are already
-    models, which pydantic does not re-validate), so depth does not matter.
-
-    >>> build_deep_node({"type": "span", "value": "x"})
-    Span(type='span', value='x', marks=None)
-    """
-    order: list[Mapping[str, Any]] = []
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        stack.extend(node.get("children", ()))
-    built: dict[int, Node] = {}
-    for node in reversed(order):  # children before their parents
-        fields = dict(node)
-        if "children" in fields:
-            fields["children"] = tuple(built[id(kid)] for kid in node["children"])
-        built[id(node)] = NODE_CLASS_BY_TYPE[node["type"]].model_validate(fields)
-    return built[id(data)]

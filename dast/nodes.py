@@ -14,7 +14,11 @@ object).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import json
+import operator
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -23,8 +27,20 @@ from pydantic import (
     PlainValidator,
     StrictInt,
     StrictStr,
+    ValidationError,
     field_validator,
     model_validator,
+)
+from typing_extensions import Self
+
+from .errors import DastValidationError
+from .validate import (
+    _BROKEN,
+    node_problems,
+    shallow_problems,
+    track_broken,
+    unwrap_document,
+    validate,
 )
 
 __all__ = [
@@ -51,13 +67,16 @@ __all__ = [
     "RootChild",
     "Span",
     "ThematicBreak",
+    "build_deep_node",
 ]
 
 
 def _check_item(value: Any) -> Any:
-    """Accept an id string or a record object, returning it untouched."""
+    """Accept an id string or a record object, returning it untouched (other mappings as dicts)."""
     if isinstance(value, (str, dict)):
         return value
+    if isinstance(value, Mapping):
+        return dict(value)
     raise ValueError("item must be a record id string or a record object")
 
 
@@ -69,8 +88,13 @@ NonEmpty = Field(min_length=1)
 _Tagged = Field(discriminator="type")
 """On a slot holding a single node class: JSON input must still carry ``type``."""
 
+_DUMP_OPTIONS: Final = frozenset({"mode", "by_alias", "exclude_none", "round_trip", "warnings"})
+"""The ``model_dump`` options the deep (iterative) dump supports."""
+
 
 class _Model(BaseModel):
+    """The base of every node: frozen pydantic, plus depth-proof equality, hash, repr and dumps."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     def to_json(self) -> dict[str, Any]:
@@ -79,10 +103,347 @@ class _Model(BaseModel):
         >>> Span(value="a").to_json()
         {'type': 'span', 'value': 'a'}
         """
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    # -- validated edits -------------------------------------------------------------------
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with ``changes`` applied, checked against the schema.
+
+        Unlike ``model_copy(update=...)`` (which, as in pydantic, checks
+        nothing), a broken result raises ``DastValidationError`` with the
+        attribute's path and rule code. Children may be any sequence of nodes.
+
+        >>> h = Heading(level=2, children=(Span(value="x"),))
+        >>> h.replace(level=3).level
+        3
+        >>> try:
+        ...     h.replace(level=9)
+        ... except DastValidationError as exc:
+        ...     print(exc.problems[0].path, exc.problems[0].code)
+        ('level',) heading-level
+        """
+        data: dict[str, Any] = {}
+        for name, value in self.__dict__.items():
+            data[_alias(name)] = value
+        for key, value in changes.items():
+            if key == "children" and isinstance(value, Sequence) and not isinstance(value, str):
+                value = tuple(value)
+            data[_alias(key)] = value
+        data = {key: value for key, value in data.items() if value is not None}
+        problems = shallow_problems(data)
+        if problems:
+            raise DastValidationError(problems)
+        built: Self = type(self).model_validate(data)
+        return built
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """pydantic's ``model_copy`` (no validation); a broken copy is remembered.
+
+        ``dast.validate.ensure_writable`` then refuses any tree holding it.
+
+        >>> Span(value="a").model_copy(update={"value": "b"}).value
+        'b'
+        """
+        new = super().model_copy(update=update, deep=deep)
+        if update:  # a copy of a valid node can only be broken in what changed
+            track_broken(new, None if id(self) in _BROKEN else update.keys())
+        elif id(self) in _BROKEN:
+            track_broken(new)
+        return new
+
+    @classmethod  # type: ignore[no-redef]  # the pydantic mypy plugin declares it too
+    def model_construct(  # type: ignore[override]  # (its signature, as the plugin sees it)
+        cls, _fields_set: set[str] | None = None, **values: Any
+    ) -> Self:
+        """pydantic's ``model_construct`` (no validation); a broken node is remembered.
+
+        >>> Span.model_construct(value="a").value
+        'a'
+        """
+        new = super().model_construct(_fields_set, **values)
+        track_broken(new)
+        return new
+
+    # -- any depth -------------------------------------------------------------------------
+
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Self:
+        """pydantic's ``model_validate``, also for documents nested deeper than it recurses.
+
+        >>> Span.model_validate({"type": "span", "value": "x"}).value
+        'x'
+        """
         try:
-            return self.model_dump(mode="json", by_alias=True, exclude_none=True)
-        except ValueError:  # pydantic-core gives up a few hundred levels deep
-            return _dump_deep(self)
+            return super().model_validate(obj, **options)
+        except ValidationError:
+            built: Self | None = _build_if_valid(cls, obj)
+            if built is None:
+                raise
+            return built
+
+    def model_dump(self, **options: Any) -> dict[str, Any]:
+        """pydantic's ``model_dump``, also for trees nested deeper than it recurses.
+
+        >>> Span(value="x").model_dump(exclude_none=True)
+        {'type': 'span', 'value': 'x'}
+        """
+        try:  # past its depth limit pydantic warns and leaves models in: make that an error
+            return super().model_dump(**{**options, "warnings": "error"})
+        except ValueError:  # "maximum serialization depth exceeded"
+            if not options.keys() <= _DUMP_OPTIONS:
+                raise
+            return _dump_deep(
+                self,
+                json_mode=options.get("mode", "python") == "json",
+                by_alias=bool(options.get("by_alias")),
+                exclude_none=bool(options.get("exclude_none")),
+            )
+
+    def model_dump_json(self, **options: Any) -> str:
+        """pydantic's ``model_dump_json``, also for trees nested deeper than it recurses.
+
+        >>> Span(value="x").model_dump_json(exclude_none=True)
+        '{"type":"span","value":"x"}'
+        """
+        try:
+            return super().model_dump_json(**{**options, "warnings": "error"})
+        except ValueError:
+            indent = options.pop("indent", None)
+            if not options.keys() <= _DUMP_OPTIONS:
+                raise
+            data = _dump_deep(
+                self,
+                json_mode=True,
+                by_alias=bool(options.get("by_alias")),
+                exclude_none=bool(options.get("exclude_none")),
+            )
+            return _json_text(data, indent)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return _equal(self, other)
+
+    def __hash__(self) -> int:
+        cache: dict[int, int] | None = getattr(_HASHING, "cache", None)
+        if cache is not None:
+            known = cache.get(id(self))
+            return known if known is not None else _own_hash(self)
+        return _deep_hash(self)
+
+    def __repr__(self) -> str:
+        return _repr(self)
+
+    def __str__(self) -> str:
+        return " ".join(f"{name}={_repr(value)}" for name, value in self.__dict__.items())
+
+
+def _alias(name: str) -> str:
+    return "schema" if name == "schema_" else name
+
+
+# --- depth-proof equality, hash, repr and dumps -------------------------------------------
+
+
+def _equal(a: BaseModel, b: BaseModel) -> bool:
+    """pydantic's ``==`` on two models, without recursion."""
+    stack: list[tuple[BaseModel, BaseModel]] = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if x is y:
+            continue
+        if type(x) is not type(y):
+            return False
+        dx, dy = x.__dict__, y.__dict__
+        if dx.keys() != dy.keys():
+            return False
+        for key, vx in dx.items():
+            vy = dy[key]
+            if vx is vy:
+                continue
+            if isinstance(vx, _Model):
+                if not isinstance(vy, BaseModel):
+                    return False
+                stack.append((vx, vy))
+            elif type(vx) is tuple and type(vy) is tuple:
+                if len(vx) != len(vy):
+                    return False
+                for ex, ey in zip(vx, vy, strict=True):
+                    if ex is ey:
+                        continue
+                    if isinstance(ex, _Model) and isinstance(ey, BaseModel):
+                        stack.append((ex, ey))
+                    elif ex != ey:
+                        return False
+            elif vx != vy:
+                return False
+    return True
+
+
+_HASHING = threading.local()
+"""While a deep hash runs: ``cache`` maps node ids to their hashes, children first."""
+
+_GETTERS: dict[type[BaseModel], Callable[[dict[str, Any]], Any]] = {}
+
+
+def _own_hash(model: BaseModel) -> int:
+    """pydantic's hash of a frozen model: the hash of its field values."""
+    cls = type(model)
+    getter = _GETTERS.get(cls)
+    if getter is None:
+        getter = _GETTERS[cls] = operator.itemgetter(*cls.model_fields)
+    try:
+        return hash(getter(model.__dict__))
+    except KeyError:  # made by model_construct without a required field
+        return hash(tuple(model.__dict__.get(name) for name in cls.model_fields))
+
+
+def _deep_hash(model: BaseModel) -> int:
+    """The hash pydantic would give, computed children first (no recursion)."""
+    order: list[BaseModel] = []
+    stack: list[BaseModel] = [model]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for value in node.__dict__.values():
+            if type(value) is tuple:
+                stack.extend(v for v in value if isinstance(v, _Model))
+            elif isinstance(value, _Model):
+                stack.append(value)
+    cache: dict[int, int] = {}
+    _HASHING.cache = cache
+    try:
+        for node in reversed(order):
+            cache[id(node)] = _own_hash(node)
+    finally:
+        _HASHING.cache = None
+    return cache[id(model)]
+
+
+def _repr(value: object) -> str:
+    """pydantic's ``repr`` of a model (or of a field value), without recursion."""
+    out: list[str] = []
+    stack: list[tuple[bool, object]] = [(False, value)]  # (is literal text?, item)
+    while stack:
+        literal, item = stack.pop()
+        if literal:
+            out.append(item)  # type: ignore[arg-type]
+            continue
+        if isinstance(item, _Model):
+            parts: list[tuple[bool, object]] = [(True, f"{type(item).__name__}(")]
+            for i, (name, field_value) in enumerate(item.__dict__.items()):
+                parts.append((True, f", {name}=" if i else f"{name}="))
+                parts.append((False, field_value))
+            parts.append((True, ")"))
+            stack.extend(reversed(parts))
+        elif type(item) is tuple and any(isinstance(v, _Model) for v in item):
+            parts = [(True, "(")]
+            for i, element in enumerate(item):
+                if i:
+                    parts.append((True, ", "))
+                parts.append((False, element))
+            parts.append((True, ",)" if len(item) == 1 else ")"))
+            stack.extend(reversed(parts))
+        else:
+            out.append(repr(item))
+    return "".join(out)
+
+
+def _dump_deep(
+    model: BaseModel, *, json_mode: bool = True, by_alias: bool = True, exclude_none: bool = True
+) -> dict[str, Any]:
+    """``model_dump`` without recursion (for trees deeper than pydantic dumps).
+
+    Tuples stay tuples in Python mode and become lists in JSON mode; other
+    containers (a block's record) are copied, as pydantic does.
+    """
+
+    def frame(source: object, key: object) -> list[Any]:
+        """[entries, next index, accumulated value, key in the parent, is an array?, a tuple?]"""
+        if isinstance(source, BaseModel):
+            entries = [
+                (_field_key(type(source), name, by_alias), value)
+                for name, value in source.__dict__.items()
+                if value is not None or not exclude_none
+            ]
+            return [entries, 0, {}, key, False, False]
+        if isinstance(source, dict):
+            return [list(source.items()), 0, {}, key, False, False]
+        items: list[tuple[object, Any]] = [(None, v) for v in source]  # type: ignore[attr-defined]
+        return [items, 0, [], key, True, type(source) is tuple]
+
+    stack = [frame(model, None)]
+    while True:
+        top = stack[-1]
+        entries, index, acc = top[0], top[1], top[2]
+        if index < len(entries):
+            top[1] = index + 1
+            key, value = entries[index]
+            if isinstance(value, (BaseModel, dict, list, tuple)):
+                stack.append(frame(value, key))
+            elif top[4]:
+                acc.append(value)
+            else:
+                acc[key] = value
+            continue
+        stack.pop()
+        made = tuple(acc) if top[5] and not json_mode else acc
+        if not stack:
+            return made  # type: ignore[return-value]  # the top is a model: a dict
+        parent = stack[-1]
+        if parent[4]:
+            parent[2].append(made)
+        else:
+            parent[2][top[3]] = made
+
+
+def _field_key(cls: type[BaseModel], name: str, by_alias: bool) -> str:
+    if not by_alias:
+        return name
+    field = cls.model_fields.get(name)
+    return field.alias or name if field is not None else name
+
+
+def _json_text(value: Any, indent: int | None) -> str:
+    """JSON text like pydantic's ``model_dump_json``, without recursion."""
+    out: list[str] = []
+    colon = ": " if indent is not None else ":"
+    stack: list[tuple[bool, Any, int]] = [(False, value, 0)]  # (literal?, item, depth)
+
+    def newline(depth: int) -> str:
+        return "\n" + " " * (indent * depth) if indent is not None else ""
+
+    while stack:
+        literal, item, depth = stack.pop()
+        if literal:
+            out.append(item)
+            continue
+        if isinstance(item, dict):
+            if not item:
+                out.append("{}")
+                continue
+            parts: list[tuple[bool, Any, int]] = [(True, "{", depth)]
+            for i, (key, element) in enumerate(item.items()):
+                sep = "," if i else ""
+                text = json.dumps(str(key), ensure_ascii=False)
+                parts.append((True, f"{sep}{newline(depth + 1)}{text}{colon}", depth))
+                parts.append((False, element, depth + 1))
+            parts.append((True, newline(depth) + "}", depth))
+            stack.extend(reversed(parts))
+        elif isinstance(item, (list, tuple)):
+            if not item:
+                out.append("[]")
+                continue
+            parts = [(True, "[", depth)]
+            for i, element in enumerate(item):
+                parts.append((True, ("," if i else "") + newline(depth + 1), depth))
+                parts.append((False, element, depth + 1))
+            parts.append((True, newline(depth) + "]", depth))
+            stack.extend(reversed(parts))
+        else:
+            out.append(json.dumps(item, ensure_ascii=False))
+    return "".join(out)
 
 
 class MetaEntry(_Model):
@@ -307,7 +668,7 @@ class Document(_Model):
     def _json_needs_schema(cls, data: Any) -> Any:
         """DAST JSON must carry ``schema``; only Python callers passing a ``Root`` may omit it."""
         if (
-            isinstance(data, dict)
+            isinstance(data, Mapping)
             and "schema" not in data
             and "schema_" not in data
             and not isinstance(data.get("document"), Root)
@@ -337,35 +698,6 @@ Node = (
 """Any DAST node (not the ``Document`` wrapper)."""
 
 
-def _dump_deep(model: _Model) -> dict[str, Any]:
-    """Dump any model without recursion (for trees deeper than pydantic dumps)."""
-    out: dict[str, Any] = {}
-    stack: list[tuple[_Model, dict[str, Any]]] = [(model, out)]
-    while stack:
-        node, target = stack.pop()
-        for name, field in type(node).model_fields.items():
-            value = getattr(node, name)
-            if value is None:
-                continue
-            key = field.alias or name
-            if isinstance(value, _Model):
-                child: dict[str, Any] = {}
-                target[key] = child
-                stack.append((value, child))
-            elif isinstance(value, tuple):
-                items: list[Any] = []
-                for entry in value:
-                    if isinstance(entry, _Model):
-                        items.append({})
-                        stack.append((entry, items[-1]))
-                    else:
-                        items.append(entry)
-                target[key] = items
-            else:
-                target[key] = value
-    return out
-
-
 NodeWithChildren = Root | Paragraph | Heading | List | ListItem | Blockquote | Link | ItemLink
 """Nodes that carry a ``children`` tuple."""
 
@@ -389,3 +721,53 @@ NODE_CLASS_BY_TYPE: dict[str, type[Node]] = {
     )
 }
 """Each DAST ``type`` string to its node class."""
+
+
+def build_deep_node(data: Mapping[str, Any]) -> Node:
+    """Build a node from VALID node JSON bottom-up, one node at a time, without recursion.
+
+    Each node is validated by pydantic on its own (its children are already
+    models, which pydantic does not re-validate), so depth does not matter.
+    Any ``Mapping`` is read as a JSON object.
+
+    >>> build_deep_node({"type": "span", "value": "x"})
+    Span(type='span', value='x', marks=None)
+    """
+    order: list[Mapping[str, Any]] = []
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        stack.extend(node.get("children", ()))
+    built: dict[int, Node] = {}
+    plain = BaseModel.model_validate.__func__  # type: ignore[attr-defined]
+    for node in reversed(order):  # children before their parents
+        fields = dict(node)
+        if "children" in fields:
+            fields["children"] = tuple(built[id(kid)] for kid in node["children"])
+        meta = fields.get("meta")
+        if meta is not None:
+            fields["meta"] = tuple(dict(entry) for entry in meta)
+        built[id(node)] = plain(NODE_CLASS_BY_TYPE[node["type"]], fields)
+    return built[id(data)]
+
+
+def _build_if_valid(cls: type[_Model], obj: object) -> Any:
+    """The model of input pydantic refused, when the validator finds it valid (else None).
+
+    pydantic-core gives up on trees nested a few hundred levels deep, and
+    reads only dicts as objects; the validator is iterative, reads any
+    ``Mapping``, and has the last word.
+    """
+    if not isinstance(obj, Mapping) or isinstance(obj, BaseModel):
+        return None
+    plain = BaseModel.model_validate.__func__  # type: ignore[attr-defined]
+    if cls is Document:
+        if unwrap_document(obj) is not obj or not validate(obj).valid:
+            return None
+        root = build_deep_node(obj["document"])
+        return plain(Document, {"schema": obj["schema"], "document": root})
+    node_type = cls.model_fields["type"].default if "type" in cls.model_fields else None
+    if node_type is None or obj.get("type") != node_type or node_problems(obj):
+        return None
+    return build_deep_node(obj)

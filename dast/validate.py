@@ -1,13 +1,20 @@
 """Strict validation of DAST JSON: every rule of the schema page, every problem.
 
-``validate(x)`` never raises: it accepts a ``Document``, DAST JSON, the CDA
-wrapper ``{"value": doc, "blocks": [...], ...}``, ``None`` (an empty field,
-valid) or any garbage, and returns a ``ValidationReport`` listing every
-problem found, each with its path relative to the root node
-(``("children", 2, "children", 0, "level")``), a rule code and a message
-saying what was found and what was expected. ``ensure_valid(x)`` returns the
-loaded ``Document`` (or ``None``) or raises ``DastValidationError`` carrying
-all the problems. The traversal is iterative, so any depth is fine.
+``validate(x)`` never raises and never hangs: it accepts a ``Document``, a
+single node model, DAST JSON (any ``Mapping`` is a JSON object, a list or a
+tuple an array), the CDA wrapper ``{"value": doc, "blocks": [...], ...}``,
+``None`` (an empty field, valid) or any garbage, and returns a
+``ValidationReport`` listing every problem found, each with its path relative
+to the root node (``("children", 2, "children", 0, "level")``), a rule code
+and a message saying what was found and what was expected. The traversal is
+iterative, so any depth is fine, and a node that contains itself is reported
+(``cycle``) rather than walked forever. Every rule is read from the schema
+table, ``dast.definitions.NODE_SPECS``.
+
+``ensure_writable(tree)`` raises ``DastValidationError`` when a tree holds a
+node broken by ``model_copy(update=...)`` or ``model_construct``; it costs
+nothing while no such node exists. (``ensure_valid``, which loads, is in
+``dast.load``.)
 
 The validator agrees with the node model: ``validate(x).valid`` is true
 exactly when ``Document.model_validate(x)`` accepts ``x``. As in the model,
@@ -43,6 +50,7 @@ Rule codes (stable):
 ``invalid-meta``            ``meta`` not a list of ``{"id", "value"}`` string
                             objects
 ``invalid-highlight``       ``highlight`` not a list of non-negative integers
+``cycle``                   a node contains itself
 ==========================  ==================================================
 
 >>> report = validate({"schema": "dast", "document": {"type": "root", "children": [
@@ -55,27 +63,38 @@ False
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import BaseModel
 
 from .definitions import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_CHILDREN,
-    LIST_STYLES,
+    NODE_SPECS,
     NODE_TYPES,
-    REQUIRED_ATTRIBUTES,
     SCHEMA,
+    AttributeSpec,
 )
-from .errors import DastValidationError, Path, Problem
-from .load import load_document, unwrap_document
-from .nodes import (
-    Document,
-)
+from .errors import DastValidationError, Path, PathLink, Problem
 
-__all__ = ["RULE_CODES", "ValidationReport", "ensure_valid", "validate"]
+if TYPE_CHECKING:  # annotations only: the model builds on this module
+    from .nodes import Document, Node
+
+_Add = Callable[[Problem], None]
+
+__all__ = [
+    "RULE_CODES",
+    "ValidationReport",
+    "ensure_writable",
+    "node_problems",
+    "shallow_problems",
+    "track_broken",
+    "unwrap_document",
+    "validate",
+]
 
 RULE_CODES: Final[frozenset[str]] = frozenset(
     {
@@ -89,17 +108,11 @@ RULE_CODES: Final[frozenset[str]] = frozenset(
         "unknown-type",
         "forbidden-attribute",
         "missing-attribute",
-        "invalid-attribute",
-        "heading-level",
-        "list-style",
-        "invalid-children",
-        "empty-children",
         "forbidden-child",
         "block-not-at-root",
-        "invalid-item",
-        "invalid-marks",
-        "invalid-meta",
-        "invalid-highlight",
+        "empty-children",
+        "cycle",
+        *(a.code for spec in NODE_SPECS.values() for a in spec.attributes),
     }
 )
 """Every rule code the validator may report."""
@@ -136,8 +149,21 @@ class ValidationReport:
         return "\n".join(str(p) for p in self.problems)
 
 
-def validate(data: Any) -> ValidationReport:
-    """Check a document against the whole DAST schema; never raises.
+def unwrap_document(data: object) -> Any:
+    """Strip the CDA wrapper ``{"value": doc, "blocks": ...}`` if present.
+
+    >>> unwrap_document({"value": None, "blocks": []}) is None
+    True
+    """
+    if isinstance(data, Mapping) and "value" in data and "document" not in data:
+        return data["value"]
+    return data
+
+
+def validate(data: object) -> ValidationReport:
+    """Check a document (or one node model) against the whole DAST schema; never raises.
+
+    A node model (``Heading``...) is checked as a subtree: paths are relative to it.
 
     >>> validate(None).valid
     True
@@ -145,130 +171,226 @@ def validate(data: Any) -> ValidationReport:
     ['missing-document']
     """
     problems: list[Problem] = []
-    if isinstance(data, Document):  # check it too: model_copy may have broken it
-        data = {"schema": data.schema_, "document": data.document}
-    data = unwrap_document(data)
-    if data is None:
-        return ValidationReport(())
-    if type(data) is not dict:
-        problems.append(
-            Problem((), "invalid-document", f"expected a DAST document object, found {_kind(data)}")
-        )
-        return ValidationReport(tuple(problems))
-    for key in data:
-        if key not in ("schema", "document"):
-            problems.append(
-                Problem(
-                    (key,),
-                    "forbidden-attribute",
-                    f"unexpected key {_short(key)} in the document object "
-                    '(allowed: "schema", "document")',
-                )
-            )
-    if "schema" not in data:
-        problems.append(Problem(("schema",), "missing-schema", 'missing "schema": "dast"'))
-    elif data["schema"] != SCHEMA or type(data["schema"]) is not str:
-        problems.append(
-            Problem(
-                ("schema",),
-                "invalid-schema",
-                f'schema must be "dast", found {_kind(data["schema"])}',
-            )
-        )
-    if "document" not in data:
-        message = 'missing "document" (the root node)'
-        problems.append(Problem(("document",), "missing-document", message))
-    else:
-        root = data["document"]
-        if type(root) is not dict and not isinstance(root, BaseModel):
-            problems.append(
-                Problem(
-                    ("document",),
-                    "invalid-document",
-                    f"document must be a root node object, found {_kind(root)}",
-                )
-            )
-        else:
-            _check_tree(root, problems)
+    try:
+        if isinstance(data, BaseModel):  # check it too: model_copy may have broken it
+            fields = _fields(data)
+            if "type" in fields:
+                _check_tree(data, problems.append, _NODE)
+                return ValidationReport(tuple(problems))
+            data = fields
+        _check_document(unwrap_document(data), problems.append)
+    except Exception as exc:
+        problems.append(_unreadable(exc))
     return ValidationReport(tuple(problems))
 
 
-def ensure_valid(data: Any) -> Document | None:
-    """Load a document, raising ``DastValidationError`` with every problem if invalid.
+def node_problems(data: Mapping[str, object] | BaseModel) -> list[Problem]:
+    """Every problem of one JSON node (not a document), paths relative to it.
 
-    >>> ensure_valid(None) is None
-    True
-    >>> try:
-    ...     ensure_valid({"schema": "dast", "document": {"type": "root", "children": []}})
-    ... except DastValidationError as exc:
-    ...     print(exc.problems[0].code)
-    empty-children
+    The node may be of any type; it is checked as the top of its own subtree.
+
+    >>> [(p.path, p.code) for p in node_problems({"type": "heading", "level": 9, "children": [{}]})]
+    [(('level',), 'heading-level'), (('children', 0, 'type'), 'missing-type')]
     """
-    if isinstance(data, Document):
-        report = validate(data)
-        if report.problems:
-            raise DastValidationError(report.problems)
-        return data
-    loaded: Document | None = load_document(data)
-    return loaded
+    problems: list[Problem] = []
+    try:
+        _check_tree(data, problems.append, _NODE)
+    except Exception as exc:
+        problems.append(_unreadable(exc))
+    return problems
 
 
-def _fields(model: BaseModel) -> dict[str, Any]:
-    """A node model as a shallow JSON-like dict (children stay models, checked in turn).
+def shallow_problems(node: Mapping[str, object] | BaseModel) -> list[Problem]:
+    """The problems of one node itself: its attributes and the types of its children.
+
+    Children that are node models are taken as valid (unless registered as
+    broken, see ``track_broken``); children given as JSON are checked whole.
+    This is what ``replace()`` and the ``model_copy`` check cost: one node.
+
+    >>> from dast.nodes import Block, Span
+    >>> [(p.path, p.code) for p in shallow_problems(
+    ...     {"type": "paragraph", "children": (Span(value="x"), Block(item="b"))})]
+    [(('children', 1), 'block-not-at-root')]
+    """
+    problems: list[Problem] = []
+    try:
+        if isinstance(node, BaseModel):
+            node = _fields(node)
+        if isinstance(node, Mapping) and "type" not in node and "document" in node:
+            _check_document(node, problems.append, _SHALLOW_DOCUMENT)
+        else:
+            _check_tree(node, problems.append, _SHALLOW)
+    except Exception as exc:
+        problems.append(_unreadable(exc))
+    return problems
+
+
+# --- nodes broken by model_copy / model_construct ---------------------------------------
+
+_BROKEN: dict[int, weakref.finalize[..., object]] = {}
+"""Ids of the live node models known to break the schema (each removed when its node dies)."""
+
+
+def track_broken(node: BaseModel, changed: Iterable[str] | None = None) -> bool:
+    """Check one freshly made node model shallowly; remember it while alive if broken.
+
+    Called by the model's ``model_copy`` and ``model_construct``; returns
+    True when the node is broken. ``changed`` names the only attributes that
+    may be broken (a copy of a valid node with those updated).
+
+    >>> from dast.nodes import Heading, Span
+    >>> track_broken(Heading.model_construct(level=9, children=(Span(value="x"),)))
+    True
+    """
+    if _quick_ok(node, changed) or not shallow_problems(node):
+        return False
+    key = id(node)
+    if key not in _BROKEN:
+        _BROKEN[key] = weakref.finalize(node, _BROKEN.pop, key, None)
+    return True
+
+
+def _is_model(value: object) -> bool:
+    return hasattr(type(value), "__pydantic_fields__")
+
+
+def _quick_ok(node: BaseModel, changed: Iterable[str] | None) -> bool:
+    """True when one node model is plainly valid (False: look closer with ``shallow_problems``).
+
+    The common case of ``model_copy(update=...)``, checked with no allocation;
+    only the ``changed`` attributes when given.
+    """
+    fields = node.__dict__
+    t = fields.get("type")
+    if type(t) is not str or t not in _SPECS:
+        return False
+    specs = _SPECS[t]
+    for key in fields if changed is None else changed:
+        value = fields.get(key)
+        if value is None:
+            if key in _REQUIRED[t]:
+                return False
+            continue
+        entry = specs.get(key)
+        if entry is None:
+            return False
+        kind = entry[0]
+        if kind is _TYPE:
+            continue
+        if kind == "string":
+            if type(value) is not str:
+                return False
+        elif kind == "children":
+            if type(value) is not tuple or not value:
+                return False
+            allowed = ALLOWED_CHILDREN[t]
+            for kid in value:
+                kid_type = getattr(kid, "type", None)
+                if kid_type not in allowed or id(kid) in _BROKEN or not _is_model(kid):
+                    return False
+        elif entry[2](t, entry[1], value) is not None:
+            return False
+    if changed is None:
+        for key in _REQUIRED[t]:
+            if fields.get(key) is None:
+                return False
+    return True
+
+
+def ensure_writable(tree: Document | Node) -> None:
+    """Raise ``DastValidationError`` when any node of the tree breaks the schema.
+
+    Writers call it on entry. Trees made by loading or by the model's
+    constructors are valid; only ``model_copy(update=...)`` and
+    ``model_construct`` can make a broken node, and those are remembered, so
+    this is free while no broken node is alive. Problems carry the path from
+    the tree's root node, exactly as ``validate`` reports them.
+
+    >>> from dast.nodes import Heading, Span
+    >>> ensure_writable(Heading(level=2, children=(Span(value="x"),)))
+    >>> broken = Heading(level=2, children=(Span(value="x"),)).model_copy(update={"level": 9})
+    >>> try:
+    ...     ensure_writable(broken)
+    ... except DastValidationError as exc:
+    ...     print(exc.problems[0].path, exc.problems[0].code)
+    ('level',) heading-level
+    """
+    if not _BROKEN:
+        return
+    report = validate(tree)
+    if report.problems:
+        raise DastValidationError(report.problems)
+
+
+# --- reading values safely --------------------------------------------------------------
+
+
+def _unreadable(exc: Exception) -> Problem:
+    message = f"the input cannot be read as DAST JSON ({type(exc).__name__} while reading it)"
+    return Problem((), "invalid-document", message)
+
+
+def _fields(model: BaseModel) -> dict[str, object]:
+    """A model as a shallow JSON-like dict (children stay models, checked in turn).
 
     Models are walked this way rather than dumped: pydantic's dump gives up
     on very deep trees.
     """
-    fields: dict[str, Any] = {}
+    fields: dict[str, object] = {}
     for name, value in model.__dict__.items():
         if value is None:
             continue
         if name == "meta" and isinstance(value, tuple):
             value = [m.__dict__ if isinstance(m, BaseModel) else m for m in value]
-        fields[name] = value
+        fields["schema" if name == "schema_" else name] = value
     return fields
 
 
-# --- the tree walk ----------------------------------------------------------
-
-_STRING_ATTRIBUTES: Final = frozenset({"value", "url", "code", "style", "language", "attribution"})
-_OPTIONAL_STRINGS: Final = frozenset({"style", "language", "attribution"})
-_SEQUENCE: Final = (list, tuple)
-
-
-def _kind(value: Any) -> str:
+def _kind(value: object) -> str:
     """Describe a JSON value for a message: ``a string "2"``, ``a list``, ``null``."""
-    if value is None:
-        return "null"
-    if value is True or value is False:
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f"a string {_short(value)}"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "an empty list" if not value else "a list"
-    if isinstance(value, dict):
-        return "an object"
+    try:
+        if value is None:
+            return "null"
+        if value is True or value is False:
+            return "true" if value else "false"
+        if isinstance(value, str):
+            return f"a string {_short(value)}"
+        if isinstance(value, int):
+            if value.bit_length() > 64:
+                return "a very large integer"
+            return int.__repr__(value)
+        if isinstance(value, float):
+            return float.__repr__(value)
+        if isinstance(value, (list, tuple)):
+            return "an empty list" if not len(value) else "a list"
+        if isinstance(value, Mapping):
+            return "an object"
+    except Exception:
+        pass
     return f"a {type(value).__name__}"
 
 
 def _short(text: str) -> str:
     """Quote a string for a message, cut to a readable length."""
+    text = str.__str__(text)
     shown = text if len(text) <= 40 else text[:37] + "..."
     return '"' + shown.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def _node_kind(value: Any) -> str:
-    """Describe a child for a message: ``a link node`` or the JSON kind."""
-    if type(value) is dict:
-        t = value.get("type")
-        if type(t) is str:
-            return f"{_a(t)} node"
-        return "an object without a valid type"
-    return _kind(value)
+def _key(key: object) -> str:
+    """Quote a key for a message (keys need not be strings in Python input)."""
+    return _short(key) if isinstance(key, str) else _kind(key)
+
+
+def _path_key(key: object) -> str:
+    """A key as a path part: JSON keys are strings, so ``1`` is ``"1"`` (as ``json.dumps`` says)."""
+    if type(key) is str:
+        return key
+    if key is None or key is True or key is False:
+        return "null" if key is None else "true" if key else "false"
+    if type(key) is int and key.bit_length() <= 64:
+        return str(key)
+    return f"<{type(key).__name__}>"
 
 
 def _a(word: str) -> str:
@@ -280,199 +402,319 @@ def _names(types: frozenset[str]) -> str:
     return ", ".join(sorted(types))
 
 
-_Link = tuple[Any, int] | None
-"""Where a node sits: ``(parent's link, index in the parent's children)``, None for the root.
-
-Paths are only materialized (``_path``) when a problem is reported, so deep
-trees cost nothing extra."""
+# --- the document object ----------------------------------------------------------------
 
 
-def _path(link: _Link) -> Path:
-    """Turn a link chain into ``("children", i, "children", j, ...)``."""
-    parts: list[str | int] = []
-    while link is not None:
-        link, index = link
-        parts.append(index)
-        parts.append("children")
-    parts.reverse()
-    return tuple(parts)
+def _check_document(data: object, add: _Add, mode: int = 0) -> None:
+    if data is None:
+        return
+    if not isinstance(data, Mapping):
+        message = f"expected a DAST document object, found {_kind(data)}"
+        add(Problem((), "invalid-document", message))
+        return
+    for key in data:
+        if type(key) is not str or key not in ("schema", "document"):
+            message = (
+                f"unexpected key {_key(key)} in the document object "
+                '(allowed: "schema", "document")'
+            )
+            add(Problem((_path_key(key),), "forbidden-attribute", message))
+    if "schema" not in data:
+        add(Problem(("schema",), "missing-schema", 'missing "schema": "dast"'))
+    else:
+        schema = data["schema"]
+        if type(schema) is not str or schema != SCHEMA:
+            message = f'schema must be "dast", found {_kind(schema)}'
+            add(Problem(("schema",), "invalid-schema", message))
+    if "document" not in data:
+        add(Problem(("document",), "missing-document", 'missing "document" (the root node)'))
+        return
+    root = data["document"]
+    if not isinstance(root, (Mapping, BaseModel)):
+        message = f"document must be a root node object, found {_kind(root)}"
+        add(Problem(("document",), "invalid-document", message))
+        return
+    _check_tree(root, add, mode)
 
 
-def _check_tree(root: Any, problems: list[Problem]) -> None:
-    """Walk the tree under ``root`` (iteratively), appending every problem.
+# --- the tree walk ----------------------------------------------------------------------
 
-    Nodes may be JSON objects or node models (``validate(document)``).
+_DOCUMENT: Final = 0
+"""Mode: the top node must be a root."""
+_NODE: Final = 1
+"""Mode: the top node may be of any type."""
+_SHALLOW: Final = 2
+"""Mode: the top node only; children that are models are checked for placement only."""
+_SHALLOW_DOCUMENT: Final = 3
+"""Mode: as ``_SHALLOW``, and the top node must be a root."""
+
+_PLACEMENT_ONLY: Final = 1
+"""Entry flag: check only that the node may sit in its parent (a model, taken as valid)."""
+_SUSPECT: Final = 2
+"""Entry flag: the node is below an edge the schema forbids, so it may be on a cycle.
+
+Allowed edges make a cycle only through a ``list`` (list > listItem > list), so
+only lists and suspect nodes are tracked: the walk stays fast on valid trees."""
+
+_REQUIRED: Final[Mapping[str, tuple[str, ...]]] = {
+    t: tuple(a.name for a in spec.attributes if a.required) for t, spec in NODE_SPECS.items()
+}
+_SEQUENCE: Final = (list, tuple)
+
+
+def _check_tree(top: object, add: _Add, mode: int) -> None:
+    """Walk the tree under ``top`` (iteratively), reporting every problem with ``add``.
+
+    Nodes may be JSON objects (any ``Mapping``) or node models. A node met
+    again on its own ancestor chain is reported as a ``cycle`` and not entered.
     """
-    add = problems.append
-    stack: list[tuple[Any, _Link, str]] = [(root, None, "")]  # (node, link, parent type)
+    # Each entry: (node, its link, the parent's type, placement only?)
+    # Each entry: (node, its link, the parent's type, flags: _PLACEMENT_ONLY | _SUSPECT)
+    stack: list[tuple[object, PathLink, str, int]] = [(top, None, "", 0)]
     pop = stack.pop
     push = stack.append
+    seen: set[int] = set()  # ids of the nodes with children entered so far
+    seen_add = seen.add
+    node_types = NODE_TYPES
+    allowed_children = ALLOWED_CHILDREN
+    all_specs = _SPECS
+    required = _REQUIRED
+    shallow = mode in (_SHALLOW, _SHALLOW_DOCUMENT)
     while stack:
-        node, link, parent = pop()
-        if type(node) is not dict and isinstance(node, BaseModel):
-            node = _fields(node)
+        node, link, parent, flags = pop()
+        original = node
         if type(node) is not dict:
-            add(
-                Problem(_path(link), "invalid-node", f"expected a node object, found {_kind(node)}")
-            )
-            continue
+            if isinstance(node, BaseModel):
+                node = _fields(node)
+            elif not isinstance(node, Mapping):
+                message = f"expected a node object, found {_kind(node)}"
+                add(Problem.at(link, (), "invalid-node", message))
+                continue
         t = node.get("type")
-        if type(t) is not str or t not in NODE_TYPES:
+        if type(t) is not str or t not in node_types:
             if "type" not in node:
-                add(Problem((*_path(link), "type"), "missing-type", "node has no type"))
+                add(Problem.at(link, ("type",), "missing-type", "node has no type"))
             else:
                 message = f"unknown node type, found {_kind(t)}"
-                add(Problem((*_path(link), "type"), "unknown-type", message))
+                add(Problem.at(link, ("type",), "unknown-type", message))
             continue
         if link is None:
-            if t != "root":
-                message = f"document must be a root node, found a {t} node"
+            if mode in (_DOCUMENT, _SHALLOW_DOCUMENT) and t != "root":
+                message = f"document must be a root node, found {_a(t)} node"
                 add(Problem((), "invalid-root", message))
-        elif t not in ALLOWED_CHILDREN[parent]:
-            add(_misplaced(t, parent, _path(link)))
+        elif t not in allowed_children[parent]:
+            add(_misplaced(t, parent, link))
+            # A cycle needs a list, or an edge the schema forbids: track nodes below one.
+            flags |= _SUSPECT
+            up = link[0]
+            seen_add(id(up[2] if up is not None else top))
+        if flags & _PLACEMENT_ONLY:
+            continue
         # Fast path for the most common node: a plain span.
         if t == "span" and len(node) == 2 and type(node.get("value")) is str:
             continue
-        allowed_keys = ALLOWED_ATTRIBUTES[t]
-        children: Any = None
+        specs = all_specs[t]
+        children: list[object] | tuple[object, ...] | None = None
         for key, value in node.items():
-            if key == "type":
+            if type(key) is str and key == "type":
                 continue
-            if key not in allowed_keys:
-                add(_forbidden(t, key, allowed_keys, _path(link)))
+            entry = specs.get(key)
+            if entry is None:
+                add(_forbidden(t, key, link))
                 continue
-            found = _check_attribute(t, key, value)
+            kind, spec, check = entry
+            if kind == "children":
+                if (type(value) is list or type(value) is tuple) and value:
+                    children = value
+                    continue
+            elif kind == "string" and type(value) is str:
+                continue
+            found = check(t, spec, value)
             if found is not None:
-                here = _path(link)
                 for sub, code, message in found:
-                    add(Problem((*here, key, *sub), code, message))
-            elif key == "children":
-                children = value
-        for key in REQUIRED_ATTRIBUTES[t]:
+                    add(Problem.at(link, (key, *sub), code, message))
+            elif kind == "children":
+                children = value  # type: ignore[assignment]
+        for key in required[t]:
             if key not in node:
                 message = f"{_a(t)} node needs {key}"
-                add(Problem((*_path(link), key), "missing-attribute", message))
-        if children is not None:
+                add(Problem.at(link, (key,), "missing-attribute", message))
+        if children is None:
+            continue
+        if flags or t == "list":
+            key = id(original)
+            if key in seen and _on_chain(original, link, top):
+                add(Problem.at(link, (), "cycle", f"{_a(t)} node contains itself"))
+                continue
+            seen_add(key)
+        if shallow:
             for i in range(len(children) - 1, -1, -1):
-                push((children[i], (link, i), t))
+                kid = children[i]
+                only = isinstance(kid, BaseModel) and id(kid) not in _BROKEN
+                push((kid, (link, i, kid), t, flags | (_PLACEMENT_ONLY if only else 0)))
+        else:
+            for i in range(len(children) - 1, -1, -1):
+                kid = children[i]
+                push((kid, (link, i, kid), t, flags))
 
 
-def _misplaced(t: str, parent: str, path: Path) -> Problem:
+def _on_chain(node: object, link: PathLink, top: object) -> bool:
+    """Is ``node`` its own ancestor (``link`` is where it was met again)?"""
+    if node is top:
+        return True
+    here = link[0] if link is not None else None
+    while here is not None:
+        if here[2] is node:
+            return True
+        here = here[0]
+    return False
+
+
+def _misplaced(t: str, parent: str, link: PathLink) -> Problem:
     """The problem for a node of type ``t`` where its parent does not allow it."""
     if t == "block":
         where = "a list item" if parent == "listItem" else _a(parent)
         message = f"a block can only be a direct child of the root, found one in {where}"
-        return Problem(path, "block-not-at-root", message)
+        return Problem.at(link, (), "block-not-at-root", message)
     if t == "root":
         message = f"a root node cannot be nested in {_a(parent)}"
-        return Problem(path, "forbidden-child", message)
+        return Problem.at(link, (), "forbidden-child", message)
     allowed = _names(ALLOWED_CHILDREN[parent])
     message = f"{_a(parent)} cannot contain {_a(t)} node (allowed: {allowed})"
-    return Problem(path, "forbidden-child", message)
+    return Problem.at(link, (), "forbidden-child", message)
 
 
-def _forbidden(t: str, key: Any, allowed_keys: frozenset[str], path: Path) -> Problem:
+def _forbidden(t: str, key: object, link: PathLink) -> Problem:
     """The problem for a key the node type does not allow."""
-    others = allowed_keys - {"type"}
+    others = ALLOWED_ATTRIBUTES[t] - {"type"}
     allowed = f"allowed: {_names(others)}" if others else "it has no attributes"
-    message = f"{_a(t)} node cannot have {_short(str(key))} ({allowed})"
-    return Problem((*path, key), "forbidden-attribute", message)
+    message = f"{_a(t)} node cannot have {_key(key)} ({allowed})"
+    return Problem.at(link, (_path_key(key),), "forbidden-attribute", message)
 
+
+# --- one attribute value, by kind -------------------------------------------------------
 
 _Found = list[tuple[Path, str, str]]
-"""Problems with one attribute: (sub-path below the attribute, code, message)."""
+"""Problems with one attribute: (sub-path below the attribute, rule code, message)."""
 
 
-def _check_attribute(t: str, key: str, value: Any) -> _Found | None:
-    """Every problem with one attribute value, or None when it is fine."""
-    if key == "children":
-        if type(value) not in _SEQUENCE:
-            return [((), "invalid-children", f"children must be a list, found {_kind(value)}")]
-        if not value:
-            message = f"{_a(t)} node needs at least one child, found none"
-            return [((), "empty-children", message)]
+def _check_children(t: str, spec: AttributeSpec, value: object) -> _Found | None:
+    if not isinstance(value, _SEQUENCE):
+        return [((), spec.code, f"children must be a list, found {_kind(value)}")]
+    if not value:
+        return [((), "empty-children", f"{_a(t)} node needs at least one child, found none")]
+    return None
+
+
+def _check_string(t: str, spec: AttributeSpec, value: object) -> _Found | None:
+    if isinstance(value, str) or (value is None and not spec.required):
         return None
-    if key in _STRING_ATTRIBUTES:
-        if t == "list":  # the list's ``style`` is an enumeration
-            if type(value) is not str or value not in LIST_STYLES:
-                message = f'list style must be "bulleted" or "numbered", found {_kind(value)}'
-                return [((), "list-style", message)]
-            return None
-        if isinstance(value, str) or (value is None and key in _OPTIONAL_STRINGS):
-            return None
-        return [((), "invalid-attribute", f"{t} {key} must be a string, found {_kind(value)}")]
-    if key == "level":
-        if type(value) is int and 1 <= value <= 6:
-            return None
-        message = f"heading level must be an integer from 1 to 6, found {_kind(value)}"
-        return [((), "heading-level", message)]
-    if key == "item":
-        if t in ("block", "inlineBlock"):
-            if isinstance(value, (str, dict)):
-                return None
-            expected = "a record id string or a record object"
-        elif isinstance(value, str):
-            return None
-        else:
-            expected = "a record id string"
-        return [((), "invalid-item", f"{t} item must be {expected}, found {_kind(value)}")]
-    if value is None:  # marks, meta, highlight: null counts as absent
+    return [((), spec.code, f"{t} {spec.name} must be a string, found {_kind(value)}")]
+
+
+def _check_enumeration(t: str, spec: AttributeSpec, value: object) -> _Found | None:
+    if type(value) is str and value in spec.choices:
         return None
-    if key == "marks":
-        return _check_marks(value)
-    if key == "meta":
-        return _check_meta(value)
-    return _check_highlight(value)
+    choices = " or ".join(f'"{c}"' for c in spec.choices)
+    return [((), spec.code, f"{t} {spec.name} must be {choices}, found {_kind(value)}")]
 
 
-def _check_marks(value: Any) -> _Found | None:
-    """Problems with a span's ``marks``."""
-    if type(value) not in _SEQUENCE:
-        return [((), "invalid-marks", f"marks must be a list of strings, found {_kind(value)}")]
+def _check_integer(t: str, spec: AttributeSpec, value: object) -> _Found | None:
+    allowed = spec.range
+    if type(value) is int and (allowed is None or value in allowed):
+        return None
+    where = f" from {allowed.start} to {allowed.stop - 1}" if allowed is not None else ""
+    return [((), spec.code, f"{t} {spec.name} must be an integer{where}, found {_kind(value)}")]
+
+
+def _check_record_id(t: str, spec: AttributeSpec, value: object) -> _Found | None:
+    if isinstance(value, str):
+        return None
+    return [((), spec.code, f"{t} {spec.name} must be a record id string, found {_kind(value)}")]
+
+
+def _check_item(t: str, spec: AttributeSpec, value: object) -> _Found | None:
+    if isinstance(value, (str, Mapping)):
+        return None
+    expected = "a record id string or a record object"
+    return [((), spec.code, f"{t} {spec.name} must be {expected}, found {_kind(value)}")]
+
+
+def _check_marks(t: str, spec: AttributeSpec, value: object) -> _Found | None:
+    if value is None:  # null counts as absent
+        return None
+    if not isinstance(value, _SEQUENCE):
+        return [((), spec.code, f"marks must be a list of strings, found {_kind(value)}")]
     found: _Found = [
-        ((i,), "invalid-marks", f"a mark must be a string, found {_kind(mark)}")
+        ((i,), spec.code, f"a mark must be a string, found {_kind(mark)}")
         for i, mark in enumerate(value)
         if not isinstance(mark, str)
     ]
     return found or None
 
 
-def _check_highlight(value: Any) -> _Found | None:
-    """Problems with a code node's ``highlight``."""
-    if type(value) not in _SEQUENCE:
-        message = f"highlight must be a list of line numbers, found {_kind(value)}"
-        return [((), "invalid-highlight", message)]
+def _check_highlight(t: str, spec: AttributeSpec, value: object) -> _Found | None:
+    if value is None:  # null counts as absent
+        return None
+    if not isinstance(value, _SEQUENCE):
+        return [((), spec.code, f"highlight must be a list of line numbers, found {_kind(value)}")]
+    wanted = "a highlighted line must be a zero-based line number"
     found: _Found = [
-        (
-            (i,),
-            "invalid-highlight",
-            f"a highlighted line must be a zero-based line number, found {_kind(line)}",
-        )
+        ((i,), spec.code, f"{wanted}, found {_kind(line)}")
         for i, line in enumerate(value)
         if type(line) is not int or line < 0
     ]
     return found or None
 
 
-def _check_meta(value: Any) -> _Found | None:
-    """Problems with a link's ``meta``."""
-    if type(value) not in _SEQUENCE:
+def _check_meta(t: str, spec: AttributeSpec, value: object) -> _Found | None:
+    if value is None:  # null counts as absent
+        return None
+    if not isinstance(value, _SEQUENCE):
         message = f"meta must be a list of {{id, value}} objects, found {_kind(value)}"
-        return [((), "invalid-meta", message)]
+        return [((), spec.code, message)]
     found: _Found = []
     for i, entry in enumerate(value):
         if type(entry) is not dict:
-            message = f"a meta entry must be an {{id, value}} object, found {_kind(entry)}"
-            found.append(((i,), "invalid-meta", message))
-            continue
+            if isinstance(entry, BaseModel):
+                entry = entry.__dict__
+            elif not isinstance(entry, Mapping):
+                message = f"a meta entry must be an {{id, value}} object, found {_kind(entry)}"
+                found.append(((i,), spec.code, message))
+                continue
         for key in entry:
-            if key not in ("id", "value"):
-                message = f"a meta entry only has id and value, found {_short(str(key))}"
-                found.append(((i, key), "invalid-meta", message))
+            if type(key) is not str or key not in ("id", "value"):
+                message = f"a meta entry only has id and value, found {_key(key)}"
+                found.append(((i, _path_key(key)), spec.code, message))
         for key in ("id", "value"):
             if key not in entry:
-                found.append(((i, key), "invalid-meta", f"a meta entry needs {key}"))
+                found.append(((i, key), spec.code, f"a meta entry needs {key}"))
             elif not isinstance(entry[key], str):
                 message = f"meta {key} must be a string, found {_kind(entry[key])}"
-                found.append(((i, key), "invalid-meta", message))
+                found.append(((i, key), spec.code, message))
     return found or None
+
+
+_Check = Callable[[str, AttributeSpec, object], "_Found | None"]
+
+_CHECKS: Final[Mapping[str, _Check]] = {
+    "children": _check_children,
+    "string": _check_string,
+    "enumeration": _check_enumeration,
+    "integer": _check_integer,
+    "record-id": _check_record_id,
+    "item": _check_item,
+    "marks": _check_marks,
+    "highlight": _check_highlight,
+    "meta": _check_meta,
+}
+"""Attribute kind -> its check (every kind of ``dast.definitions.AttributeKind``)."""
+
+_TYPE: Final = "type"
+_TYPE_ENTRY: Final = (_TYPE, AttributeSpec("type", True, "string", "missing-type"), _check_children)
+
+_SPECS: Final[Mapping[str, Mapping[object, tuple[str, AttributeSpec, _Check]]]] = {
+    t: {"type": _TYPE_ENTRY, **{a.name: (a.kind, a, _CHECKS[a.kind]) for a in spec.attributes}}
+    for t, spec in NODE_SPECS.items()
+}
+"""Node type -> key -> (kind, spec, check); ``type`` is there to be skipped."""

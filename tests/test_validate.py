@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
+import tracemalloc
+from collections import OrderedDict
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -13,10 +18,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from strategies import documents, mutated_documents
 
+from dast.definitions import NODE_TYPES
 from dast.errors import DastValidationError, Problem
-from dast.load import load_document, unwrap_document
+from dast.load import ensure_valid, load_document, unwrap_document
 from dast.nodes import Document, Heading, Paragraph, Root, Span
-from dast.validate import RULE_CODES, ValidationReport, ensure_valid, validate
+from dast.validate import RULE_CODES, ValidationReport, validate
 
 VALID_DIR = FIXTURES / "dast" / "valid"
 INVALID_DIR = FIXTURES / "dast" / "invalid"
@@ -384,3 +390,223 @@ def test_generated_documents_are_valid(doc: Document) -> None:
 @given(mutated_documents(max_leaves=6))
 def test_validator_and_model_agree_on_mutated_documents(data: dict[str, Any]) -> None:
     _assert_agrees(data)
+
+
+# --- never raises, never hangs, one verdict with load_document (issue 9) --------------------
+
+class _Hostile:
+    """An object that raises from every dunder a careless validator might call."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):  # what a validator compares keys and values with
+            raise RuntimeError("eq")
+        return self is other
+
+    def __hash__(self) -> int:
+        return 7
+
+    def __str__(self) -> str:
+        raise RuntimeError("str")
+
+    def __repr__(self) -> str:  # hypothesis needs it to report a failure
+        return "_Hostile()"
+
+    def __len__(self) -> int:
+        raise RuntimeError("len")
+
+    def __bool__(self) -> bool:
+        raise RuntimeError("bool")
+
+
+class _HostileStr(str):
+    def __len__(self) -> int:
+        raise RuntimeError("len")
+
+    def __str__(self) -> str:
+        raise RuntimeError("str")
+
+
+_WEIRD = st.sampled_from(range(12)).map(  # built lazily: hypothesis reprs its strategies
+    lambda i: [
+        10**5000 - 1,
+        -(10**400),
+        math.nan,
+        math.inf,
+        b"bytes",
+        frozenset({1}),
+        {1, 2},
+        _Hostile(),
+        _HostileStr("heading"),
+        object(),
+        1.5,
+        True,
+        None,
+    ][i]
+)
+_KEYS = st.one_of(
+    st.sampled_from(["type", "children", "value", "level", "style", "item", "meta", "marks", "id"]),
+    st.integers(),
+    st.just(None).map(lambda _: _Hostile()),
+    st.just(None),
+    st.text(max_size=3),
+)
+_SCALARS = st.one_of(
+    st.sampled_from(sorted(NODE_TYPES)), st.integers(-3, 9), st.text(max_size=3), _WEIRD
+)
+
+
+def _containers(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.lists(children, max_size=4),
+        st.lists(children, max_size=4).map(tuple),
+        st.dictionaries(_KEYS, children, max_size=5),
+        st.dictionaries(_KEYS, children, max_size=5).map(OrderedDict),
+        st.dictionaries(_KEYS, children, max_size=5).map(MappingProxyType),
+    )
+
+
+_GARBAGE = st.recursive(_SCALARS, _containers, max_leaves=25)
+
+
+@settings(max_examples=300)
+@given(_GARBAGE, st.sampled_from(["document", "node", "raw"]))
+def test_validate_never_raises_on_hostile_input(value: Any, where: str) -> None:
+    if where == "document":
+        value = {"schema": "dast", "document": {"type": "root", "children": [value]}}
+    elif where == "node":
+        value = {"schema": "dast", "document": value}
+    report = validate(value)
+    assert all(isinstance(p, Problem) for p in report.problems)
+    for problem in report.problems:
+        assert problem.code in RULE_CODES
+        str(problem)  # the message and path can be shown
+
+
+def _as_mappings(value: Any, kind: type[Mapping[Any, Any]] | Any) -> Any:
+    if isinstance(value, dict):
+        return kind({k: _as_mappings(v, kind) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_as_mappings(v, kind) for v in value]
+    return value
+
+
+@given(
+    st.one_of(documents().map(lambda d: d.to_json()), mutated_documents()),
+    st.sampled_from([OrderedDict, MappingProxyType, dict]),
+)
+def test_validate_and_load_document_agree_on_any_mapping(data: Any, kind: Any) -> None:
+    value = _as_mappings(data, kind)
+    report = validate(value)
+    try:
+        loaded = load_document(value)
+    except DastValidationError as exc:
+        assert not report.valid
+        assert exc.problems == report.problems
+    else:
+        assert report.valid
+        assert loaded is not None
+        assert loaded.to_json() == data
+
+
+def _doc_with(node: Any) -> dict[str, Any]:
+    return {"schema": "dast", "document": {"type": "root", "children": [node]}}
+
+
+def _para_with(inline: Any) -> dict[str, Any]:
+    return _doc_with({"type": "paragraph", "children": [inline]})
+
+
+def test_a_non_string_key_beside_valid_keys_is_a_problem_not_a_crash() -> None:
+    report = validate(_para_with({"type": "span", "value": "x", 1: 2}))
+    assert [(p.path, p.code) for p in report] == [
+        (("children", 0, "children", 0, "1"), "forbidden-attribute")
+    ]
+    link = {"type": "link", "url": "u", "children": [{"type": "span", "value": "x"}]}
+    report = validate(_para_with({**link, "meta": [{"id": "a", "value": "b", 3: 4}]}))
+    assert [(p.path, p.code) for p in report] == [
+        (("children", 0, "children", 0, "meta", 0, "3"), "invalid-meta")
+    ]
+    with pytest.raises(DastValidationError):
+        load_document(_para_with({"type": "span", "value": "x", 1: 2}))
+
+
+def test_a_heading_level_of_5000_digits_is_a_problem_not_a_crash() -> None:
+    span = {"type": "span", "value": "x"}
+    heading = {"type": "heading", "level": 10**5000 - 1, "children": [span]}
+    report = validate(_doc_with(heading))
+    assert [(p.path, p.code) for p in report] == [(("children", 0, "level"), "heading-level")]
+    assert "very large integer" in report.problems[0].message
+
+
+def test_a_paragraph_that_contains_itself_is_a_cycle() -> None:
+    paragraph: dict[str, Any] = {"type": "paragraph", "children": [{"type": "span", "value": "x"}]}
+    paragraph["children"].append(paragraph)
+    data = _doc_with(paragraph)
+    report = validate(data)
+    assert ("children", 0, "children", 1) in [p.path for p in report]
+    assert [p.code for p in report if p.code == "cycle"] == ["cycle"]
+    with pytest.raises(DastValidationError) as info:
+        load_document(data)
+    assert "cycle" in [p.code for p in info.value.problems]
+
+
+def test_a_list_whose_item_holds_the_same_list_is_a_cycle() -> None:
+    items: list[Any] = []
+    lst = {"type": "list", "style": "bulleted", "children": items}
+    items.append({"type": "listItem", "children": [lst]})
+    report = validate(_doc_with(lst))
+    cycle_at = ("children", 0, "children", 0, "children", 0)
+    assert [(p.path, p.code) for p in report] == [(cycle_at, "cycle")]
+    with pytest.raises(DastValidationError):
+        load_document(_doc_with(lst))
+    root: dict[str, Any] = {"type": "root", "children": []}
+    root["children"].append(root)
+    assert [p.code for p in validate({"schema": "dast", "document": root})] == [
+        "forbidden-child",
+        "cycle",
+    ]
+
+
+def test_a_shared_subtree_is_not_a_cycle() -> None:
+    shared = {"type": "paragraph", "children": [{"type": "span", "value": "x"}]}
+    data = {"schema": "dast", "document": {"type": "root", "children": [shared, shared]}}
+    assert validate(data).valid
+    assert load_document(data).document.children[0] == load_document(data).document.children[1]
+
+
+def test_an_ordered_dict_is_accepted_by_both() -> None:
+    data = OrderedDict(_para_with(OrderedDict({"type": "span", "value": "x"})))
+    assert validate(data).valid
+    assert load_document(data).to_json() == _para_with({"type": "span", "value": "x"})
+    proxy = MappingProxyType(_para_with(MappingProxyType({"type": "span", "value": "x"})))
+    assert validate(proxy).valid
+    assert load_document(proxy).to_json() == _para_with({"type": "span", "value": "x"})
+
+
+def _deep_invalid(depth: int) -> dict[str, Any]:
+    node: dict[str, Any] = {"type": "paragraph", "children": [{"type": "span", "value": 1}]}
+    for _ in range(depth):
+        item = {"type": "listItem", "children": [node]}
+        node = {"type": "list", "style": "bulleted", "children": [item], "bad": 1}
+    return _doc_with(node)
+
+
+def _peak(depth: int) -> int:
+    data = _deep_invalid(depth)
+    tracemalloc.start()
+    try:
+        report = validate(data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(report.problems) == depth + 1
+    return peak
+
+
+def test_memory_on_deep_invalid_trees_is_linear() -> None:
+    small, big = _peak(1000), _peak(4000)
+    assert big < 6 * small, (small, big)  # quadratic would be about 16 times
+    report = validate(_deep_invalid(5000))
+    deepest = report.problems[-1]
+    assert deepest.path == ("children", 0, *(("children", 0) * 10_000), "children", 0, "value")
+    assert report.problems[0].path == ("children", 0, "bad")
