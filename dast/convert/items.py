@@ -22,8 +22,8 @@ from typing import Any, Literal
 from ..definitions import CANONICAL_MARK_ORDER
 from ..errors import Path, format_path
 from ..load import load_document, unwrap_document
-from ..validate import ensure_writable
 from ..nodes import Block, Document, InlineBlock, InlineItem, ItemLink
+from ..validate import ensure_writable
 
 __all__ = [
     "CALLBACK_OPTIONS",
