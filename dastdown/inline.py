@@ -51,10 +51,11 @@ from lark import Lark, Token
 from lark.lexer import TerminalDef
 
 from dast.canonical import canonical_marks
+from dast.definitions import CANONICAL_MARK_ORDER
 
 from .errors import DastdownParseError
 from .lexer import AttributeSyntax, decode_string, malformed
-from .syntax import EMPTY_ITEM_ID, ITEM_LINK_PREFIX, MARK_DELIMITERS, MARK_ORDER
+from .syntax import EMPTY_ITEM_ID, ITEM_LINK_PREFIX, MARK_DELIMITERS
 
 __all__ = ["ESCAPE_TERMINAL", "INLINE_RULE", "PLAIN_TERMINAL", "InlineScanner", "lark_lexer_order"]
 
@@ -114,9 +115,9 @@ def _families() -> tuple[
     family (outer mark first), each family's level (its place, outer to
     inner, in the canonical mark order) and the longest meaningful run.
     """
-    widths = {mark: len(MARK_DELIMITERS[mark]) for mark in MARK_ORDER}
+    widths = {mark: len(MARK_DELIMITERS[mark]) for mark in CANONICAL_MARK_ORDER}
     members: dict[str, list[str]] = {}
-    for mark in MARK_ORDER:
+    for mark in CANONICAL_MARK_ORDER:
         members.setdefault(MARK_DELIMITERS[mark][0], []).append(mark)
     openers: dict[str, dict[int, tuple[str, ...]]] = {}
     for char, marks in members.items():
@@ -126,7 +127,7 @@ def _families() -> tuple[
                 width = sum(widths[mark] for mark in combo)
                 assert width not in found, f"ambiguous {char!r} run of {width}"
                 found[width] = combo
-    levels = {char: MARK_ORDER.index(marks[0]) for char, marks in members.items()}
+    levels = {char: CANONICAL_MARK_ORDER.index(marks[0]) for char, marks in members.items()}
     longest = max(2 * sum(widths[mark] for mark in marks) for marks in members.values())
     return widths, openers, levels, longest
 
@@ -134,7 +135,7 @@ def _families() -> tuple[
 # _WIDTHS["strong"] == 2; _OPENERS["*"] == {1: emphasis, 2: strong, 3: both};
 # _LEVELS orders the families outer to inner; custom marks are innermost.
 _WIDTHS, _OPENERS, _LEVELS, _LONGEST_RUN = _families()
-_CUSTOM_LEVEL = len(MARK_ORDER)
+_CUSTOM_LEVEL = len(CANONICAL_MARK_ORDER)
 _SINGLE_TEXT = frozenset(char for char, opens in _OPENERS.items() if 1 not in opens)
 
 # Scope items besides text (a plain str): tuples tagged with one of these.
@@ -438,9 +439,8 @@ class InlineScanner:
             if restart < 0:
                 break
             position = done = restart
-        if done < len(text):  # the end is plain text (OTHER matched its last character)
-            plain = text[done:]
-            buffer.append(_unescape_pairs(r"\1", plain) if "\\" in plain else plain)
+        # No plain text is left after the last token: OTHER matches any
+        # character, so the regex takes the end of the text as a token.
         if buffer:
             scope.append("".join(buffer))
         if not brackets:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, cast
 
 from lark import Token
@@ -46,6 +46,20 @@ AttributeValue = str | tuple[int, ...]
 
 _NO_TEXT = -2  # the previous line was not paragraph text
 _QUOTED = -1  # container key of the lines of a blockquote
+
+_new_token = cast("Callable[..., Token]", Token._future_new)
+"""lark's ``Token`` constructor, without its keyword-argument shim."""
+
+_HEX4 = re.compile("[0-9a-fA-F]{4}")
+
+
+class _Malformed(Exception):
+    """Internal: where and why a trailer is malformed (caught by ``diagnose``)."""
+
+    def __init__(self, offset: int, message: str) -> None:
+        super().__init__(offset, message)
+        self.offset = offset
+        self.message = message
 
 
 def decode_string(quoted: str) -> str:
@@ -82,13 +96,21 @@ class AttributeSyntax:
         numbers = _pattern(terminals, "NUMBERS")
         self.trailer = re.compile(_pattern(terminals, "LINE_TRAILER"))
         self._entry = re.compile(f"(?:({ident})|({string}))=(?:({string})|({numbers}))")
-        self._looks_like = re.compile(f'\\{{(?:{ident}=|"|\\}})')
+        self.looks_like_pattern = f'\\{{(?:{ident}=|"|\\}})'
+        """How a trailer starts, valid or not: ``{key=``, ``{"`` or ``{}``."""
+        self._looks_like = re.compile(self.looks_like_pattern)
         self._ident = re.compile(ident)
         self._string = re.compile(string)
         self._numbers = re.compile(numbers)
 
     def looks_like(self, text: str, pos: int) -> bool:
-        """Does a trailer (valid or not) start at ``pos``: ``{key=``, ``{"`` or ``{}``?"""
+        """Does a trailer (valid or not) start at ``pos``: ``{key=``, ``{"`` or ``{}``?
+
+        >>> from dastdown.parser import grammar
+        >>> syntax = AttributeSyntax({t.name: t for t in grammar().terminals})
+        >>> syntax.looks_like("{a=", 0), syntax.looks_like("{ a", 0)
+        (True, False)
+        """
         return self._looks_like.match(text, pos) is not None
 
     def decode(self, trailer: str) -> list[tuple[str, AttributeValue, int]]:
@@ -114,72 +136,81 @@ class AttributeSyntax:
         >>> syntax = AttributeSyntax({t.name: t for t in grammar().terminals})
         >>> syntax.diagnose('{style="a\\\\qb"}', 0, True)
         (9, 'invalid escape \\\\q in a quoted string: write \\\\\\\\ for a backslash')
+        >>> syntax.diagnose('{a="x" }', 0, True)
+        (7, 'expected an attribute name')
         """
-        length = len(text)
-        p = pos + 1
-        while True:
-            if p < length and text[p] == "}":
-                if p == pos + 1:
-                    p += 1
-                    break
-                return p, "expected an attribute name"
-            if p < length and text[p] == '"':
-                problem = self._string_problem(text, p)
-                if problem:
-                    return problem
-                p = self._string.match(text, p).end()  # type: ignore[union-attr]
-            else:
-                key = self._ident.match(text, p)
-                if key is None:
-                    return p, "expected an attribute name (an identifier or a quoted string)"
-                p = key.end()
-            if p >= length or text[p] != "=":
-                return p, "expected '=' after the attribute name"
-            p += 1
-            if p < length and text[p] == '"':
-                problem = self._string_problem(text, p)
-                if problem:
-                    return problem
-                p = self._string.match(text, p).end()  # type: ignore[union-attr]
-            elif p < length and text[p] == "[":
-                numbers = self._numbers.match(text, p)
-                if numbers is None:
-                    return p, "expected a list of line numbers such as [0,2]"
-                p = numbers.end()
-            else:
-                return p, 'expected a quoted value ("...")'
-            if p < length and text[p] == "}":
-                p += 1
-                break
-            if p < length and text[p] == " ":
-                while p < length and text[p] == " ":
-                    p += 1
-                continue
-            return p, "expected a space or '}' after the value"
-        if whole and p < length:
-            return p, "unexpected text after the trailer"
+        try:
+            end = self._trailer_end(text, pos)
+        except _Malformed as problem:
+            return problem.offset, problem.message
+        if whole and end < len(text):
+            return end, "unexpected text after the trailer"
         return pos, "malformed trailer"  # not reached for a trailer the patterns refuse
 
-    def _string_problem(self, text: str, start: int) -> tuple[int, str] | None:
-        """The first problem of the quoted string at ``start`` (``None`` if valid)."""
+    def _trailer_end(self, text: str, pos: int) -> int:
+        """Read the trailer at ``pos`` entry by entry; where it ends, or :class:`_Malformed`."""
+        p = pos + 1
+        if text.startswith("}", p):
+            return p + 1  # {}
+        while True:
+            p = self._key_end(text, p)
+            if not text.startswith("=", p):
+                raise _Malformed(p, "expected '=' after the attribute name")
+            p = self._value_end(text, p + 1)
+            if text.startswith("}", p):
+                return p + 1
+            if not text.startswith(" ", p):
+                raise _Malformed(p, "expected a space or '}' after the value")
+            while text.startswith(" ", p):
+                p += 1
+
+    def _key_end(self, text: str, p: int) -> int:
+        """The end of the attribute name at ``p`` (an identifier or a quoted string)."""
+        if text.startswith("}", p):
+            raise _Malformed(p, "expected an attribute name")
+        if text.startswith('"', p):
+            return self._string_end(text, p)
+        key = self._ident.match(text, p)
+        if key is None:
+            raise _Malformed(p, "expected an attribute name (an identifier or a quoted string)")
+        return key.end()
+
+    def _value_end(self, text: str, p: int) -> int:
+        """The end of the value at ``p``: a quoted string or a list of line numbers."""
+        if text.startswith('"', p):
+            return self._string_end(text, p)
+        if text.startswith("[", p):
+            numbers = self._numbers.match(text, p)
+            if numbers is None:
+                raise _Malformed(p, "expected a list of line numbers such as [0,2]")
+            return numbers.end()
+        raise _Malformed(p, 'expected a quoted value ("...")')
+
+    def _string_end(self, text: str, start: int) -> int:
+        """The end of the quoted string at ``start``, or its first problem."""
         p = start + 1
         length = len(text)
         while p < length:
             char = text[p]
             if char == '"':
-                return None
+                return p + 1
             if char == "\\":
-                following = text[p + 1 : p + 2]
-                if following and following in '"\\/bfnrt':
-                    p += 2
-                    continue
-                if following == "u" and re.fullmatch("[0-9a-fA-F]{4}", text[p + 2 : p + 6]):
-                    p += 6
-                    continue
-                shown = "\\" + following if following else "\\ at the end"
-                return p, f"invalid escape {shown} in a quoted string: write \\\\ for a backslash"
-            p += 1
-        return start, "unterminated quoted string"
+                p = self._escape_end(text, p)
+            else:
+                p += 1
+        raise _Malformed(start, "unterminated quoted string")
+
+    @staticmethod
+    def _escape_end(text: str, p: int) -> int:
+        """The end of the escape at ``p`` (a backslash), or why it is invalid."""
+        following = text[p + 1 : p + 2]
+        if following and following in '"\\/bfnrt':
+            return p + 2
+        if following == "u" and _HEX4.fullmatch(text, p + 2, p + 6):
+            return p + 6
+        shown = "\\" + following if following else "\\ at the end"
+        message = f"invalid escape {shown} in a quoted string: write \\\\ for a backslash"
+        raise _Malformed(p, message)
 
 
 _LINE_TERMINALS = (
@@ -196,17 +227,23 @@ _LINE_TERMINALS = (
 
 _MARKERS = ("BULLET", "ORDINAL")
 
+_TRAILER_LIKE = "_TRAILER_LIKE"
+"""Not a terminal: the name of the line-start alternative for text that starts
+like a trailer (``{key=``, ``{"``, ``{}``) without being one, an error."""
+
 
 class _LineSyntax:
     """The line-level patterns of the grammar, compiled once."""
 
     def __init__(self, terminals: Mapping[str, TerminalDef]) -> None:
+        self.attributes = AttributeSyntax(terminals)
         self.start = re.compile(
             "|".join(f"(?P<{name}>{_pattern(terminals, name)})" for name in _LINE_TERMINALS)
+            + f"|(?P<{_TRAILER_LIKE}>{self.attributes.looks_like_pattern})"
         )
+        self.line_start = self.start.match
         self.quote_break = re.compile(_pattern(terminals, "_QUOTE_BREAK"))
         self.fence_end = re.compile(_pattern(terminals, "_FENCE_END"))
-        self.attributes = AttributeSyntax(terminals)
         # Where a trailer may start: a brace (ATTRIBUTES opens with one) at the
         # start of the text or after a space.
         self.trailer_candidates = re.compile(r"(?:^| )\{")
@@ -219,18 +256,33 @@ class StructureLexer(Lexer):
     tokens (1-based ``line`` and ``column`` of the text they stand for) and
     raises :class:`~dastdown.errors.DastdownParseError` on lexical problems
     (a heading of 7 ``#``, an unclosed fence, a malformed trailer).
+
+    >>> from dastdown.parser import grammar
+    >>> [t.type for t in StructureLexer(grammar().lexer_conf).lex("> a\\n> b\\n")]
+    ['_QUOTE', 'TEXT', 'CONT', '_UNQUOTE']
     """
 
     def __init__(self, lexer_conf: Any) -> None:
         self._syntax = _LineSyntax({t.name: t for t in lexer_conf.terminals})
 
     def lex(self, text: str) -> Iterator[Token]:  # type: ignore[override]
-        """Yield the block-level tokens of ``text``."""
-        return _lex(text, self._syntax)
+        """Yield the block-level tokens of ``text``.
+
+        A lexical error is raised after the tokens before it: the parser
+        reads those first, and may have to report one of them (a fence in
+        a list item comes before the fence that never closes).
+        """
+        lexing = _Lexing(text, self._syntax)
+        try:
+            return iter(lexing.run())
+        except DastdownParseError as error:
+            return _then_raise(lexing.out, error)
 
 
-def _error(message: str, line: int, column: int) -> DastdownParseError:
-    return DastdownParseError(message, line, column)
+def _then_raise(tokens: list[Token], error: DastdownParseError) -> Iterator[Token]:
+    """Yield ``tokens``, then raise ``error``."""
+    yield from tokens
+    raise error
 
 
 def malformed(what: str, problem: str) -> str:
@@ -241,6 +293,24 @@ def malformed(what: str, problem: str) -> str:
     """
     hint = "" if "quoted string" in problem else " (write \\{ for a literal brace)"
     return f"malformed {what}: {problem}{hint}"
+
+
+def _trailer_braces(text: str, syntax: _LineSyntax) -> list[int]:
+    """Offsets of the braces of ``text`` that may start a trailer.
+
+    A trailer starts the text or follows a space that is not escaped.
+    """
+    braces = []
+    for match in syntax.trailer_candidates.finditer(text):
+        brace = match.end() - 1
+        if brace:
+            slashes = 0
+            while brace - 2 - slashes >= 0 and text[brace - 2 - slashes] == "\\":
+                slashes += 1
+            if slashes % 2:
+                continue  # an escaped space: "\ {" is text
+        braces.append(brace)
+    return braces
 
 
 def _trailer_at_end(
@@ -257,16 +327,7 @@ def _trailer_at_end(
     if "{" not in text:
         return None
     attributes = syntax.attributes
-    braces = []
-    for match in syntax.trailer_candidates.finditer(text):
-        brace = match.end() - 1
-        if brace:
-            slashes = 0
-            while brace - 2 - slashes >= 0 and text[brace - 2 - slashes] == "\\":
-                slashes += 1
-            if slashes % 2:
-                continue  # an escaped space: "\ {" is text
-        braces.append(brace)
+    braces = _trailer_braces(text, syntax)
     # The rightmost: one further right would be inside the trailer's strings.
     for brace in reversed(braces):
         if attributes.trailer.fullmatch(text, brace):
@@ -275,189 +336,352 @@ def _trailer_at_end(
         for brace in braces:
             if attributes.looks_like(text, brace):
                 offset, message = attributes.diagnose(text, brace, whole=True)
-                raise _error(malformed("trailer", message), line, column + offset)
+                raise DastdownParseError(malformed("trailer", message), line, column + offset)
     return None
 
 
-def _lex(text: str, syntax: _LineSyntax) -> Iterator[Token]:
-    # lark's constructor, without its keyword-argument shim
-    new = cast("Callable[..., Token]", Token._future_new)
-    lines: Sequence[str] = text.split("\n")
-    if lines and lines[-1] == "":
-        lines = lines[:-1]
-    count = len(lines)
-    line_start = syntax.start.match
-    attributes = syntax.attributes
-    depth = 0  # open list items
-    in_quote = False
-    previous_text = _NO_TEXT  # container key of the last paragraph text line
-    blanks = 0  # blank lines since the last non-blank one
-    index = 0
-    while index < count:
-        line = lines[index]
-        index += 1
-        lineno = index
-        # -- blank lines: remembered, they only matter to the next line
-        spaces = 0
-        if not line or line[0] == " ":
-            spaces = len(line) - len(line.lstrip(" "))
-            if spaces == len(line):
-                if in_quote:
-                    yield new("_UNQUOTE", "", None, lineno, 1)
-                    in_quote = False
-                blanks += 1
-                previous_text = _NO_TEXT
-                continue
-        # -- indentation: which open list items this line stays in
-        level = depth if spaces >= 2 * depth else spaces >> 1
-        if spaces < 2 * depth and spaces & 1 and not blanks:
-            raise _error(
-                f"bad indentation: {spaces} space{'s' if spaces > 1 else ''} inside a list "
-                f"(item content is indented by 2 spaces per level: write {2 * level} or "
-                f"{2 * level + 2})",
-                lineno,
-                spaces + 1,
-            )
-        col = 2 * level
-        match = line_start(line, col)
-        kind = match.lastgroup if match is not None else None
-        quote_ended = False  # this line directly follows the last line of a quote
-        if in_quote and (level < depth or kind != "_QUOTE"):
-            yield new("_UNQUOTE", "", None, lineno, col + 1)
-            in_quote = False
-            quote_ended = True
-        if level < depth:
-            for _ in range(depth - level):
-                yield new("_DEDENT", "", None, lineno, col + 1)
-            previous_text = _NO_TEXT
-        if blanks:
-            if blanks >= 2 and kind in _MARKERS:
-                yield new("_LIST_BREAK", "", None, lineno - blanks, 1)
-            blanks = 0
-            previous_text = _NO_TEXT
-        depth = level
-        opened = False
-        # -- list markers open items, several on one line if need be
-        while kind == "BULLET" or kind == "ORDINAL":
-            yield new(kind, match.group(), None, lineno, col + 1)  # type: ignore[union-attr]
-            depth += 1
-            col = match.end()  # type: ignore[union-attr]
-            opened = True
-            match = line_start(line, col)
-            kind = match.lastgroup if match is not None else None
-        container = depth
-        # -- a quote line: its "> " prefix is stripped, its content lexed as usual
-        if kind == "_QUOTE":
-            if syntax.quote_break.fullmatch(line, col):
-                if not in_quote:
-                    yield new("_QUOTE", ">", None, lineno, col + 1)
-                    in_quote = True
-                yield new("_QUOTE_BREAK", line[col:], None, lineno, col + 1)
-                previous_text = _NO_TEXT
-                continue
-            if not in_quote or opened:
-                yield new("_QUOTE", ">", None, lineno, col + 1)
-                in_quote = True
-            col = match.end()  # type: ignore[union-attr]
-            container = _QUOTED
-            match = line_start(line, col)
-            kind = match.lastgroup if match is not None else None
-            if kind == "_QUOTE":  # a quote in a quote: lexed so that the parser reports it
-                yield new("_QUOTE", ">", None, lineno, col + 1)
-                previous_text = _NO_TEXT
-                continue
-            if kind == "BULLET" or kind == "ORDINAL":  # a list in a quote: the same
-                yield new(kind, match.group(), None, lineno, col + 1)  # type: ignore[union-attr]
-                col = match.end()  # type: ignore[union-attr]
-                opened = True
-                match = line_start(line, col)
-                kind = match.lastgroup if match is not None else None
-        # -- the content
-        if kind is not None:
-            end = match.end()  # type: ignore[union-attr]
-            if kind == "HASHES":
-                if end == len(line) or line[end] == " ":
-                    if end - col > 6:
-                        raise _error(
-                            f"heading level {end - col}: a heading has 1 to 6 '#' "
-                            "(write \\# for a literal '#')",
-                            lineno,
-                            col + 1,
-                        )
-                    yield new("HASHES", line[col:end], None, lineno, col + 1)
-                    start = end + 1 if end < len(line) else end
-                    body = line[start:]
-                    brace = _trailer_at_end(body, syntax, lineno, start + 1, False)
-                    if brace is None:
-                        yield new("TEXT", body, None, lineno, start + 1)
-                    else:
-                        yield new("TEXT", body[: max(brace - 1, 0)], None, lineno, start + 1)
-                        yield new("TRAILER", body[brace:], None, lineno, start + brace + 1)
-                    previous_text = _NO_TEXT
+class _Lexing:
+    """One pass over the lines of a text: the state, and one step per line kind.
+
+    :meth:`run` reads the lines in order: a blank line goes to
+    :meth:`_blank`, any other to :meth:`_line`, which runs the steps:
+    :meth:`_enter` finds its indentation (which open list items it stays
+    in), closes what it leaves and matches a line terminal at its content
+    column; :meth:`_open_items` reads list markers; :meth:`_quote_line`
+    strips a ``> `` prefix; :meth:`_content` lexes what is left: a heading,
+    a fence (which consumes its body lines), a whole-line construct
+    (``---``, a block, a trailer line), or else paragraph text
+    (:meth:`_text`). Each step appends its tokens to :attr:`out`.
+    """
+
+    __slots__ = (
+        "blanks",
+        "col",
+        "container",
+        "count",
+        "depth",
+        "in_quote",
+        "index",
+        "kind",
+        "line",
+        "line_start",
+        "lineno",
+        "lines",
+        "match",
+        "opened",
+        "out",
+        "previous_text",
+        "quote_ended",
+        "syntax",
+    )
+
+    def __init__(self, text: str, syntax: _LineSyntax) -> None:
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        self.lines = lines
+        self.count = len(lines)
+        self.syntax = syntax
+        self.line_start = syntax.line_start
+        self.out: list[Token] = []
+        self.index = 0  # the next line to read
+        self.depth = 0  # open list items
+        self.in_quote = False
+        self.previous_text = _NO_TEXT  # container key of the last paragraph text line
+        self.blanks = 0  # blank lines since the last non-blank one
+        # The line being lexed: its text, 1-based number, content column, the
+        # match of a line terminal there and its name, whether a list item
+        # opened on it, its container key, and whether it directly follows
+        # the last line of a blockquote.
+        self.line = ""
+        self.lineno = 0
+        self.col = 0
+        self.match: re.Match[str] | None = None
+        self.kind: str | None = None
+        self.opened = False
+        self.container = 0
+        self.quote_ended = False
+
+    def run(self) -> list[Token]:
+        """Lex every line, then close what is open: the tokens (also in :attr:`out`)."""
+        lines, count = self.lines, self.count
+        index = 0
+        while index < count:
+            line = lines[index]
+            index += 1
+            self.index = index
+            spaces = 0
+            if not line or line[0] == " ":
+                spaces = len(line) - len(line.lstrip(" "))
+                if spaces == len(line):
+                    self._blank()
                     continue
-            elif kind == "FENCE":
-                width = end - col
-                yield new("FENCE", line[col:end], None, lineno, col + 1)
-                info = line[end:]
-                brace = _trailer_at_end(info, syntax, lineno, end + 1, True)
-                language = info if brace is None else info[: max(brace - 1, 0)]
-                if language:
-                    yield new("INFO", language, None, lineno, end + 1)
-                if brace is not None:
-                    yield new("TRAILER", info[brace:], None, lineno, end + brace + 1)
-                body_lines: list[str] = []
-                closed = False
-                while index < count:
-                    candidate = lines[index]
-                    index += 1
-                    bare = candidate.rstrip(" ")
-                    if len(bare) >= width and syntax.fence_end.fullmatch(bare):
-                        closed = True
-                        break
-                    body_lines.append(candidate)
-                if not closed:
-                    raise _error(
-                        f"code fence never closed: end the code with a line of {width} backticks",
-                        lineno,
-                        col + 1,
-                    )
-                yield new("CODE_BODY", "\n".join(body_lines), None, lineno + 1, 1)
-                yield new("_FENCE_END", lines[index - 1], None, index, 1)
-                previous_text = _NO_TEXT
-                continue
-            elif end == len(line):  # RULE, BLOCK and trailer lines take the whole line
-                if kind == "LINE_TRAILER":
-                    raw = line[col:]
-                    keys = [entry[0] for entry in attributes.decode(raw)]
-                    if ATTRIBUTION_KEY in keys:
-                        if not quote_ended or opened:
-                            raise _error(
-                                "an {attribution=...} line goes right after the last '> ' "
-                                "line of its blockquote"
-                                + (", without '> '" if container == _QUOTED else ""),
-                                lineno,
-                                col + 1,
-                            )
-                        kind = "ATTRIBUTION"
-                    elif previous_text != container or opened:
-                        kind = "LINE_TRAILER"
-                    else:
-                        kind = "STYLE_LINE"
-                    yield new(kind, raw, None, lineno, col + 1)
-                else:
-                    yield new(kind, line[col:], None, lineno, col + 1)
-                previous_text = _NO_TEXT
-                continue
-        if attributes.looks_like(line, col):
-            offset, message = attributes.diagnose(line, col, whole=True)
-            raise _error(malformed("trailer", message), lineno, offset + 1)
-        # -- paragraph text
-        kind = "CONT" if previous_text == container and not opened else "TEXT"
-        yield new(kind, line[col:], None, lineno, col + 1)
-        previous_text = container
-    last = count
-    end_column = len(lines[-1]) + 1 if lines else 1
-    if in_quote:
-        yield new("_UNQUOTE", "", None, last, end_column)
-    for _ in range(depth):
-        yield new("_DEDENT", "", None, last, end_column)
+            self._line(line, spaces)
+            index = self.index  # a fence takes its body lines
+        self._finish()
+        return self.out
+
+    def _line(self, line: str, spaces: int) -> None:
+        """Lex a non-blank line starting with ``spaces`` spaces."""
+        self.line = line
+        self.lineno = self.index
+        kind = self._enter(line, spaces)
+        self.container = self.depth
+        self.opened = False
+        if kind in _MARKERS:
+            kind = self._open_items()
+        if kind == "_QUOTE":
+            if self._quote_line():
+                return
+            kind = self.kind
+        if kind is None:
+            self._text(None)
+        else:
+            self._content(kind)
+
+    def _rematch(self) -> str | None:
+        """Match a line terminal at the content column again, after a prefix; its name."""
+        match = self.line_start(self.line, self.col)
+        self.match = match
+        kind = self.kind = match.lastgroup if match is not None else None
+        return kind
+
+    # -- indentation -----------------------------------------------------------
+
+    def _blank(self) -> None:
+        """A blank line: it ends a blockquote; otherwise it only matters to the next line."""
+        if self.in_quote:
+            self._unquote(1)
+        self.blanks += 1
+        self.previous_text = _NO_TEXT
+
+    def _unquote(self, column: int) -> None:
+        """Close the open blockquote (a blank line or a line without ``> `` ends it)."""
+        self.out.append(_new_token("_UNQUOTE", "", None, self.index, column))
+        self.in_quote = False
+
+    def _enter(self, line: str, spaces: int) -> str | None:
+        """Which open items the line stays in: close the others (and a blockquote it ends).
+
+        Returns the name of the line terminal matched at the content column
+        (also set, with its match, in :attr:`kind` and :attr:`match`); emits
+        ``_UNQUOTE``, one ``_DEDENT`` per item left, and ``_LIST_BREAK``
+        before a list marker after two or more blank lines.
+        """
+        depth = self.depth
+        if spaces >= 2 * depth:
+            level = depth
+        else:
+            level = spaces >> 1
+            if spaces & 1 and not self.blanks:
+                raise _bad_indentation(spaces, level, self.index)
+        self.col = col = 2 * level
+        match = self.match = self.line_start(line, col)
+        kind = self.kind = match.lastgroup if match is not None else None
+        quote_ended = self.quote_ended = self.in_quote and (level < depth or kind != "_QUOTE")
+        if quote_ended:
+            self._unquote(col + 1)
+        if level < depth:
+            self._dedent(depth - level, col + 1)
+        blanks = self.blanks
+        if blanks:  # no paragraph goes on; a list marker after two starts a new list
+            if blanks >= 2 and kind in _MARKERS:
+                self.out.append(_new_token("_LIST_BREAK", "", None, self.index - blanks, 1))
+            self.blanks = 0
+            self.previous_text = _NO_TEXT
+        self.depth = level
+        return kind
+
+    def _dedent(self, count: int, column: int) -> None:
+        """Close ``count`` list items (the line is indented less than their content)."""
+        for _ in range(count):
+            self.out.append(_new_token("_DEDENT", "", None, self.index, column))
+        self.previous_text = _NO_TEXT
+
+    def _open_items(self) -> str | None:
+        """List markers at the content column open items, several on one line if need be."""
+        kind = self.kind
+        while kind in _MARKERS:
+            kind = self._marker()
+            self.depth += 1
+        self.container = self.depth
+        return kind
+
+    def _marker(self) -> str | None:
+        """Emit the list marker matched at the content column, step over it, match again."""
+        match = self.match
+        assert match is not None and self.kind is not None
+        self.out.append(_new_token(self.kind, match.group(), None, self.lineno, self.col + 1))
+        self.col = col = match.end()
+        self.opened = True
+        match = self.match = self.line_start(self.line, col)
+        kind = self.kind = match.lastgroup if match is not None else None
+        return kind
+
+    # -- blockquotes -----------------------------------------------------------
+
+    def _quote_line(self) -> bool:
+        """A ``>`` line: strip its ``> `` prefix; True when nothing is left to lex.
+
+        A run of quote lines is opened by one ``_QUOTE``; a ``>`` line alone
+        is a ``_QUOTE_BREAK``. A quote or a list marker right after the
+        prefix is lexed so that the parser reports it where it stands.
+        """
+        col, lineno = self.col, self.lineno
+        if self.syntax.quote_break.fullmatch(self.line, col):
+            if not self.in_quote:
+                self.out.append(_new_token("_QUOTE", ">", None, lineno, col + 1))
+                self.in_quote = True
+            self.out.append(_new_token("_QUOTE_BREAK", self.line[col:], None, lineno, col + 1))
+            self.previous_text = _NO_TEXT
+            return True
+        if not self.in_quote or self.opened:
+            self.out.append(_new_token("_QUOTE", ">", None, lineno, col + 1))
+            self.in_quote = True
+        assert self.match is not None
+        self.col = self.match.end()
+        self.container = _QUOTED
+        kind = self._rematch()
+        if kind == "_QUOTE":  # a quote in a quote
+            self.out.append(_new_token("_QUOTE", ">", None, lineno, self.col + 1))
+            self.previous_text = _NO_TEXT
+            return True
+        if kind in _MARKERS:  # a list in a quote
+            self._marker()
+        return False
+
+    # -- the content -----------------------------------------------------------
+
+    def _content(self, kind: str) -> None:
+        """What the line holds at its content column, where ``kind`` matched."""
+        match = self.match
+        assert match is not None
+        end = match.end()
+        if kind == "FENCE":
+            self._fence(end)
+        elif kind == "HASHES" and (end == len(self.line) or self.line[end] == " "):
+            self._heading(end)
+        elif end == len(self.line) and kind != _TRAILER_LIKE:
+            self._whole_line(kind)
+        else:  # "#x", a trailer with text after it, "---x", ...
+            self._text(kind)
+
+    def _heading(self, end: int) -> None:
+        """``#`` x level, a space, the text, maybe a trailer."""
+        line, col, lineno = self.line, self.col, self.lineno
+        if end - col > 6:
+            raise DastdownParseError(
+                f"heading level {end - col}: a heading has 1 to 6 '#' "
+                "(write \\# for a literal '#')",
+                lineno,
+                col + 1,
+            )
+        out = self.out
+        out.append(_new_token("HASHES", line[col:end], None, lineno, col + 1))
+        start = end + 1 if end < len(line) else end
+        body = line[start:]
+        brace = _trailer_at_end(body, self.syntax, lineno, start + 1, False)
+        if brace is None:
+            out.append(_new_token("TEXT", body, None, lineno, start + 1))
+        else:
+            out.append(_new_token("TEXT", body[: max(brace - 1, 0)], None, lineno, start + 1))
+            out.append(_new_token("TRAILER", body[brace:], None, lineno, start + brace + 1))
+        self.previous_text = _NO_TEXT
+
+    def _fence(self, end: int) -> None:
+        """A code fence: its info (language, trailer), then its body up to the closing fence."""
+        line, col, lineno, out = self.line, self.col, self.lineno, self.out
+        out.append(_new_token("FENCE", line[col:end], None, lineno, col + 1))
+        info = line[end:]
+        brace = _trailer_at_end(info, self.syntax, lineno, end + 1, True)
+        language = info if brace is None else info[: max(brace - 1, 0)]
+        if language:
+            out.append(_new_token("INFO", language, None, lineno, end + 1))
+        if brace is not None:
+            out.append(_new_token("TRAILER", info[brace:], None, lineno, end + brace + 1))
+        body = self._code_body(end - col)
+        out.append(_new_token("CODE_BODY", "\n".join(body), None, lineno + 1, 1))
+        out.append(_new_token("_FENCE_END", self.lines[self.index - 1], None, self.index, 1))
+        self.previous_text = _NO_TEXT
+
+    def _code_body(self, width: int) -> list[str]:
+        """The raw lines up to a closing fence of at least ``width`` backticks (consumed)."""
+        lines, count = self.lines, self.count
+        fence_end = self.syntax.fence_end.fullmatch
+        start = index = self.index
+        while index < count:
+            bare = lines[index].rstrip(" ")
+            index += 1
+            if len(bare) >= width and fence_end(bare):
+                self.index = index
+                return lines[start : index - 1]
+        raise DastdownParseError(
+            f"code fence never closed: end the code with a line of {width} backticks",
+            self.lineno,
+            self.col + 1,
+        )
+
+    def _whole_line(self, kind: str) -> None:
+        """``---``, ``<block .../>`` or a trailer line, which take the whole line."""
+        raw = self.line[self.col :]
+        if kind == "LINE_TRAILER":
+            kind = self._trailer_line(raw)
+        self.out.append(_new_token(kind, raw, None, self.lineno, self.col + 1))
+        self.previous_text = _NO_TEXT
+
+    def _trailer_line(self, raw: str) -> str:
+        """What a trailer line is: a quote's attribution, a paragraph's style, or a paragraph.
+
+        An ``{attribution=...}`` line must directly follow the last ``> ``
+        line of its blockquote.
+        """
+        keys = [entry[0] for entry in self.syntax.attributes.decode(raw)]
+        if ATTRIBUTION_KEY in keys:
+            if not self.quote_ended or self.opened:
+                where = ", without '> '" if self.container == _QUOTED else ""
+                raise DastdownParseError(
+                    "an {attribution=...} line goes right after the last '> ' line of its "
+                    "blockquote" + where,
+                    self.lineno,
+                    self.col + 1,
+                )
+            return "ATTRIBUTION"
+        if self.previous_text != self.container or self.opened:
+            return "LINE_TRAILER"
+        return "STYLE_LINE"
+
+    def _text(self, kind: str | None) -> None:
+        """Paragraph text: ``TEXT``, or ``CONT`` when it continues the paragraph above.
+
+        ``kind`` is the line terminal that matched at the content column
+        without making the line what it is; text that starts like a trailer
+        (``LINE_TRAILER`` or ``_TRAILER_LIKE``) is a malformed one.
+        """
+        line, col = self.line, self.col
+        if kind == "LINE_TRAILER" or kind == _TRAILER_LIKE:
+            offset, message = self.syntax.attributes.diagnose(line, col, whole=True)
+            raise DastdownParseError(malformed("trailer", message), self.lineno, offset + 1)
+        container = self.container
+        kind = "CONT" if self.previous_text == container and not self.opened else "TEXT"
+        self.out.append(_new_token(kind, line[col:], None, self.lineno, col + 1))
+        self.previous_text = container
+
+    def _finish(self) -> None:
+        """At the end of the text: close the blockquote and the list items still open."""
+        last = self.count
+        end_column = len(self.lines[-1]) + 1 if self.lines else 1
+        if self.in_quote:
+            self.out.append(_new_token("_UNQUOTE", "", None, last, end_column))
+        for _ in range(self.depth):
+            self.out.append(_new_token("_DEDENT", "", None, last, end_column))
+
+
+def _bad_indentation(spaces: int, level: int, lineno: int) -> DastdownParseError:
+    """The error for an odd indent inside a list."""
+    return DastdownParseError(
+        f"bad indentation: {spaces} space{'s' if spaces > 1 else ''} inside a list "
+        f"(item content is indented by 2 spaces per level: write {2 * level} or "
+        f"{2 * level + 2})",
+        lineno,
+        spaces + 1,
+    )

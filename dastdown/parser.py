@@ -21,16 +21,18 @@ escape (they are translated in :func:`parse`, the one place they are caught).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from typing import Any, overload
 
 from lark import Lark, Token
-from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import UnexpectedInput, UnexpectedToken
+from typing_extensions import TypeIs
 
 from dast._gc import gc_paused
 from dast.load import load_document
-from dast.nodes import Block, Document, InlineBlock
+from dast.nodes import Block, Document, InlineBlock, Node
+from dast.walk import collect_nodes
 
 from .errors import DastdownParseError, DastdownUnknownBlockError
 from .lexer import StructureLexer
@@ -51,8 +53,10 @@ _EMPTY: dict[str, Any] = {
 def grammar() -> Lark:
     """The dastdown grammar, loaded once from the package (LALR, no conflicts).
 
-    Parse with ``start="start"`` (a document, through the line pre-pass),
-    ``"inline"`` or ``"attributes"``.
+    Documents are parsed with ``start="start"`` (through the line pre-pass).
+    ``"inline"`` and ``"attributes"`` are never parsed at run time: they are
+    start rules so that lark compiles the terminals the inline scanner and
+    the trailer decoder are built from.
 
     >>> grammar().options.parser
     'lalr'
@@ -72,10 +76,12 @@ def grammar() -> Lark:
 
 
 @overload
-def parse(text: None, original: Any = None) -> None: ...
+def parse(text: None, original: Document | Mapping[str, object] | None = None) -> None: ...
 @overload
-def parse(text: str, original: Any = None) -> Document: ...
-def parse(text: str | None, original: Any = None) -> Document | None:
+def parse(text: str, original: Document | Mapping[str, object] | None = None) -> Document: ...
+def parse(
+    text: str | None, original: Document | Mapping[str, object] | None = None
+) -> Document | None:
     """Parse dastdown text into a canonical, validated ``Document``.
 
     ``None`` gives ``None``; empty or blank text (only spaces and newlines)
@@ -101,9 +107,11 @@ def parse(text: str | None, original: Any = None) -> Document | None:
     reset = BLOCKS.set(collected)
     try:
         with gc_paused():  # tens of thousands of dicts and frozen models, no cycles
+            # The transformer runs inside the parse (``transformer=``), so what
+            # it raises comes as it is: lark wraps nothing in a VisitError here.
             try:
                 children = grammar().parse(text, start="start")
-            except (UnexpectedInput, VisitError, DastdownParseError) as exc:
+            except (UnexpectedInput, DastdownParseError) as exc:
                 error = _translate(exc)
                 if error.source_line is None:
                     error.source_line = _line(text, error.line)
@@ -133,23 +141,22 @@ def _line(text: str, number: int) -> str | None:
 _Items = dict[str, dict[str, list[Any]]]
 
 
-def _original_items(original: Any) -> _Items:
+def _holds_record(node: Node) -> TypeIs[Block | InlineBlock]:
+    """Is ``node`` a block or an inline block (which hold a record)?"""
+    return isinstance(node, Block | InlineBlock)
+
+
+def _original_items(original: Document | Mapping[str, object] | None) -> _Items:
     """The items of ``original``'s blocks and inline blocks, by kind and id, in order."""
     doc = load_document(original)
     found: _Items = {"block": {}, "inlineBlock": {}}
     if doc is None:
         return found
-    stack: list[Any] = [doc.document]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (Block, InlineBlock)):
-            item = node.item
-            key = item if isinstance(item, str) else item.get("id")
-            if isinstance(key, str):
-                found[node.type].setdefault(key, []).append(item)
-        children = getattr(node, "children", None)
-        if children:
-            stack.extend(reversed(children))
+    for node, _, _ in collect_nodes(doc.document, _holds_record):
+        item = node.item
+        key = item if isinstance(item, str) else item.get("id")
+        if isinstance(key, str):
+            found[node.type].setdefault(key, []).append(item)
     return found
 
 
@@ -193,11 +200,6 @@ _HOLDS = {
 
 def _translate(exc: Exception) -> DastdownParseError:
     """Our error for anything the parse raised."""
-    if isinstance(exc, VisitError):
-        inner = exc.orig_exc
-        if isinstance(inner, DastdownParseError):
-            return inner
-        return DastdownParseError(f"cannot read the text: {inner}", 1, 1)
     if isinstance(exc, DastdownParseError):
         return exc
     if isinstance(exc, UnexpectedToken):

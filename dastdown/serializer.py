@@ -51,13 +51,22 @@ yields a ``Document`` to write).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dast.canonical import canonical_marks
+from dast.definitions import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_CHILDREN,
+    HEADING_LEVELS,
+    LIST_STYLES,
+    SCHEMA,
+)
 from dast.errors import Path
 from dast.load import load_document, unwrap_document
-from dast.nodes import Root
+from dast.nodes import Document, MetaEntry, Root
+from dast.validate import ensure_writable
+from dast.walk import find_first_node
 
 from .errors import DastdownSerializeError
 from .syntax import (
@@ -68,7 +77,6 @@ from .syntax import (
     BULLET_MARKER,
     CUSTOM_MARK_CLOSE,
     CUSTOM_MARK_OPEN,
-    DEFAULT_MARKS,
     EMPTY_ITEM_ID,
     EMPTY_PARAGRAPH,
     HIGHLIGHT_KEY,
@@ -109,45 +117,26 @@ class _MissingId(Exception):
 # accept sends the input through ``load_document`` instead, which either
 # reports the problems or yields a Document to write.
 
-_KEYS: dict[str, frozenset[str]] = {
-    "span": frozenset({"type", "value", "marks"}),
-    "link": frozenset({"type", "url", "children", "meta"}),
-    "itemLink": frozenset({"type", "item", "children", "meta"}),
-    "inlineItem": frozenset({"type", "item"}),
-    "inlineBlock": frozenset({"type", "item"}),
-    "paragraph": frozenset({"type", "children", "style"}),
-    "heading": frozenset({"type", "level", "children", "style"}),
-    "list": frozenset({"type", "style", "children"}),
-    "listItem": frozenset({"type", "children"}),
-    "blockquote": frozenset({"type", "children", "attribution"}),
-    "code": frozenset({"type", "code", "language", "highlight"}),
-    "thematicBreak": frozenset({"type"}),
-    "block": frozenset({"type", "item"}),
+# What each parent accepts, read from the schema table: child type -> the
+# keys that child may have (``type`` included).
+_CHILD_KEYS: dict[str, dict[str, frozenset[str]]] = {
+    parent: {kind: ALLOWED_ATTRIBUTES[kind] for kind in kinds}
+    for parent, kinds in ALLOWED_CHILDREN.items()
+    if kinds
 }
-_INLINE_KEYS = {
-    kind: _KEYS[kind] for kind in ("span", "link", "itemLink", "inlineItem", "inlineBlock")
-}
-_LABEL_KEYS = {"span": _KEYS["span"]}
-_ROOT_KINDS = frozenset(
-    {"paragraph", "heading", "list", "code", "blockquote", "block", "thematicBreak"}
-)
-_ITEM_KINDS = frozenset({"paragraph", "list"})
-_QUOTE_KINDS = frozenset({"paragraph"})
-_LIST_ITEM_KINDS = frozenset({"listItem"})
-_META_KEYS = frozenset({"id", "value"})
-_DOCUMENT_KEYS = frozenset({"schema", "document"})
-_ROOT_KEYS = frozenset({"type", "children"})
+_META_KEYS = frozenset(MetaEntry.model_fields)
+_DOCUMENT_KEYS = frozenset(field.alias or name for name, field in Document.model_fields.items())
+_ROOT_KEYS = ALLOWED_ATTRIBUTES["root"]
 
 
-def _fields(node: Any, strict: bool, kinds: frozenset[str]) -> dict[str, Any]:
-    """The attributes of a block-level node, checked in strict mode."""
+def _fields(node: Any, strict: bool, parent: str) -> dict[str, Any]:
+    """The attributes of a block-level child of a ``parent`` node, checked in strict mode."""
     if not strict:
         return node.__dict__  # type: ignore[no-any-return]
-    if (
-        type(node) is not dict
-        or node.get("type") not in kinds
-        or not node.keys() <= _KEYS[node["type"]]
-    ):
+    if type(node) is not dict:
+        raise _Invalid
+    keys = _CHILD_KEYS[parent].get(node.get("type"))  # type: ignore[arg-type]
+    if keys is None or not node.keys() <= keys:
         raise _Invalid
     return node
 
@@ -224,9 +213,10 @@ def _mark_info(marks: tuple[Any, ...]) -> tuple[tuple[str, ...] | None, str, str
     opening: list[str] = []
     closing: list[str] = []
     for mark in canonical or ():
-        if mark in DEFAULT_MARKS:
-            opening.append(MARK_DELIMITERS[mark])
-            closing.append(MARK_DELIMITERS[mark])
+        delimiter = MARK_DELIMITERS.get(mark)
+        if delimiter is not None:  # a default mark
+            opening.append(delimiter)
+            closing.append(delimiter)
         else:
             opening.append(CUSTOM_MARK_OPEN.format(key=quote(mark)))
             closing.append(CUSTOM_MARK_CLOSE)
@@ -316,22 +306,26 @@ def _record_id(item: Any, node: Any) -> str:
 _NO_RUN: Any = object()
 
 
-def _inlines(children: Any, strict: bool, in_label: bool = False) -> str:
+def _inlines(children: Any, strict: bool, parent: str) -> str:
     """The text of inline nodes, written as if canonical, without line-start rules.
 
     Empty spans are skipped and adjacent spans with the same set of marks
     share one pair of delimiters: exactly what writing the canonical form
     gives, without building it.
 
+    ``parent`` is the type of the node holding them (a paragraph, heading or
+    link label), for the checks of strict mode.
+
     >>> print(_inlines([{"type": "span", "value": "a", "marks": ["strong"]},
     ...                 {"type": "span", "value": ""},
-    ...                 {"type": "span", "value": "b", "marks": ["strong", "strong"]}], True))
+    ...                 {"type": "span", "value": "b", "marks": ["strong", "strong"]}],
+    ...                True, "paragraph"))
     **ab**
     """
     if strict:
         if (type(children) is not list and type(children) is not tuple) or not children:
             raise _Invalid
-        allowed = _LABEL_KEYS if in_label else _INLINE_KEYS
+        allowed = _CHILD_KEYS[parent]
     out: list[str] = []
     append = out.append
     search = _TEXT_SPECIAL.search
@@ -380,7 +374,7 @@ def _inlines(children: Any, strict: bool, in_label: bool = False) -> str:
             current = _NO_RUN
         if kind == "link" or kind == "itemLink":
             append("[")
-            append(_inlines(fields["children"], strict, True))
+            append(_inlines(fields["children"], strict, kind))
             if kind == "link":
                 append("](")
                 append(_url(_required_str(fields["url"], strict)))
@@ -438,7 +432,7 @@ def _paragraph(
     after_list: bool,
 ) -> None:
     """Append a paragraph's lines; ``first`` replaces ``indent`` on its first line."""
-    text = _inlines(fields["children"], strict)
+    text = _inlines(fields["children"], strict, "paragraph")
     style = _optional_str(fields.get("style"), strict)
     lead = indent if first is None else first
     if not text:  # the canonical form is one empty span
@@ -451,9 +445,9 @@ def _paragraph(
 
 def _heading(fields: dict[str, Any], strict: bool) -> str:
     level = fields["level"]
-    if strict and (type(level) is not int or not 1 <= level <= 6):
+    if strict and (type(level) is not int or level not in HEADING_LEVELS):
         raise _Invalid
-    line: str = "#" * level + " " + _inlines(fields["children"], strict)
+    line: str = "#" * level + " " + _inlines(fields["children"], strict, "heading")
     style = _optional_str(fields.get("style"), strict)
     if style is not None:
         line += " " + _style_trailer(style)
@@ -509,7 +503,7 @@ def _blockquote(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
         if index:
             out.append(BLOCKQUOTE_SEPARATOR)
         _paragraph(
-            _fields(paragraph, strict, _QUOTE_KINDS), strict, out, BLOCKQUOTE_PREFIX, None, False
+            _fields(paragraph, strict, "blockquote"), strict, out, BLOCKQUOTE_PREFIX, None, False
         )
     attribution = _optional_str(fields.get("attribution"), strict)
     if attribution is not None:
@@ -519,9 +513,9 @@ def _blockquote(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
 def _list_frame(fields: dict[str, Any], strict: bool, indent: str, first: str | None) -> list[Any]:
     """A stack frame for writing a list: its items' attributes, checked."""
     style = fields["style"]
-    if strict and style != "bulleted" and style != "numbered":
+    if strict and style not in LIST_STYLES:
         raise _Invalid
-    items = [_fields(item, strict, _LIST_ITEM_KINDS) for item in _children(fields, strict)]
+    items = [_fields(item, strict, "list") for item in _children(fields, strict)]
     kids = [_children(item, strict) for item in items]
     loose = any(len(k) > 1 for k in kids)
     # [style, item children, indent, pending first-line prefix, loose?, item index, child index]
@@ -538,7 +532,7 @@ def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> 
             stack.pop()
             continue
         children = kids[item_index]
-        child = _fields(children[child_index], strict, _ITEM_KINDS)
+        child = _fields(children[child_index], strict, "listItem")
         if child_index == 0:
             if item_index and loose:
                 out.append("")
@@ -551,7 +545,7 @@ def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> 
             after_list = False
         else:
             lead = None
-            previous = _fields(children[child_index - 1], strict, _ITEM_KINDS)
+            previous = _fields(children[child_index - 1], strict, "listItem")
             out.append("")
             after_list = previous["type"] == "list"
             if after_list and child["type"] == "list" and previous["style"] == child["style"]:
@@ -575,7 +569,7 @@ def _blocks(children: Sequence[Any], strict: bool) -> str:
     out: list[str] = []
     previous: dict[str, Any] | None = None
     for node in children:
-        fields = _fields(node, strict, _ROOT_KINDS)
+        fields = _fields(node, strict, "root")
         kind = fields["type"]
         if previous is not None:
             out.append("")
@@ -610,7 +604,7 @@ def _blocks(children: Sequence[Any], strict: bool) -> str:
 
 def _json_root(data: dict[str, Any]) -> str:
     """The strict fast path: check and write DAST JSON in one pass."""
-    if not data.keys() <= _DOCUMENT_KEYS or data.get("schema") != "dast":
+    if not data.keys() <= _DOCUMENT_KEYS or data.get("schema") != SCHEMA:
         raise _Invalid
     root = data["document"]
     if type(root) is not dict or root.get("type") != "root" or not root.keys() <= _ROOT_KEYS:
@@ -619,24 +613,24 @@ def _json_root(data: dict[str, Any]) -> str:
 
 
 def _path_to(root: Root, target: Any) -> Path:
-    """The path of ``target`` in ``root`` (for error messages), found by identity."""
-    stack: list[tuple[Any, Path]] = [(root, ())]
-    while stack:
-        node, path = stack.pop()
-        if node is target:
-            return path
-        for index, child in enumerate(getattr(node, "children", ())):
-            stack.append((child, (*path, "children", index)))
-    return ()
+    """The path of ``target`` in ``root`` (for error messages), found by identity.
+
+    Only the path of the node found is built: linear at any depth.
+    """
+    found = find_first_node(root, lambda node: node is target)
+    assert found is not None, "the node is in the tree"
+    return found.path
 
 
-def serialize(doc: Any) -> str:
+def serialize(doc: Document | Mapping[str, object] | None) -> str:
     """Write a document as dastdown text (``None`` gives ``""``).
 
     Accepts a ``Document``, DAST JSON or the CDA wrapper; block items may be
     id strings or record objects (their ``id`` is written). Invalid input
-    raises ``DastValidationError``; a block record without an id raises
-    ``DastdownSerializeError``.
+    raises ``DastValidationError`` (DAST JSON is checked as it is written; a
+    ``Document`` holding a node broken by ``model_copy(update=...)`` is
+    refused on entry, with the path and rule of each problem); a block
+    record without an id raises ``DastdownSerializeError``.
 
     >>> serialize(None)
     ''
@@ -647,6 +641,8 @@ def serialize(doc: Any) -> str:
     data = unwrap_document(doc)
     if data is None:
         return ""
+    if isinstance(data, Document):
+        ensure_writable(data)
     if type(data) is dict:
         try:
             return _json_root(data)

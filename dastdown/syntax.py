@@ -18,7 +18,8 @@ Inline text
   (``++   ++`` is underline of three spaces, ``*` `*`` is emphasis+code
   of one space, ``**  x**`` is strong of ``"  x"``).
 * The serializer writes each span on its own: the opening delimiters of its
-  marks outer to inner in :data:`MARK_ORDER` (custom marks innermost, as
+  marks outer to inner in the canonical order
+  (:data:`dast.definitions.CANONICAL_MARK_ORDER`; custom marks innermost, as
   ``<m k="key">``), the escaped text, then the closers inner to outer. So
   between two spans the text holds the closers of the first followed by the
   openers of the second, e.g. emphasis ``a`` then strong ``b`` is
@@ -116,7 +117,7 @@ from __future__ import annotations
 import re
 import string
 
-from dast.canonical import MARK_ORDER
+from dast.definitions import CANONICAL_MARK_ORDER
 
 __all__ = [
     "ATTRIBUTION_KEY",
@@ -127,7 +128,6 @@ __all__ = [
     "CODE_FENCE_CHAR",
     "CUSTOM_MARK_CLOSE",
     "CUSTOM_MARK_OPEN",
-    "DEFAULT_MARKS",
     "EMPTY_ITEM_ID",
     "EMPTY_PARAGRAPH",
     "ESCAPABLE",
@@ -141,7 +141,6 @@ __all__ = [
     "LINE_BREAK",
     "LIST_BREAK",
     "MARK_DELIMITERS",
-    "MARK_ORDER",
     "MIN_FENCE",
     "NUMBERED_MARKER",
     "STYLE_KEY",
@@ -152,13 +151,10 @@ __all__ = [
     "quote",
 ]
 
-# MARK_ORDER (the default marks, outermost first; custom marks come after, by
-# code point) is defined with the canonical form, in dast.canonical.
+# The marks and their canonical order (outermost first; custom marks come
+# after, by code point) are the schema's: dast.definitions.
 
-DEFAULT_MARKS: frozenset[str] = frozenset(MARK_ORDER)
-"""The six marks that have delimiters; any other mark is custom."""
-
-MARK_DELIMITERS: dict[str, str] = {
+_DELIMITERS = {
     "highlight": "==",
     "strikethrough": "~~",
     "underline": "++",
@@ -166,7 +162,11 @@ MARK_DELIMITERS: dict[str, str] = {
     "emphasis": "*",
     "code": "`",
 }
-"""The delimiter written on both sides of a span for each default mark."""
+
+MARK_DELIMITERS: dict[str, str] = {mark: _DELIMITERS[mark] for mark in CANONICAL_MARK_ORDER}
+"""The delimiter written on both sides of a span for each default mark (the
+default marks are exactly its keys, in canonical order); any other mark is
+custom."""
 
 CUSTOM_MARK_OPEN = "<m k={key}>"
 """Opening tag of a custom mark; ``key`` is the :func:`quote`-d mark name."""

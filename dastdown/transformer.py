@@ -25,7 +25,7 @@ from .inline import InlineScanner
 from .lexer import AttributeSyntax, AttributeValue, decode_string
 from .syntax import ATTRIBUTION_KEY, HIGHLIGHT_KEY, LANGUAGE_KEY, STYLE_KEY
 
-__all__ = ["BLOCKS", "BlockRecord", "DastTransformer"]
+__all__ = ["BLOCKS", "TRAILER_KEYS", "BlockRecord", "DastTransformer"]
 
 BlockRecord = tuple[dict[str, Any], int, int]
 """A ``block`` / ``inlineBlock`` node built by a parse, with its line and column."""
@@ -35,6 +35,16 @@ BLOCKS: ContextVar[list[BlockRecord] | None] = ContextVar("dastdown_blocks", def
 
 _STRING = "a quoted string"
 _NUMBERS = "a list of line numbers such as [0,2]"
+
+TRAILER_KEYS: dict[str, dict[str, str]] = {
+    "paragraph": {STYLE_KEY: _STRING},
+    "heading": {STYLE_KEY: _STRING},
+    "code": {LANGUAGE_KEY: _STRING, HIGHLIGHT_KEY: _NUMBERS},
+    "blockquote": {ATTRIBUTION_KEY: _STRING},
+}
+"""What the trailer of each node type takes: key -> what its value must be.
+The keys are the node's optional attributes (a test holds them to the schema
+table), in the order the serializer writes them."""
 
 
 class DastTransformer(Transformer[Token, Any]):
@@ -62,10 +72,9 @@ class DastTransformer(Transformer[Token, Any]):
         children = scanner.scan(text, lines, BLOCKS.get())
         return children or [{"type": "span", "value": ""}]
 
-    def _trailer(
-        self, token: Token, what: str, allowed: dict[str, str]
-    ) -> dict[str, AttributeValue]:
-        """The entries of a trailer token, checked against ``allowed`` (key: type)."""
+    def _trailer(self, token: Token, what: str, node_type: str) -> dict[str, AttributeValue]:
+        """The entries of a trailer token, checked against what ``node_type`` takes."""
+        allowed = TRAILER_KEYS[node_type]
         attributes = self._attributes
         assert attributes is not None, "DastTransformer.bind() was not called"
         found: dict[str, AttributeValue] = {}
@@ -102,7 +111,7 @@ class DastTransformer(Transformer[Token, Any]):
             node["children"] = (
                 self._text(tokens[:-1]) if len(tokens) > 1 else [{"type": "span", "value": ""}]
             )
-            style = self._trailer(last, "a paragraph", {STYLE_KEY: _STRING}).get(STYLE_KEY)
+            style = self._trailer(last, "a paragraph", "paragraph").get(STYLE_KEY)
             if style is not None:
                 node["style"] = style
         else:
@@ -117,7 +126,7 @@ class DastTransformer(Transformer[Token, Any]):
             "children": self._text([tokens[1]]),
         }
         if len(tokens) > 2:
-            style = self._trailer(tokens[2], "a heading", {STYLE_KEY: _STRING}).get(STYLE_KEY)
+            style = self._trailer(tokens[2], "a heading", "heading").get(STYLE_KEY)
             if style is not None:
                 node["style"] = style
         return node
@@ -130,9 +139,7 @@ class DastTransformer(Transformer[Token, Any]):
             if token.type == "INFO":
                 language = str(token)
                 continue
-            entries = self._trailer(
-                token, "a code block", {LANGUAGE_KEY: _STRING, HIGHLIGHT_KEY: _NUMBERS}
-            )
+            entries = self._trailer(token, "a code block", "code")
             if LANGUAGE_KEY in entries:
                 if language is not None:
                     raise DastdownParseError(
@@ -166,7 +173,7 @@ class DastTransformer(Transformer[Token, Any]):
         last = children[-1]
         if isinstance(last, Token):
             children = children[:-1]
-            entries = self._trailer(last, "a blockquote", {ATTRIBUTION_KEY: _STRING})
+            entries = self._trailer(last, "a blockquote", "blockquote")
             node["attribution"] = entries[ATTRIBUTION_KEY]
         node["children"] = children
         return node

@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from lark import Lark, Token, Tree
@@ -240,3 +241,43 @@ def test_structure_lexer_follows_a_changed_grammar() -> None:
     lexer = StructureLexer(lark.lexer_conf)
     assert [t.type for t in lexer.lex("+ a\n")] == ["BULLET", "TEXT", "_DEDENT"]
     assert [t.type for t in StructureLexer(grammar().lexer_conf).lex("+ a\n")] == ["TEXT"]
+
+
+# --- nothing in the file is unused --------------------------------------------
+
+
+def _defined_names() -> tuple[set[str], set[str], set[str]]:
+    """Rule, terminal and ``%declare``-d names of the grammar file."""
+    rules: set[str] = set()
+    terminals: set[str] = set()
+    declared: set[str] = set()
+    for line in _source().split("\n"):
+        found = re.match(r"([_A-Za-z][_A-Za-z0-9]*)(?:\.-?\d+)?\s*:", line)
+        if found:
+            name = found.group(1)
+            (terminals if name.lstrip("_")[:1].isupper() else rules).add(name)
+        if line.startswith("%declare"):
+            declared.update(line.split()[1:])
+    return rules, terminals, declared
+
+
+def test_every_rule_and_terminal_of_the_file_is_used() -> None:
+    rules, terminals, declared = _defined_names()
+    assert len(rules) > 10 and len(terminals) > 20 and len(declared) == 7
+    lark = grammar()
+    assert rules <= {rule.origin.name for rule in lark.rules}
+    symbols = {symbol.name for rule in lark.rules for symbol in rule.expansion}
+    assert declared <= symbols
+    # Terminals used only inside other terminals are inlined into them.
+    inlined = terminals - {t.name for t in lark.terminals}
+    assert inlined == {"ATTRIBUTES", "ATTRIBUTE"}
+    for name in inlined:
+        assert re.search(rf"[^_A-Z]{name}\b", _source().split(f"{name}:", 1)[0] + "\n"), name
+
+
+@pytest.mark.parametrize("start", ["inline", "attributes"])
+def test_the_reference_start_rules_are_what_makes_the_scanner_terminals_exist(start: str) -> None:
+    others = [name for name in START if name != start]
+    with pytest.raises(KeyError):
+        lark = Lark(_source(), parser="lalr", lexer=StructureLexer, start=others)
+        InlineScanner(lark)

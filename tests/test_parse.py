@@ -8,6 +8,7 @@ import contextlib
 import copy
 import json
 import pickle
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,13 @@ from hypothesis import strategies as st
 from syrupy.assertion import SnapshotAssertion
 
 from dast.canonical import canonicalize
+from dast.definitions import OPTIONAL_ATTRIBUTES
 from dast.errors import DastError, DastValidationError
 from dast.nodes import Block, Document, InlineBlock, List
 from dastdown.errors import DastdownParseError, DastdownUnknownBlockError
 from dastdown.parser import parse
 from dastdown.serializer import serialize
-from dastdown.transformer import BLOCKS
+from dastdown.transformer import BLOCKS, TRAILER_KEYS
 
 CONFORMANCE = Path(__file__).resolve().parent.parent / "fixtures/dastdown/conformance"
 
@@ -1009,3 +1011,23 @@ def test_deep_nesting() -> None:
         assert isinstance(node, List)
         node = node.children[0].children[0]
     assert node.children[0].children[0].children[0].value == "x"
+
+
+def test_trailers_take_the_optional_attributes_of_the_schema() -> None:
+    for node_type, keys in TRAILER_KEYS.items():
+        assert set(keys) == OPTIONAL_ATTRIBUTES[node_type], node_type
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- - a\n  # h\n", "a heading cannot be in a list item"),
+        ("1. - a\n\n  ---\n", "a thematic break (---) cannot be in a list item"),
+        ("> a\n\n- > b\n  > c\n\n  # h\n", "a blockquote cannot be in a list item"),
+    ],
+)
+def test_misplaced_block_after_closed_containers_names_the_open_one(
+    text: str, message: str
+) -> None:
+    with pytest.raises(DastdownParseError, match=re.escape(message)):
+        parse(text)

@@ -12,10 +12,12 @@ import pytest
 from hypothesis import given
 from syrupy.assertion import SnapshotAssertion
 
+from dast.definitions import CANONICAL_MARK_ORDER, DEFAULT_MARKS
 from dast.errors import DastError, DastValidationError
 from dast.load import load_document
 from dast.nodes import Document, List, ListItem, Paragraph, Root, Span
 from dastdown.serializer import DastdownSerializeError, serialize
+from dastdown.syntax import MARK_DELIMITERS
 from tests.strategies import mutated_documents
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -138,6 +140,16 @@ def test_record_without_id_is_an_error(data: dict[str, Any], where: str) -> None
     )
 
 
+def test_record_without_id_deep_in_the_tree_is_found() -> None:
+    inner: dict[str, Any] = _para(_span("x"), {"type": "inlineBlock", "item": {"type": "item"}})
+    for _ in range(5000):
+        inner = {"type": "list", "style": "bulleted", "children": [
+            {"type": "listItem", "children": [inner]}]}
+    with pytest.raises(DastdownSerializeError) as caught:
+        serialize(_doc(inner))
+    assert caught.value.path == ("children", 0) + ("children", 0) * 10000 + ("children", 1, "item")
+
+
 def test_invalid_input_raises_validation_error() -> None:
     with pytest.raises(DastValidationError):
         serialize({"schema": "dast", "document": {"type": "root", "children": []}})
@@ -199,3 +211,8 @@ def test_json_fast_path_is_never_looser_than_the_model(data: dict[str, Any]) -> 
             serialize(data)
         return
     assert serialize(data) == expected
+
+
+def test_mark_delimiters_cover_exactly_the_default_marks_in_canonical_order() -> None:
+    assert set(MARK_DELIMITERS) == set(DEFAULT_MARKS)
+    assert tuple(MARK_DELIMITERS) == CANONICAL_MARK_ORDER

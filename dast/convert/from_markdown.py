@@ -51,6 +51,7 @@ from mistune.plugins import import_plugin
 from mistune.util import unikey
 
 from ..canonical import canonicalize
+from ..definitions import HEADING_LEVELS
 from ..nodes import (
     Document,
     Root,
@@ -193,31 +194,9 @@ def _notes() -> dict[str, Any]:
 
 
 def _closing_pair(state: Any, marker: str, pos: int) -> int | None:
-    """Where ``marker`` closes after ``pos`` (mistune's own scanner when it has one)."""
-    scanner = getattr(state, "delimiters", None)
-    if scanner is not None:  # recent mistune: indexed once per source
-        found = scanner.find(marker, pos, formatting=True)
-        return None if found is None else int(found)
-    src: str = state.src
-    char, size = marker[0], len(marker)
-    close = src.find(marker, pos + 1)
-    while close >= 0:
-        end = close + size
-        if not (end < len(src) and src[end] == char and not src.startswith(marker, end)):
-            before = src[close - 1]
-            if before != char:
-                if not before.isspace():
-                    return close
-            else:  # an escaped first character may precede the closing pair
-                slashes = 0
-                back = close - 2
-                while back >= 0 and src[back] == "\\":
-                    slashes += 1
-                    back -= 1
-                if slashes % 2 == 1:
-                    return close
-        close = src.find(marker, close + 1)
-    return None
+    """Where ``marker`` closes after ``pos`` (mistune's delimiter index of the source)."""
+    found = state.delimiters.find(marker, pos, formatting=True)
+    return None if found is None else int(found)
 
 
 def _keep_sources(md: Any, state: Any) -> None:
@@ -241,12 +220,9 @@ def _parser() -> mistune.Markdown:
     )
     md.after_render_hooks.clear()  # footnotes are read below, with their lines
     md.before_render_hooks.append(_keep_sources)
-    try:
-        md.inline.register(
-            "underline", r"\+\+(?=[^\s+])", _parse_underline, before="link", start_chars="+"
-        )
-    except TypeError:  # mistune before start_chars: the rule is found by the slower scan
-        md.inline.register("underline", r"\+\+(?=[^\s+])", _parse_underline, before="link")
+    md.inline.register(
+        "underline", r"\+\+(?=[^\s+])", _parse_underline, before="link", start_chars="+"
+    )
     return md
 
 
@@ -440,7 +416,11 @@ def _option_levels(levels: Iterable[int] | None) -> frozenset[int] | None:
     if levels is None:
         return None
     result = frozenset(levels)
-    bad = sorted(level for level in result if not isinstance(level, int) or not 1 <= level <= 6)
+    bad = [level for level in result if type(level) is not int or level not in HEADING_LEVELS]
     if bad:
-        raise ConversionError(f"allowed_heading_levels: {bad} are not heading levels (1..6)")
+        bad.sort(key=lambda v: (type(v) is not int, v if type(v) is int else 0, repr(v)))
+        first, last = HEADING_LEVELS[0], HEADING_LEVELS[-1]
+        raise ConversionError(
+            f"allowed_heading_levels: {bad} are not heading levels ({first}..{last})"
+        )
     return result

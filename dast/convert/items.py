@@ -14,17 +14,20 @@ untouched) and, for item links, the already rendered label.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Literal
 
+from ..definitions import CANONICAL_MARK_ORDER
 from ..errors import Path, format_path
-from ..load import load_document
+from ..load import load_document, unwrap_document
 from ..nodes import Block, Document, InlineBlock, InlineItem, ItemLink
+from ..validate import ensure_writable
 
 __all__ = [
-    "DEFAULT_MARKS",
-    "MARK_ORDER",
+    "CALLBACK_OPTIONS",
+    "MARK_HTML_TAGS",
     "ItemRef",
     "OnMissing",
     "RecordRenderer",
@@ -32,11 +35,30 @@ __all__ = [
     "mark_key",
 ]
 
-MARK_ORDER = ("highlight", "strikethrough", "underline", "strong", "emphasis", "code")
-"""The default marks, outermost first (the canonical order)."""
+_RANK = {mark: rank for rank, mark in enumerate(CANONICAL_MARK_ORDER)}
 
-DEFAULT_MARKS = frozenset(MARK_ORDER)
-"""The six marks DatoCMS defines; any other mark name is a custom mark."""
+MARK_HTML_TAGS: Mapping[str, str] = MappingProxyType(
+    {
+        "highlight": "mark",
+        "strikethrough": "s",
+        "underline": "u",
+        "strong": "strong",
+        "emphasis": "em",
+        "code": "code",
+    }
+)
+"""The HTML element of each default mark (what ``to_html`` writes, and what
+``to_markdown`` writes where a delimiter cannot stand)."""
+
+CALLBACK_OPTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "block": "render_block",
+        "inlineBlock": "render_inline_block",
+        "inlineItem": "render_inline_item",
+        "itemLink": "render_item_link",
+    }
+)
+"""The renderer option that takes the callback for each record node type."""
 
 OnMissing = Literal["error", "placeholder"]
 """What a renderer does when a record callback is missing."""
@@ -50,19 +72,24 @@ def mark_key(mark: str) -> tuple[int, str]:
     >>> sorted(["zeta", "code", "strong", "alpha", "highlight"], key=mark_key)
     ['highlight', 'strong', 'code', 'alpha', 'zeta']
     """
-    try:
-        return (MARK_ORDER.index(mark), "")
-    except ValueError:
-        return (len(MARK_ORDER), mark)
+    rank = _RANK.get(mark)
+    return (rank, "") if rank is not None else (len(_RANK), mark)
 
 
-def load_input(doc: Any) -> Document | None:
+def load_input(doc: Document | Mapping[str, object] | None) -> Document | None:
     """Load what a renderer accepts: a ``Document``, DAST JSON, the CDA wrapper or ``None``.
+
+    DAST JSON is validated as it is loaded; a ``Document`` is checked for
+    nodes broken by ``model_copy(update=...)`` (``DastValidationError``
+    with the path and rule of each problem), so no renderer writes one.
 
     >>> load_input({"value": None}) is None
     True
     """
-    document: Document | None = load_document(doc)
+    data = unwrap_document(doc)
+    if isinstance(data, Document):
+        ensure_writable(data)
+    document: Document | None = load_document(data)
     return document
 
 

@@ -36,9 +36,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..definitions import DEFAULT_MARKS
 from ..errors import Path
 from ..nodes import InlineBlock, InlineItem, InlineNode, ItemLink, Link, Span
-from .items import DEFAULT_MARKS, ItemRef, RecordRenderer, mark_key
+from .items import CALLBACK_OPTIONS, MARK_HTML_TAGS, ItemRef, RecordRenderer, mark_key
 from .report import Reporter, excerpt
 
 __all__ = [
@@ -53,14 +54,6 @@ __all__ = [
 _ALWAYS = frozenset("\\`*_[]<|~")
 _CHARREF = re.compile(r"#[0-9]{1,7};|#[xX][0-9a-fA-F]+;|[^\t\n\f <&#;]{1,32};")
 _BLOCK_START = frozenset("#>-+=")
-_HTML_TAGS = {
-    "strong": "strong",
-    "emphasis": "em",
-    "strikethrough": "s",
-    "highlight": "mark",
-    "underline": "u",
-    "code": "code",
-}
 _NOT_ENTITY = frozenset({0x0B, 0x85, *range(0x1C, 0x20)})  # references that do not decode back
 
 
@@ -273,7 +266,7 @@ def _record(node: InlineItem | InlineBlock, path: Path, opts: InlineOptions) -> 
         return callback(ref)
     shown = ref.id if ref.id is not None else "new"
     if opts.reporter is not None:
-        option = "render_inline_item" if isinstance(node, InlineItem) else "render_inline_block"
+        option = CALLBACK_OPTIONS[node.type]
         opts.reporter.add(
             node.type, "written as a placeholder", f"{shown}: no {option} callback", path=path
         )
@@ -445,7 +438,7 @@ def _render(
         if region.mark == "code" and not region.html:
             continue
         if region.html:
-            tag = _HTML_TAGS[region.mark]
+            tag = MARK_HTML_TAGS[region.mark]
             events[region.open_at].out = f"<{tag}>"
             events[region.close_at].out = f"</{tag}>"
         else:

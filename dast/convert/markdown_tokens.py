@@ -24,14 +24,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._traverse import iter_nodes
+from ..definitions import INLINE_NODE_TYPES, ROOT_CHILD_TYPES
 from ..errors import Path
 from ..nodes import (
+    NODE_CLASS_BY_TYPE,
     Block,
     Blockquote,
     Code,
     Heading,
-    InlineBlock,
-    InlineItem,
     InlineNode,
     ItemLink,
     Link,
@@ -45,7 +46,7 @@ from ..nodes import (
     Span,
     ThematicBreak,
 )
-from .items import mark_key
+from .items import MARK_HTML_TAGS, mark_key
 from .report import ConversionError, excerpt
 
 __all__ = [
@@ -58,10 +59,9 @@ __all__ = [
     "unescape",
 ]
 
-BLOCK_TYPES = frozenset(
-    {"paragraph", "heading", "list", "code", "blockquote", "thematicBreak", "block"}
-)
-"""The names ``allowed_blocks`` accepts (``"paragraph"`` must be among them)."""
+BLOCK_TYPES: frozenset[str] = ROOT_CHILD_TYPES
+"""The names ``allowed_blocks`` accepts (``"paragraph"`` must be among them): the
+node types allowed at the root."""
 
 Handler = Callable[[dict[str, Any], "MarkdownContext"], "Node | Sequence[Node] | None"]
 """``(token, context) -> node(s) | None``: convert one mistune token yourself.
@@ -80,19 +80,17 @@ _MARK_TOKENS = {
     "underline": "underline",
     "codespan": "code",
 }
-_HTML_MARKS = {
-    "strong": "strong",
+_HANDLER_NODE_TYPES = ROOT_CHILD_TYPES | INLINE_NODE_TYPES
+"""What a handler may return: block and inline nodes (not list items, roots or documents)."""
+
+_HTML_MARKS = {tag: mark for mark, tag in MARK_HTML_TAGS.items()} | {
     "b": "strong",
-    "em": "emphasis",
     "i": "emphasis",
-    "u": "underline",
     "ins": "underline",
-    "s": "strikethrough",
     "del": "strikethrough",
     "strike": "strikethrough",
-    "mark": "highlight",
-    "code": "code",
 }
+"""HTML elements read as marks: the ones ``to_html`` writes, and their synonyms."""
 _BR = re.compile(r"<br\s*/?>\Z", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\s*(/?)>\Z")
 _FOOTNOTE_REF = re.compile(r"\[\^(?:[^\\\[\]\s]|\\.){1,500}\]")
@@ -237,7 +235,14 @@ class _Inline:
 
 
 class TokenConverter:
-    """Builds DAST nodes from mistune tokens and notes what it changes (see the module)."""
+    """Builds DAST nodes from mistune tokens and notes what it changes (see the module).
+
+    >>> converter = TokenConverter("# Hi", None, None, None, {})
+    >>> tokens = [{"type": "heading", "attrs": {"level": 1}, "_line": 0,
+    ...            "children": [{"type": "text", "raw": "Hi"}]}]
+    >>> [(node.type, node.level) for node in converter.root(tokens)]
+    [('heading', 1)]
+    """
 
     def __init__(
         self,
@@ -261,6 +266,7 @@ class TokenConverter:
     def note(
         self, kind: str, line: int | None, anchor: Node | None, action: str, detail: str = ""
     ) -> None:
+        """Note a change: what (``kind``), at which 1-based source ``line``, about which node."""
         self.entries.append(_Entry(kind, line, anchor, action, detail))
 
     def anchor(self, start: int, node: Node | None) -> None:
@@ -278,6 +284,7 @@ class TokenConverter:
     # -- blocks
 
     def root(self, tokens: list[dict[str, Any]]) -> list[RootChild]:
+        """The root's children for the top-level block tokens (lifted blocks after theirs)."""
         out: list[RootChild] = []
         for token in tokens:
             nodes = self.block_token(token, "root")
@@ -290,12 +297,14 @@ class TokenConverter:
         return out
 
     def blocks(self, tokens: list[dict[str, Any]], container: str) -> list[Any]:
+        """The blocks for the tokens of a ``container`` (``"root"``, ``"item"``, ``"quote"``)."""
         out: list[Any] = []
         for token in tokens:
             out.extend(self.block_token(token, container))
         return out
 
     def block_token(self, token: dict[str, Any], container: str) -> list[Any]:
+        """The blocks for one token (its handler's or the default conversion), fitted."""
         kind = token["type"]
         if kind == "blank_line":
             return []
@@ -584,6 +593,7 @@ class TokenConverter:
         line: int | None,
         where: _Inline | None = None,
     ) -> list[InlineNode | _Lifted]:
+        """Inline nodes for inline tokens under ``marks`` (blocks from handlers are lifted)."""
         if where is None:
             where = _Inline("", None if line is None else line - 1)
         out: list[InlineNode | _Lifted] = []
@@ -760,20 +770,10 @@ class TokenConverter:
         many = isinstance(result, Sequence) and not isinstance(result, str | bytes)
         nodes = list(result) if many else [result]
         for node in nodes:
-            if not isinstance(
-                node,
-                Paragraph
-                | Heading
-                | List
-                | Code
-                | Blockquote
-                | Block
-                | ThematicBreak
-                | Span
-                | Link
-                | ItemLink
-                | InlineItem
-                | InlineBlock,
+            kind_of_node = getattr(node, "type", None)
+            if (
+                kind_of_node not in _HANDLER_NODE_TYPES
+                or not isinstance(node, NODE_CLASS_BY_TYPE[kind_of_node])
             ):
                 raise ConversionError(
                     f"the handler for {kind!r} returned {node!r}: handlers return DAST "
@@ -785,7 +785,7 @@ class TokenConverter:
         out: list[Any] = []
         group: list[InlineNode] = []
         for node in self._results(result, kind):
-            if isinstance(node, Span | Link | ItemLink | InlineItem | InlineBlock):
+            if node.type in INLINE_NODE_TYPES:
                 group.append(node)
                 continue
             if group:
@@ -801,7 +801,7 @@ class TokenConverter:
     ) -> list[InlineNode | _Lifted]:
         out: list[InlineNode | _Lifted] = []
         for node in self._results(result, kind):
-            if isinstance(node, Span | Link | ItemLink | InlineItem | InlineBlock):
+            if node.type in INLINE_NODE_TYPES:
                 out.append(node)
             else:
                 out.append(_Lifted(node))
@@ -839,13 +839,11 @@ def empty_paragraph() -> Paragraph:
 
 
 def block_paths(root: Root) -> dict[int, Path]:
-    """Map ``id(node)`` to its path for every block-level node (iteratively)."""
-    paths: dict[int, Path] = {}
-    stack: list[tuple[Node, Path]] = [(root, ())]
-    while stack:
-        node, path = stack.pop()
-        paths[id(node)] = path
-        if isinstance(node, Root | List | ListItem | Blockquote):
-            for index, child in enumerate(node.children):
-                stack.append((child, (*path, "children", index)))
-    return paths
+    """Map ``id(node)`` to its path for every node of the tree (nested at most
+    ``MAX_NESTING`` levels deep, so building every path is cheap).
+
+    >>> root = Root(children=(empty_paragraph(),))
+    >>> block_paths(root)[id(root.children[0])]
+    ('children', 0)
+    """
+    return {id(node): path for node, _, path in iter_nodes(root)}

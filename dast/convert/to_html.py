@@ -36,6 +36,7 @@ from ..nodes import (
     Block,
     Blockquote,
     Code,
+    Document,
     Heading,
     InlineBlock,
     InlineItem,
@@ -50,7 +51,15 @@ from ..nodes import (
     Span,
     ThematicBreak,
 )
-from .items import ItemRef, OnMissing, RecordRenderer, load_input, mark_key
+from .items import (
+    CALLBACK_OPTIONS,
+    MARK_HTML_TAGS,
+    ItemRef,
+    OnMissing,
+    RecordRenderer,
+    load_input,
+    mark_key,
+)
 from .report import Conversion, ConversionError, Reporter, excerpt
 
 __all__ = ["MarkRenderer", "NodeRenderer", "is_unsafe_url", "to_html"]
@@ -62,15 +71,6 @@ leaves); returning ``None`` falls back to the default rendering."""
 
 MarkRenderer = Callable[[str], str]
 """``(inner_html) -> html`` wrapping text that carries one mark."""
-
-_MARK_TAGS = {
-    "highlight": "mark",
-    "strikethrough": "s",
-    "underline": "u",
-    "strong": "strong",
-    "emphasis": "em",
-    "code": "code",
-}
 
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z_:][A-Za-z0-9_.:-]*\Z")
 _FORBIDDEN_ATTRIBUTES = frozenset({"href", "style", "src", "srcdoc", "formaction"})
@@ -299,7 +299,7 @@ class _HtmlRenderer:
         custom = self.render_mark.get(mark)
         if custom is not None:
             return custom(inner)
-        tag = _MARK_TAGS.get(mark)
+        tag = MARK_HTML_TAGS.get(mark)
         if tag is not None:
             return f"<{tag}>{inner}</{tag}>"
         return f'<span class="mark-{_esc(mark)}">{inner}</span>'
@@ -336,7 +336,7 @@ class _HtmlRenderer:
         callback = self.callbacks.get(node.type)
         if callback is not None:
             return callback(ref)
-        option = _CALLBACK_OPTION[node.type]
+        option = CALLBACK_OPTIONS[node.type]
         if self.on_missing == "error":
             raise ConversionError(
                 f"cannot render {node.type} at {ref.where}: no {option} callback given "
@@ -352,16 +352,8 @@ class _HtmlRenderer:
         return f"<span {attrs}>[{node.type} {_esc(shown)}]</span>"
 
 
-_CALLBACK_OPTION = {
-    "block": "render_block",
-    "inlineBlock": "render_inline_block",
-    "inlineItem": "render_inline_item",
-    "itemLink": "render_item_link",
-}
-
-
 def to_html(
-    doc: Any,
+    doc: Document | Mapping[str, object] | None,
     *,
     render_node: Mapping[str, NodeRenderer] | None = None,
     render_mark: Mapping[str, MarkRenderer] | None = None,

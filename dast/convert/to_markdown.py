@@ -31,7 +31,7 @@ iterative: any depth renders.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import Path
@@ -39,6 +39,7 @@ from ..nodes import (
     Block,
     Blockquote,
     Code,
+    Document,
     Heading,
     List,
     ListItem,
@@ -276,7 +277,7 @@ class _MarkdownRenderer:
 
 
 def to_markdown(
-    doc: Any,
+    doc: Document | Mapping[str, object] | None,
     *,
     render_block: RecordRenderer | None = None,
     render_inline_block: RecordRenderer | None = None,

@@ -22,7 +22,7 @@ Title
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import Path
@@ -30,6 +30,7 @@ from ..nodes import (
     Block,
     Blockquote,
     Code,
+    Document,
     Heading,
     InlineBlock,
     InlineItem,
@@ -44,7 +45,7 @@ from ..nodes import (
     Span,
     ThematicBreak,
 )
-from .items import ItemRef, RecordRenderer, load_input
+from .items import CALLBACK_OPTIONS, ItemRef, RecordRenderer, load_input
 from .lines import LineWriter
 from .report import Conversion, Reporter
 
@@ -131,16 +132,14 @@ class _TextRenderer:
         if callback is not None:
             return callback(ItemRef(node, path))
         ref = ItemRef(node, path)
-        option = {"block": "render_block", "inlineBlock": "render_inline_block"}.get(
-            node.type, "render_inline_item"
-        )
+        option = CALLBACK_OPTIONS[node.type]
         shown = ref.id if ref.id is not None else "a new record"
         self.rep.add(node.type, "skipped", f"{shown}: no {option} callback", path=path)
         return ""
 
 
 def to_text(
-    doc: Any,
+    doc: Document | Mapping[str, object] | None,
     *,
     render_block: RecordRenderer | None = None,
     render_inline_block: RecordRenderer | None = None,

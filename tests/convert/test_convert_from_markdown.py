@@ -408,6 +408,12 @@ def test_allowed_heading_levels() -> None:
         from_markdown("x", allowed_heading_levels=[0, 7])
 
 
+@pytest.mark.parametrize("levels", [[True], ["1"], [2, "x", 10]])
+def test_allowed_heading_levels_must_be_integers(levels: list[object]) -> None:
+    with pytest.raises(ConversionError, match="are not heading levels"):
+        from_markdown("# x", allowed_heading_levels=levels)  # type: ignore[arg-type]
+
+
 def test_strict_turns_entries_into_an_error_with_lines() -> None:
     with pytest.raises(ConversionError) as info:
         from_markdown("ok\n\n![a](b)\n\n| x |\n|---|\n", strict=True)
@@ -576,12 +582,14 @@ def test_footnote_lines_and_multi_paragraph_footnotes() -> None:
         ("++a++b++", 4, 6),
     ],
 )
-def test_underline_closer_scan_without_mistune_index(
+def test_underline_closer_found_by_mistunes_delimiter_index(
     src: str, pos: int, expected: int | None
 ) -> None:
-    """The fallback used with mistune versions whose inline state has no delimiter index."""
-    from types import SimpleNamespace
+    """Where ``++`` closes: mistune's own delimiter index (mistune >= 3.4) decides."""
+    from mistune.core import InlineState
 
     from dast.convert.from_markdown import _closing_pair
 
-    assert _closing_pair(SimpleNamespace(src=src), "++", pos) == expected
+    state = InlineState({})
+    state.src = src
+    assert _closing_pair(state, "++", pos) == expected
