@@ -484,7 +484,8 @@ def _code(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
     entries: list[tuple[str, str]] = []
     head = fence
     if language is not None:
-        if _bare_language(language):
+        # A trailing backslash before the trailer's space would escape it.
+        if _bare_language(language) and not (highlight is not None and language[-1] == "\\"):
             head += language
         else:
             entries.append((LANGUAGE_KEY, quote(language)))

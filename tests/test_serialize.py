@@ -16,6 +16,7 @@ from dast.definitions import CANONICAL_MARK_ORDER, DEFAULT_MARKS
 from dast.errors import DastError, DastValidationError
 from dast.load import load_document
 from dast.nodes import Document, List, ListItem, Paragraph, Root, Span
+from dastdown.parser import parse
 from dastdown.serializer import DastdownSerializeError, serialize
 from dastdown.syntax import MARK_DELIMITERS
 from tests.strategies import mutated_documents
@@ -216,3 +217,16 @@ def test_json_fast_path_is_never_looser_than_the_model(data: dict[str, Any]) -> 
 def test_mark_delimiters_cover_exactly_the_default_marks_in_canonical_order() -> None:
     assert set(MARK_DELIMITERS) == set(DEFAULT_MARKS)
     assert tuple(MARK_DELIMITERS) == CANONICAL_MARK_ORDER
+
+
+@pytest.mark.parametrize("language", ["\\", "c\\", "a\\\\"])
+def test_a_language_ending_in_a_backslash_survives_a_highlight_trailer(language: str) -> None:
+    """``\\ {`` would read as an escaped space: such a language goes in the trailer."""
+    doc = {
+        "schema": "dast",
+        "document": {
+            "type": "root",
+            "children": [{"type": "code", "code": "x", "language": language, "highlight": []}],
+        },
+    }
+    assert parse(serialize(doc)).to_json() == doc

@@ -605,8 +605,18 @@ def _peak(depth: int) -> int:
 
 def test_memory_on_deep_invalid_trees_is_linear() -> None:
     small, big = _peak(1000), _peak(4000)
-    assert big < 6 * small, (small, big)  # quadratic would be about 16 times
+    assert big < 8 * small, (small, big)  # linear is about 4 times (plus growth steps), quadratic 16
     report = validate(_deep_invalid(5000))
     deepest = report.problems[-1]
     assert deepest.path == ("children", 0, *(("children", 0) * 10_000), "children", 0, "value")
     assert report.problems[0].path == ("children", 0, "bad")
+
+
+@pytest.mark.parametrize("kind", [OrderedDict, MappingProxyType, dict])
+def test_a_list_item_without_type_is_refused_in_any_mapping(kind: Any) -> None:
+    item = {"children": [{"type": "paragraph", "children": [{"type": "span", "value": "x"}]}]}
+    data = _as_mappings(_doc_with({"type": "list", "style": "bulleted", "children": [item]}), kind)
+    assert [p.code for p in validate(data)] == ["missing-type"]
+    with pytest.raises(DastValidationError) as caught:
+        load_document(data)
+    assert caught.value.problems == validate(data).problems
