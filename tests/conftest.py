@@ -11,7 +11,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 settings.register_profile(
     "ci",
-    max_examples=2000,
+    max_examples=500,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

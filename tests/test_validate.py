@@ -505,7 +505,19 @@ def test_validate_and_load_document_agree_on_any_mapping(data: Any, kind: Any) -
     else:
         assert report.valid
         assert loaded is not None
-        assert loaded.to_json() == data
+        assert loaded.to_json() == _without_nulls(data)  # an explicit null is an absent attribute
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {
+            k: v if k in ("item", "meta") else _without_nulls(v)  # records are kept as given
+            for k, v in value.items()
+            if v is not None
+        }
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
 
 
 def _doc_with(node: Any) -> dict[str, Any]:
