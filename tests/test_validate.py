@@ -617,7 +617,7 @@ def _peak(depth: int) -> int:
 
 def test_memory_on_deep_invalid_trees_is_linear() -> None:
     small, big = _peak(1000), _peak(4000)
-    assert big < 8 * small, (small, big)  # linear is about 4 times (plus growth steps), quadratic 16
+    assert big < 8 * small, (small, big)  # linear: about 4x (plus growth steps); quadratic: 16x
     report = validate(_deep_invalid(5000))
     deepest = report.problems[-1]
     assert deepest.path == ("children", 0, *(("children", 0) * 10_000), "children", 0, "value")
