@@ -27,6 +27,16 @@ DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "small-1000
 COMMAND = [sys.executable, "-m", "dastdown"]
 
 
+def _as_from_a_terminal() -> None:
+    """In the child: SIGINT handled by default, as a shell's foreground command has it.
+
+    A command started in the background of a non-interactive shell inherits
+    SIGINT ignored, and Python then keeps it ignored: the test would depend
+    on how pytest itself was started.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _make_folder(root: Path, count: int) -> list[dict[str, object]]:
     docs = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line]
     for index in range(count):
@@ -109,7 +119,9 @@ def test_signal_during_a_parallel_folder_conversion(
     docs = _make_folder(source, 3000)
     env = {**os.environ, "DASTDOWN_DEBUG": "1"}
     argv = [*COMMAND, "convert", str(source), "-o", str(out), "--to", "dastdown", "-j", "2"]
-    with subprocess.Popen(argv, stderr=subprocess.PIPE, env=env, text=True) as process:
+    with subprocess.Popen(
+        argv, stderr=subprocess.PIPE, env=env, text=True, preexec_fn=_as_from_a_terminal
+    ) as process:
         assert _wait_for(lambda: any(out.rglob("*.dastdown")), 60), "no output appeared"
         workers = _children(process.pid)
         reaper.update(workers)
@@ -138,6 +150,7 @@ def test_sigint_while_reading_standard_input_is_deterministic() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        preexec_fn=_as_from_a_terminal,
     ) as waiting:
         assert waiting.stderr is not None
         # the readiness signal: it is about to block on standard input
@@ -156,6 +169,7 @@ def test_sigterm_single_file_conversion_exits_143_without_temporaries(tmp_path: 
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        preexec_fn=_as_from_a_terminal,
     ) as waiting:
         assert waiting.stderr is not None
         _wait_line(waiting.stderr, b"dastdown: debug: reading standard input\n")
