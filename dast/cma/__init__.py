@@ -12,13 +12,19 @@ True
 """
 
 from .errors import (
+    ApiError,
+    AuthenticationError,
     BlockRecordError,
     CmaError,
     LocaleMismatchError,
+    NotFoundError,
     PayloadError,
+    RateLimited,
     RetryExhausted,
     SchemaError,
+    ServerError,
     StaleItemVersion,
+    TransportError,
 )
 from .field_blocks import (
     AsyncBlockMapper,
@@ -64,6 +70,7 @@ from .locales import (
 from .payload import UpdatePayload, build_update_payload
 from .records import build_block_record, convert_record, duplicate_block_record, is_block_of_type
 from .retry import (
+    Backoff,
     UpdateResult,
     is_stale_version_response,
     raise_for_stale_version,
@@ -83,10 +90,13 @@ from .shapes import (
 
 __all__ = [
     "BLOCK_FIELD_TYPES",
+    "ApiError",
     "AsyncBlockMapper",
     "AsyncBlockPredicate",
     "AsyncBlockReducer",
     "AsyncBlockVisitor",
+    "AuthenticationError",
+    "Backoff",
     "BlockMapper",
     "BlockPredicate",
     "BlockRecordError",
@@ -98,12 +108,16 @@ __all__ = [
     "FoundBlock",
     "ItemTypeSchema",
     "LocaleMismatchError",
+    "NotFoundError",
     "PayloadError",
+    "RateLimited",
     "RetryExhausted",
     "SchemaError",
     "SchemaRepository",
+    "ServerError",
     "Shape",
     "StaleItemVersion",
+    "TransportError",
     "UpdatePayload",
     "UpdateResult",
     "attributes_of",
