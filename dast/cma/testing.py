@@ -59,7 +59,7 @@ from typing import Any
 from ..errors import DastError, format_path
 from ..validate import validate
 from .errors import CmaError
-from .field_blocks import map_blocks
+from .field_blocks import map_blocks, map_blocks_at
 from .schema import FieldSchema, SchemaRepository
 from .shapes import attributes_of, id_of, item_type_id_of
 
@@ -186,6 +186,9 @@ class FakeCma:
         self.environments = list(environments)
         self.faults = faults if faults is not None else Faults()
         self.log: list[Exchange] = []
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        """The most requests the server was handling at once (for concurrency tests)."""
         self._item_types = [copy.deepcopy(dict(t)) for t in item_types]
         self._fields = [copy.deepcopy(dict(f)) for f in fields]
         self.schema = SchemaRepository.from_dumps(
@@ -344,7 +347,14 @@ class FakeCma:
 
     def _wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
-        response, exchange = self._answer(request, environ)
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            response, exchange = self._answer(request, environ)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
         with self._lock:
             self.log.append(exchange)
         if response is None:  # reset the connection, no answer
@@ -603,8 +613,17 @@ class FakeCma:
                     )
             if not f.holds_blocks or local is None:
                 return local
+            def model_of(block: Mapping[str, Any], at: tuple[Any, ...]) -> str:
+                model = item_type_id_of(block)
+                known = blocks.get(id_of(block) or "")
+                if model is None and known is not None:
+                    model = item_type_id_of(known)
+                if model is None:
+                    raise _Reject(422, "INVALID_FIELD", f"{format_path(at)}: block has no model")
+                return model
+
             try:
-                return map_blocks(local, f, self.schema, slot)
+                return map_blocks_at(local, f, self.schema, slot, at, item_type_of=model_of)
             except DastError as exc:
                 raise _Reject(422, "INVALID_FIELD", str(exc), field=f.api_key) from None
 
