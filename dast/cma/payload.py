@@ -411,8 +411,9 @@ def build_update_payload(
                 f"model {schema.item_type(model).api_key!r} has no field {key!r}", (key,)
             )
 
-    localized = [f for f in fields if f.localized]
-    had = _locale_sets(localized, before)
+    # a localized field absent from the fetched record (a partial read) has unknown locales
+    localized = [f for f in fields if f.localized and (f.api_key in before or f.api_key in after)]
+    had = _locale_sets([f for f in localized if f.api_key in before], before)
     effective = {**had, **_locale_sets([f for f in localized if f.api_key in after], after)}
     if len({frozenset(s) for s in effective.values()}) > 1:
         missing = [key for key in effective if key not in after]
@@ -425,6 +426,12 @@ def build_update_payload(
     old_locales = frozenset(locale for s in had.values() for locale in s)
     new_locales = frozenset(next(iter(effective.values()), ()))
     locales_change = bool(localized) and new_locales != old_locales
+    unknown = [f.api_key for f in fields if f.localized and f not in localized]
+    if locales_change and unknown:
+        raise PayloadError(
+            "the record's locales change, so every localized field must be sent; "
+            f"{', '.join(unknown)} not in the fetched record"
+        )
     managed = None if managed_locales is None else frozenset(managed_locales)
 
     builder = _Builder(schema, original, model)
