@@ -80,15 +80,18 @@ __all__ = [
     "RECORDS",
     "FileEdit",
     "FileProblem",
+    "Plan",
     "PullReport",
     "PushReport",
     "RecordChange",
     "WorkspaceError",
     "describe_change",
     "file_name",
+    "payload_summary",
     "plan",
     "pull",
     "push_async",
+    "read_manifest",
 ]
 
 MANIFEST = ".dastdown-manifest.json"
@@ -421,7 +424,17 @@ class Plan:
     manifest: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _read_manifest(root: Path) -> dict[str, Any]:
+def read_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
+    """The folder's manifest; ``WorkspaceError`` when there is none or it is not one.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     read_manifest(tmp)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dastdown.workspace.WorkspaceError: ...: no .dastdown-manifest.json: run 'dastdown pull' ...
+    """
+    root = Path(directory)
     path = root / MANIFEST
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -488,7 +501,7 @@ def plan(directory: str | os.PathLike[str]) -> Plan:
     dastdown.workspace.WorkspaceError: ...: no .dastdown-manifest.json: run 'dastdown pull' ...
     """
     root = Path(directory)
-    manifest = _read_manifest(root)
+    manifest = read_manifest(root)
     schema = _schema_of(manifest)
     result = Plan(schema=schema, manifest=manifest)
     for path, record in _record_manifests(root):
@@ -679,6 +692,7 @@ async def push_async(
     jobs: int = 4,
     describe: Callable[[RecordChange], str] = describe_change,
     on_record: Callable[[str, str], object] | None = None,
+    on_start: Callable[[int], object] | None = None,
     max_attempts: int = 5,
 ) -> PushReport:
     """Push the edited files of ``directory`` (see the module docstring).
@@ -686,11 +700,14 @@ async def push_async(
     ``dry_run`` sends nothing (``client`` may be ``None``) and fills
     ``report.described`` with ``describe(change)`` per record. ``jobs``
     records are pushed at once. ``on_record(record_id, outcome)`` is called
-    as each record ends (``pushed``, ``conflict``, ``failed``).
+    as each record ends (``pushed``, ``conflict``, ``failed``), after
+    ``on_start(number of records to push)``.
     """
     root = Path(directory)
     found = plan(root)
     report = PushReport(unchanged=found.unchanged, problems=list(found.problems))
+    if on_start is not None:
+        on_start(len(found.changes))
     if dry_run:
         for change in found.changes:
             report.described.append(describe(change))

@@ -118,6 +118,8 @@ class Exchange:
     status: int
     environment: str
     applied: bool = False
+    body: Any = field(default=None, compare=False, repr=False)
+    """The parsed JSON body of a write (``None`` for reads)."""
 
     @property
     def is_write(self) -> bool:
@@ -378,6 +380,12 @@ class FakeCma:
         faults = self.faults
         headers: dict[str, str] = {"X-Request-Id": f"fake-{next(self._block_ids)}"}
         applied = False
+        sent: Any = None
+        if method in ("PUT", "POST"):
+            try:
+                sent = json.loads(request.get_data(as_text=True))
+            except ValueError:
+                sent = None
         try:
             self._pace(headers)
             if faults.delay > 0:
@@ -397,7 +405,7 @@ class FakeCma:
             if applied and self._random.random() < faults.lost_reply_rate:
                 raise _Reset()
         except _Reset:
-            return None, Exchange(method, path, 0, environment, applied)
+            return None, Exchange(method, path, 0, environment, applied, sent)
         except _Reject as reject:
             error = {
                 "id": f"err-{reject.code.lower()}",
@@ -406,9 +414,9 @@ class FakeCma:
             }
             text = json.dumps({"data": [error]})
             response = Response(text, reject.status, headers, content_type="application/json")
-            return response, Exchange(method, path, reject.status, environment, False)
+            return response, Exchange(method, path, reject.status, environment, False, sent)
         response = Response(json.dumps(body), status, headers, content_type="application/json")
-        return response, Exchange(method, path, status, environment, applied)
+        return response, Exchange(method, path, status, environment, applied, sent)
 
     def _pace(self, headers: dict[str, str]) -> None:
         rule = self.faults.rate_limit
