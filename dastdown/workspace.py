@@ -774,7 +774,7 @@ async def _push_one(
 
     try:
         result = await update_with_retry_async(
-            fetch, client.update_item, transform, schema, max_attempts, sleep=client._sleep
+            fetch, client.update_item, transform, schema, max_attempts, sleep=client.sleep
         )
     except _Conflict as exc:
         report.conflicts.append(rid)

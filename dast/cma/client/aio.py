@@ -82,7 +82,7 @@ class AsyncClient:
         self.max_attempts = max_attempts
         self.max_concurrency = max_concurrency
         self.stats = ClientStats()
-        self._sleep = sleep
+        self.sleep = sleep
         self._schema: SchemaRepository | None = None
         self._gate: asyncio.Semaphore | None = None
         self._http = httpx.AsyncClient(
@@ -123,7 +123,7 @@ class AsyncClient:
         async with self._gate:
             wait = self.limiter.reserve()
             if wait > 0:
-                await self._sleep(wait)
+                await self.sleep(wait)
             self.stats.requests += 1
             token = self.settings.token
             try:
@@ -158,7 +158,7 @@ class AsyncClient:
         if locked_write is None and method.upper() not in ("GET", "HEAD"):
             locked_write = False
         retrying = AsyncRetrying(
-            sleep=self._sleep,
+            sleep=self.sleep,
             **retry_policy(
                 max_attempts=self.max_attempts,
                 backoff=self.backoff,
@@ -311,5 +311,5 @@ class AsyncClient:
             transform,
             schema,
             max_attempts,
-            sleep=self._sleep,
+            sleep=self.sleep,
         )

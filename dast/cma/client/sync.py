@@ -76,7 +76,7 @@ class Client:
         self.backoff = backoff if backoff is not None else Backoff(base=0.5, cap=30.0)
         self.max_attempts = max_attempts
         self.stats = ClientStats()
-        self._sleep = sleep
+        self.sleep = sleep
         self._schema: SchemaRepository | None = None
         self._http = httpx.Client(
             base_url=self.settings.base_url,
@@ -109,7 +109,7 @@ class Client:
     def _once(self, method: str, path: str, params: Mapping[str, str] | None, body: Any) -> Any:
         wait = self.limiter.reserve()
         if wait > 0:
-            self._sleep(wait)
+            self.sleep(wait)
         self.stats.requests += 1
         token = self.settings.token
         try:
@@ -143,7 +143,7 @@ class Client:
         if locked_write is None and method.upper() not in ("GET", "HEAD"):
             locked_write = False
         retrying = Retrying(
-            sleep=self._sleep,
+            sleep=self.sleep,
             **retry_policy(
                 max_attempts=self.max_attempts,
                 backoff=self.backoff,
@@ -312,5 +312,5 @@ class Client:
             transform,
             self.schema(),
             max_attempts,
-            sleep=self._sleep,
+            sleep=self.sleep,
         )
