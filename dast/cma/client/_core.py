@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -274,8 +275,9 @@ def retry_policy(
     def wait(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome is not None else None
         if isinstance(exc, RateLimited):
-            limiter.pause(exc.retry_after)
-            return 0.0  # the limiter holds this request (and every other) back
+            limiter.pause(exc.retry_after)  # holds this request (and every other) back
+            # plus a little jitter, so that the requests held back do not all come at once
+            return random.uniform(0.0, 0.1 * exc.retry_after)
         return backoff.delay(state.attempt_number)
 
     def after(state: RetryCallState) -> None:

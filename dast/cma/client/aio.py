@@ -85,6 +85,7 @@ class AsyncClient:
         self.sleep = sleep
         self._schema: SchemaRepository | None = None
         self._gate: asyncio.Semaphore | None = None
+        self._schema_lock: asyncio.Lock | None = None
         self._http = httpx.AsyncClient(
             base_url=self.settings.base_url,
             headers=self.settings.headers(),
@@ -195,13 +196,16 @@ class AsyncClient:
         ...     asyncio.run(schema(cma))
         True
         """
-        if self._schema is None:
-            types = await self.request("GET", "/item-types")
-            bodies = await asyncio.gather(
-                *(self.request("GET", f"/item-types/{t['id']}/fields") for t in types["data"])
-            )
-            self._schema = SchemaRepository.from_dumps(types, list(bodies))
-        return self._schema
+        if self._schema_lock is None:
+            self._schema_lock = asyncio.Lock()
+        async with self._schema_lock:  # concurrent callers wait for one fetch
+            if self._schema is None:
+                types = await self.request("GET", "/item-types")
+                bodies = await asyncio.gather(
+                    *(self.request("GET", f"/item-types/{t['id']}/fields") for t in types["data"])
+                )
+                self._schema = SchemaRepository.from_dumps(types, list(bodies))
+            return self._schema
 
     async def item(
         self, item_id: str, *, version: Version = "current", nested: bool = True
