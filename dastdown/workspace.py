@@ -64,7 +64,7 @@ from typing import Any
 
 from dast.cma._json import json_equal, plain_json
 from dast.cma.client import AsyncClient, Client
-from dast.cma.errors import CmaError, RetryExhausted
+from dast.cma.errors import CmaError, RetryExhausted, StaleItemVersion
 from dast.cma.field_blocks import find_all_blocks
 from dast.cma.payload import UpdatePayload, build_update_payload
 from dast.cma.retry import update_with_retry_async
@@ -415,6 +415,8 @@ class RecordChange:
     edits: tuple[FileEdit, ...]
     payload: UpdatePayload
     schema: SchemaRepository = field(repr=False, compare=False)
+    values: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """The edited fields' whole values as pushed (every locale)."""
 
 
 @dataclass
@@ -554,7 +556,8 @@ def _record_change(
     if not edits:
         return None
     pulled = _flat_record(record, record["values"])
-    desired = _flat_record(record, _desired_values(record, edits, schema))
+    values = _desired_values(record, edits, schema)
+    desired = _flat_record(record, values)
     try:
         payload = build_update_payload(pulled, desired, schema)
     except DastError as exc:
@@ -562,7 +565,7 @@ def _record_change(
         return None
     if payload.is_empty:
         return None
-    return RecordChange(record["id"], record, tuple(edits), payload, schema)
+    return RecordChange(record["id"], record, tuple(edits), payload, schema, values)
 
 
 # --- describe (dry run) -----------------------------------------------------------------------
@@ -747,12 +750,11 @@ async def _push_one(
     manifest = change.manifest
     rid = change.record_id
     edits = {(e.field, e.locale): e for e in change.edits}
-    pulled = _flat_record(manifest, manifest["values"])
     fetched: list[Mapping[str, Any]] = []
     final: dict[str, Any] = {}
 
     async def fetch() -> Mapping[str, Any]:
-        record = pulled if not fetched else await client.item(rid)
+        record = await client.item(rid)
         fetched.append(record)
         return record
 
@@ -777,9 +779,15 @@ async def _push_one(
         return with_attributes(record, changes)
 
     try:
-        result = await update_with_retry_async(
-            fetch, client.update_item, transform, schema, max_attempts, sleep=client.sleep
-        )
+        try:  # first, the payload plan built against the pulled version
+            response: Any = await client.update_item(change.payload)
+            final.update(change.values)
+            sent = True
+        except StaleItemVersion:  # changed since the pull: fetch, compare, apply again
+            result = await update_with_retry_async(
+                fetch, client.update_item, transform, schema, max_attempts, sleep=client.sleep
+            )
+            response, sent = result.response, result.sent
     except _Conflict as exc:
         report.conflicts.append(rid)
         report.conflict_reasons[rid] = exc.reason
@@ -790,13 +798,13 @@ async def _push_one(
     except DastError as exc:
         report.failed.append(FileProblem(change.edits[0].path, f"record {rid}: {exc}"))
         return "failed"
-    response = result.response
     version = (
         meta_of(response).get("current_version")
-        if result.sent and isinstance(response, Mapping)
+        if sent and isinstance(response, Mapping)
         else meta_of(fetched[-1]).get("current_version")
     )
-    _record_pushed(root, manifest, final, version, change)
+    # off the event loop: a rename costs milliseconds on some file systems
+    await asyncio.to_thread(_record_pushed, root, manifest, final, version, change)
     report.pushed.append(rid)
     return "pushed"
 
