@@ -20,10 +20,10 @@ _EPILOG = """\
 Writes DIR/<model>/<record-id>.<field>.<locale>.dastdown per record, field and
 locale, and the manifests 'dastdown push' needs (.dastdown-manifest.json,
 .dastdown-records/). The token is read from $DATOCMS_API_TOKEN and is never
-written to DIR. Records with edits not pushed yet are skipped, not overwritten.
+written to DIR (export DATOCMS_API_TOKEN=... first). Records with edits not
+pushed yet are skipped, not overwritten.
 
 examples:
-  export DATOCMS_API_TOKEN=...
   dastdown pull site/ --model article --field body
   dastdown pull site/ --model article --field body --locale en --ids 123,456
   dastdown pull site/ --model page --field content --environment staging
@@ -42,7 +42,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         commands,
         "pull",
         run,
-        help="write structured text fields of DatoCMS records as dastdown files",
+        help="write structured text fields of records as dastdown files",
         description="Write the structured text fields of a model's records as dastdown files.",
         epilog=_EPILOG,
     )

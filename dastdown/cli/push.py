@@ -45,7 +45,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         commands,
         "push",
         run,
-        help="send edited dastdown files of a pulled folder back to DatoCMS",
+        help="send the edited files of a pulled folder back to DatoCMS",
         description="Send the edited dastdown files of a folder made by 'dastdown pull'.",
         epilog=_EPILOG,
     )
