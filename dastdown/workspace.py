@@ -33,7 +33,7 @@ After each record is pushed its record manifest is rewritten (atomically)
 with the new version, values and hashes, so a second push sends nothing and
 an interrupted push can simply be run again.
 
->>> from dast.cma.client import AsyncClient, Client
+>>> from dast.cma.client import AsyncClient, Client, JsonCodec
 >>> from dast.cma.testing import FakeCma
 >>> import asyncio, pathlib, tempfile
 >>> async def push_folder(cma, folder):
@@ -52,7 +52,6 @@ an interrupted push can simply be run again.
 from __future__ import annotations
 
 import asyncio
-import copy
 import difflib
 import hashlib
 import json
@@ -62,8 +61,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dast.cma._json import json_equal, plain_json
-from dast.cma.client import AsyncClient, Client
+from dast.cma._json import copy_json, json_equal, plain_json
+from dast.cma.client import AsyncClient, Client, JsonCodec
 from dast.cma.errors import CmaError, RetryExhausted, StaleItemVersion
 from dast.cma.field_blocks import find_all_blocks
 from dast.cma.payload import UpdatePayload, build_update_payload
@@ -73,12 +72,14 @@ from dast.cma.shapes import attributes_of, id_of, meta_of, with_attributes
 from dast.errors import DastError
 from dast.nodes import Document
 
+from .cli import jsontext
 from .cli.fileio import BatchWriter, atomic_write
 from .errors import DastdownParseError
 from .parser import parse
 from .serializer import serialize
 
 __all__ = [
+    "DEEP_JSON",
     "MANIFEST",
     "RECORDS",
     "FileEdit",
@@ -155,9 +156,21 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _compact(data: Any) -> str:
+    # compact: the C encoder (``indent`` falls back to the pure-Python one, 10x slower);
+    # documents nested deeper than it recurses go through the iterative writer
+    try:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    except RecursionError:
+        return jsontext.dumps(data)
+
+
+DEEP_JSON = JsonCodec(loads=jsontext.loads, dumps=_compact)
+"""A JSON codec for clients and manifests that works at any nesting depth."""
+
+
 def _dump(data: Any) -> bytes:
-    # compact: the C encoder (``indent`` falls back to the pure-Python one, 10x slower)
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return (_compact(data) + "\n").encode("utf-8")
 
 
 def _safe_id(record_id: str) -> bool:
@@ -329,10 +342,10 @@ def _pull_one(
         return 0
     if manifest_path.exists():
         try:
-            old = json.loads(manifest_path.read_text(encoding="utf-8"))
+            old = jsontext.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             old = {}
-        if _pending_edits(root, old):
+        if isinstance(old, dict) and _pending_edits(root, old):
             report.skipped.append(
                 FileProblem(
                     str(manifest_path.relative_to(root)),
@@ -443,7 +456,7 @@ def read_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
     root = Path(directory)
     path = root / MANIFEST
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = jsontext.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise WorkspaceError(f"{root}: no {MANIFEST}: run 'dastdown pull' into it first") from None
     except (OSError, ValueError) as exc:
@@ -459,9 +472,10 @@ def _record_manifests(root: Path) -> Iterator[tuple[Path, dict[str, Any] | None]
         return
     for path in sorted(folder.glob("*.json")):
         try:
-            yield path, json.loads(path.read_text(encoding="utf-8"))
+            record = jsontext.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            yield path, None
+            record = None
+        yield path, record if isinstance(record, dict) else None
 
 
 def _local(value: Any, locale: str | None) -> Any:
@@ -817,7 +831,7 @@ def _record_pushed(
     change: RecordChange,
 ) -> None:
     """Rewrite the record manifest: new version, the pushed values, the files' hashes."""
-    updated = copy.deepcopy(dict(manifest))
+    updated = dict(copy_json(manifest))
     updated["current_version"] = version
     for key, value in values.items():
         updated["values"][key] = plain_json(value)

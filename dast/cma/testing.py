@@ -49,7 +49,6 @@ event loop in a thread and two dependencies for six routes.
 
 from __future__ import annotations
 
-import copy
 import datetime
 import itertools
 import json
@@ -65,6 +64,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import DastError, format_path
 from ..validate import validate
+from ._json import copy_json
+from .client import JsonCodec
 from .errors import CmaError
 from .field_blocks import map_blocks, map_blocks_at
 from .schema import FieldSchema, SchemaRepository
@@ -148,6 +149,11 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
 
 
+def _copy(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of a record, at any nesting depth."""
+    return dict(copy_json(record))
+
+
 def _resource_id(resource: Mapping[str, Any]) -> str:
     return str(resource["id"])
 
@@ -221,6 +227,7 @@ class FakeCma:
     and the records (raw JSON:API shape, blocks nested as objects with ids).
     Start it with ``with FakeCma(...) as cma`` (or :meth:`start` /
     :meth:`stop`); then point a client at ``cma.base_url`` with ``cma.token``.
+    ``codec`` reads and writes JSON (an iterative one for deep documents).
 
     >>> with FakeCma([], [], [], token="t") as cma:
     ...     cma.base_url.startswith("http://127.0.0.1:")
@@ -237,17 +244,19 @@ class FakeCma:
         token: str = EXAMPLE_TOKEN,
         environments: Sequence[str] = ("main",),
         faults: Faults | None = None,
+        codec: JsonCodec | None = None,
     ) -> None:
         self.token = token
         self.locales = list(locales)
         self.environments = list(environments)
         self.faults = faults if faults is not None else Faults()
+        self.codec = codec if codec is not None else JsonCodec()
         self.log: list[Exchange] = []
         self.in_flight = 0
         self.peak_in_flight = 0
         """The most requests the server was handling at once (for concurrency tests)."""
-        self._item_types = [copy.deepcopy(dict(t)) for t in item_types]
-        self._fields = [copy.deepcopy(dict(f)) for f in fields]
+        self._item_types = [copy_json(dict(t)) for t in item_types]
+        self._fields = [copy_json(dict(f)) for f in fields]
         self.schema = SchemaRepository.from_dumps(
             {"data": self._item_types}, [{"data": self._fields}]
         )
@@ -338,7 +347,7 @@ class FakeCma:
         >>> cma.record("x")["meta"]["current_version"]
         '1'
         """
-        stored = copy.deepcopy(dict(record))
+        stored = copy_json(dict(record))
         model = item_type_id_of(stored)
         if model is None or id_of(stored) is None:
             raise CmaError("a record needs an id and relationships.item_type")
@@ -348,7 +357,7 @@ class FakeCma:
         meta.setdefault("status", "published")
         with self._lock:
             self._records[stored["id"]] = stored
-            self._published[stored["id"]] = copy.deepcopy(stored)
+            self._published[stored["id"]] = copy_json(stored)
 
     def record_ids(self) -> list[str]:
         """The ids of every record, in insertion order.
@@ -366,7 +375,7 @@ class FakeCma:
         20
         """
         with self._lock:
-            return copy.deepcopy(self._records[item_id])
+            return _copy(self._records[item_id])
 
     def edit(self, item_id: str, changes: Mapping[str, Any]) -> str:
         """Play a colleague saving the record: set field values as given, bump the version.
@@ -380,7 +389,7 @@ class FakeCma:
         """
         with self._lock:
             stored = self._records[item_id]
-            stored["attributes"].update(copy.deepcopy(dict(changes)))
+            stored["attributes"].update(copy_json(dict(changes)))
             return self._bump(stored)
 
     def writes(self) -> list[Exchange]:
@@ -422,7 +431,7 @@ class FakeCma:
         sent: Any = None
         if method in ("PUT", "POST"):
             try:
-                sent = json.loads(request.text())
+                sent = self.codec.loads(request.text())
             except ValueError:
                 sent = None
         try:
@@ -454,7 +463,7 @@ class FakeCma:
             text = json.dumps({"data": [error]})
             response = _Response(reject.status, headers, text.encode())
             return response, Exchange(method, path, reject.status, environment, False, sent)
-        response = _Response(status, headers, json.dumps(body).encode())
+        response = _Response(status, headers, self.codec.dumps(body).encode())
         return response, Exchange(method, path, status, environment, applied, sent)
 
     def _pace(self, headers: dict[str, str]) -> None:
@@ -524,7 +533,7 @@ class FakeCma:
             found = store.get(item_id)
             if found is None:
                 raise _Reject(404, "NOT_FOUND", f"no record {item_id!r}")
-            return copy.deepcopy(found)
+            return _copy(found)
 
     def _list(self, args: Mapping[str, str]) -> dict[str, Any]:
         try:
@@ -559,10 +568,10 @@ class FakeCma:
                 for r in store.values()
                 if (types is None or item_type_id_of(r) in types)
                 and (ids is None or r["id"] in ids)
-                and (query is None or query.lower() in json.dumps(r["attributes"]).lower())
+                and (query is None or query.lower() in self.codec.dumps(r["attributes"]).lower())
                 and all(_field_matches(r, *c) for c in conditions)
             ]
-            page = [copy.deepcopy(r) for r in matching[offset : offset + limit]]
+            page = [copy_json(r) for r in matching[offset : offset + limit]]
         return {
             "data": [self._view(r, nested) for r in page],
             "meta": {"total_count": len(matching)},
@@ -579,7 +588,7 @@ class FakeCma:
 
     def _update(self, item_id: str, request: _Request) -> dict[str, Any]:
         try:
-            body = json.loads(request.text())
+            body = self.codec.loads(request.text())
             data = body["data"]
             sent = data.get("attributes") or {}
             meta = data.get("meta") or {}
@@ -614,7 +623,7 @@ class FakeCma:
                 raise _Reject(422, "INVALID_LOCALES", "localized fields must share one locale set")
             stored["attributes"] = new_attrs
             self._bump(stored)
-            return copy.deepcopy(stored)
+            return _copy(stored)
 
     def _resolve(
         self, f: FieldSchema, value: Any, blocks: dict[str, Any], path: tuple[Any, ...]
@@ -629,7 +638,7 @@ class FakeCma:
             if isinstance(block, str):
                 if block not in blocks:
                     raise _Reject(422, "INVALID_FIELD", f"block {block!r} is not in this record")
-                return copy.deepcopy(blocks[block])
+                return copy_json(blocks[block])
             bid = id_of(block)
             attrs = attributes_of(block)
             if bid is None:
@@ -645,7 +654,7 @@ class FakeCma:
                 }
             if bid not in blocks:
                 raise _Reject(422, "INVALID_FIELD", f"block {bid!r} is not in this record")
-            edited = copy.deepcopy(blocks[bid])
+            edited = copy_json(blocks[bid])
             edited["attributes"].update(attrs)
             return edited
 

@@ -84,12 +84,13 @@ def run(args: argparse.Namespace) -> int:
     from dast.cma.client import Client
     from dast.cma.errors import ApiError
 
-    from ..workspace import WorkspaceError, pull
+    from ..workspace import DEEP_JSON, WorkspaceError, pull
     from .progress import ProgressBar
 
     token = api_token(args)
     client = Client(
-        token, base_url=args.base_url, environment=args.environment, limiter=limiter(args)
+        token, base_url=args.base_url, environment=args.environment, limiter=limiter(args),
+        codec=DEEP_JSON,
     )
     bar = ProgressBar(sys.stderr, total=len(args.ids) if args.ids else 0)
     try:

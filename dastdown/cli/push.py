@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     """
     from dast.cma.client import AsyncClient
 
-    from ..workspace import WorkspaceError, push_async, read_manifest
+    from ..workspace import DEEP_JSON, WorkspaceError, push_async, read_manifest
     from .fileio import write_stdout
     from .progress import ProgressBar
 
@@ -91,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
             environment=args.environment or manifest.get("environment"),
             limiter=limiter(args),
             max_concurrency=args.jobs,
+            codec=DEEP_JSON,
         )
     bar = ProgressBar(sys.stderr, total=0)
 

@@ -252,3 +252,29 @@ def test_an_interrupted_push_can_simply_be_run_again(cma: FakeCma, tmp_path: Pat
     for n in range(1, 7):
         assert f"Apex makes post {n}." in json.dumps(en_body(cma, f"article-{n}"))
     assert len(cma.writes()) == 6
+
+
+def test_a_document_nested_5000_levels_deep_goes_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dastdown.workspace import DEEP_JSON
+
+    node: dict[str, Any] = {"type": "paragraph", "children": [{"type": "span", "value": "Acme"}]}
+    for _ in range(5000):
+        node = {
+            "type": "list",
+            "style": "bulleted",
+            "children": [{"type": "listItem", "children": [node]}],
+        }
+    doc = {"schema": "dast", "document": {"type": "root", "children": [node]}}
+    with FakeCma.example(articles=1, token=SECRET, codec=DEEP_JSON) as cma:
+        record = cma.record("article-1")
+        record["attributes"]["body"]["en"] = doc
+        cma.add_record(record)
+        monkeypatch.setenv("DATOCMS_API_TOKEN", SECRET)
+        monkeypatch.setenv("DATOCMS_BASE_URL", cma.base_url)
+        assert pull(tmp_path, "--locale", "en") == 0
+        edit(tmp_path, "article-1", "Acme", "Apex")
+        assert push(tmp_path) == 0
+        text = DEEP_JSON.dumps(cma.record("article-1")["attributes"]["body"]["en"])
+    assert '"Apex"' in text and text.count('"listItem"') == 5000

@@ -29,7 +29,7 @@ conditions, sync and asyncio, injectable sleep). Pacing is local: see
 'Third post'
 """
 
-from ._core import DEFAULT_BASE_URL, MAX_PAGE_SIZE, ClientStats, Version
+from ._core import DEFAULT_BASE_URL, MAX_PAGE_SIZE, ClientStats, JsonCodec, Version
 from .aio import AsyncClient
 from .pacing import RateLimiter, parse_rate
 from .sync import Client
@@ -40,6 +40,7 @@ __all__ = [
     "AsyncClient",
     "Client",
     "ClientStats",
+    "JsonCodec",
     "RateLimiter",
     "Version",
     "parse_rate",

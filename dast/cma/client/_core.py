@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -38,6 +38,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "MAX_PAGE_SIZE",
     "ClientStats",
+    "JsonCodec",
     "Settings",
     "Version",
     "decode",
@@ -60,6 +61,29 @@ Version = Literal["current", "published"]
 """Which version of a record to read: the editors' latest, or the published one."""
 
 _REQUEST_ID_HEADERS = ("x-request-id", "x-api-request-id")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class JsonCodec:
+    """How request bodies are written and answers read (default: the ``json`` module).
+
+    ``json`` recurses once per nesting level, so a record holding a document
+    nested thousands of levels deep needs an iterative codec: the ``dastdown``
+    command passes ``dastdown.cli.jsontext``'s.
+
+    >>> JsonCodec().dumps({"a": [1]}), JsonCodec().loads('{"a": [1]}')
+    ('{"a": [1]}', {'a': [1]})
+    """
+
+    loads: Callable[[str], Any] = json.loads
+    dumps: Callable[[Any], str] = _dumps
+
+
+_DEFAULT_CODEC = JsonCodec()
 
 
 @dataclass(frozen=True)
@@ -135,13 +159,13 @@ def redact(text: str, token: str) -> str:
     return text.replace(token, "***") if token else text
 
 
-def request_parts(body: Any) -> bytes | None:
+def request_parts(body: Any, codec: JsonCodec = _DEFAULT_CODEC) -> bytes | None:
     """The request body as JSON bytes (``None`` for no body).
 
     >>> request_parts({"data": {"id": "1"}})
     b'{"data": {"id": "1"}}'
     """
-    return None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+    return None if body is None else codec.dumps(body).encode("utf-8")
 
 
 def _errors(body: Any) -> tuple[list[str], list[Mapping[str, Any]]]:
@@ -180,7 +204,9 @@ def _summary(details: Iterable[Mapping[str, Any]], fallback: str) -> str:
     return "; ".join(parts) or fallback
 
 
-def decode(response: httpx.Response, method: str, path: str, token: str) -> Any:
+def decode(
+    response: httpx.Response, method: str, path: str, token: str, codec: JsonCodec = _DEFAULT_CODEC
+) -> Any:
     """The parsed JSON of a 2xx answer; a typed ``ApiError`` for any other.
 
     401 ``AuthenticationError``, 404 ``NotFoundError``, 422 with
@@ -197,9 +223,9 @@ def decode(response: httpx.Response, method: str, path: str, token: str) -> Any:
     """
     status = response.status_code
     if 200 <= status < 300:
-        return response.json() if response.content else None
+        return codec.loads(response.text) if response.content else None
     try:
-        body = response.json()
+        body = codec.loads(response.text)
     except ValueError:
         body = None
     codes, details = _errors(body)

@@ -29,6 +29,7 @@ from ..shapes import unwrap_record
 from ._core import (
     MAX_PAGE_SIZE,
     ClientStats,
+    JsonCodec,
     Settings,
     Version,
     decode,
@@ -72,6 +73,7 @@ class AsyncClient:
         timeout: float = 30.0,
         max_concurrency: int = 8,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        codec: JsonCodec | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if max_concurrency < 1:
@@ -82,6 +84,7 @@ class AsyncClient:
         self.max_attempts = max_attempts
         self.max_concurrency = max_concurrency
         self.stats = ClientStats()
+        self.codec = codec if codec is not None else JsonCodec()
         self.sleep = sleep
         self._schema: SchemaRepository | None = None
         self._gate: asyncio.Semaphore | None = None
@@ -129,13 +132,13 @@ class AsyncClient:
             token = self.settings.token
             try:
                 response = await self._http.request(
-                    method, path, params=params, content=request_parts(body)
+                    method, path, params=params, content=request_parts(body, self.codec)
                 )
             except httpx.HTTPError as exc:
                 raise transport_error(exc, method, path, token) from None
         if response.status_code == 429:
             self.stats.rate_limited += 1
-        return decode(response, method, path, token)
+        return decode(response, method, path, token, self.codec)
 
     async def request(
         self,

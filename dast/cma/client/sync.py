@@ -22,6 +22,7 @@ from ..shapes import unwrap_record
 from ._core import (
     MAX_PAGE_SIZE,
     ClientStats,
+    JsonCodec,
     Settings,
     Version,
     decode,
@@ -51,7 +52,8 @@ class Client:
     token); ``429``, ``5xx``, timeouts and connection errors are retried
     with ``backoff`` up to ``max_attempts`` tries. Every non-2xx answer
     raises a :class:`~dast.cma.errors.ApiError` subclass. ``sleep`` and the
-    limiter's clock are injectable for tests; ``transport`` is httpx's seam.
+    limiter's clock are injectable for tests; ``transport`` is httpx's seam;
+    ``codec`` reads and writes JSON (see ``JsonCodec``: deep documents).
     Thread-safe; close it (or use ``with``).
 
     >>> Client("secret", base_url="http://127.0.0.1:9")
@@ -69,6 +71,7 @@ class Client:
         max_attempts: int = 8,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        codec: JsonCodec | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.settings = Settings.resolve(api_token, base_url=base_url, environment=environment)
@@ -76,6 +79,7 @@ class Client:
         self.backoff = backoff if backoff is not None else Backoff(base=0.5, cap=30.0)
         self.max_attempts = max_attempts
         self.stats = ClientStats()
+        self.codec = codec if codec is not None else JsonCodec()
         self.sleep = sleep
         self._schema: SchemaRepository | None = None
         self._http = httpx.Client(
@@ -113,12 +117,13 @@ class Client:
         self.stats.requests += 1
         token = self.settings.token
         try:
-            response = self._http.request(method, path, params=params, content=request_parts(body))
+            content = request_parts(body, self.codec)
+            response = self._http.request(method, path, params=params, content=content)
         except httpx.HTTPError as exc:
             raise transport_error(exc, method, path, token) from None
         if response.status_code == 429:
             self.stats.rate_limited += 1
-        return decode(response, method, path, token)
+        return decode(response, method, path, token, self.codec)
 
     def request(
         self,
