@@ -10,7 +10,7 @@ and ``dastdown push`` run as new processes, as a user would run them.
   pull process's peak memory (its ``VmHWM``), also for N/5 records: a flat memory
   profile means pages are streamed, not held;
 * push throughput: every pulled ``en`` file edited (sed-like), then pushed
-  with ``--jobs 8`` against a server limited to 60 requests per 3 s (and to
+  with ``--jobs J`` (default 16) against a server limited to 60 requests per 3 s (and to
   600 per 3 s), the client pacing at the same rate: requests per second over
   the push, as a share of the limit, and the share of requests answered 429;
 * faults: 10% of requests failing (5% ``5xx``, 5% reset connections), 2% of
@@ -100,7 +100,7 @@ def bench_pull(count: int) -> None:
             )
 
 
-def bench_push(count: int, limit: int, period: float = 3.0) -> None:
+def bench_push(count: int, limit: int, period: float = 3.0, jobs: int = 8) -> None:
     with FakeCma.example(articles=count) as cma, tempfile.TemporaryDirectory() as tmp:
         _run(["pull", tmp, "--model", "article", "--field", "body", "--locale", "en"], cma)
         edited = _edit_all(Path(tmp))
@@ -108,7 +108,7 @@ def bench_push(count: int, limit: int, period: float = 3.0) -> None:
         time.sleep(period)  # a fresh window
         first = len(cma.log)
         seconds, _, output = _run(
-            ["push", tmp, "--jobs", "8", "--rate", f"{limit}/{period:g}"], cma
+            ["push", tmp, "--jobs", str(jobs), "--rate", f"{limit}/{period:g}"], cma
         )
         log = cma.log[first:]
         span = log[-1].at - log[0].at
@@ -122,7 +122,8 @@ def bench_push(count: int, limit: int, period: float = 3.0) -> None:
         limited = sum(1 for e in log if e.status == 429)
         allowed = limit / period
         print(
-            f"push {len(edited)} records at {limit}/{period:g} s: {len(log)} requests in "
+            f"push {len(edited)} records (--jobs {jobs}) at {limit}/{period:g} s: "
+            f"{len(log)} requests in "
             f"{span:.2f} s; {steady:.1f} req/s over {windows} whole windows = "
             f"{100 * steady / allowed:.1f}% of the limit; "
             f"most in one {period:g} s window {busiest}; 429: {limited} "
@@ -193,13 +194,14 @@ def main() -> None:
     parser.add_argument("--push60", type=int, default=300, help="records pushed at 60/3 s")
     parser.add_argument("--push600", type=int, default=2_000, help="records pushed at 600/3 s")
     parser.add_argument("--faults", type=int, default=400, help="records in the faults run")
+    parser.add_argument("--jobs", type=int, default=16, help="push --jobs (records at once)")
     args = parser.parse_args()
     if args.pull:
         bench_pull(args.pull)
     if args.push60:
-        bench_push(args.push60, 60)
+        bench_push(args.push60, 60, jobs=args.jobs)
     if args.push600:
-        bench_push(args.push600, 600)
+        bench_push(args.push600, 600, jobs=args.jobs)
     if args.faults:
         bench_faults(args.faults)
 

@@ -421,6 +421,10 @@ class RecordChange:
 
     ``manifest`` is the record manifest as read; ``edits`` the files whose
     document changed; ``payload`` the minimal update (never empty here).
+    Made by :func:`plan` (see :func:`describe_change` for one).
+
+    >>> list(RecordChange.__dataclass_fields__)[:4]
+    ['record_id', 'manifest', 'edits', 'payload']
     """
 
     record_id: str
@@ -434,7 +438,11 @@ class RecordChange:
 
 @dataclass
 class Plan:
-    """What :func:`plan` found: changes to send, files with problems, unchanged records."""
+    """What :func:`plan` found: changes to send, files with problems, unchanged records.
+
+    >>> Plan().changes, Plan().unchanged
+    ([], 0)
+    """
 
     changes: list[RecordChange] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
@@ -601,7 +609,18 @@ def payload_summary(change: RecordChange) -> str:
     """One line: the record, the fields (and locales) sent, blocks kept / edited / created /
     removed (``kept`` counts blocks sent as their id; blocks nested in them stay too).
 
-    See :func:`describe_change` for an example.
+
+    >>> from dast.cma.client import Client
+    >>> from dast.cma.testing import FakeCma
+    >>> import pathlib, tempfile
+    >>> with FakeCma.example() as cma, tempfile.TemporaryDirectory() as tmp:
+    ...     with Client(cma.token, base_url=cma.base_url) as client:
+    ...         _ = pull(client, tmp, model="article", fields=["body"], ids=["article-3"])
+    ...     path = pathlib.Path(tmp, "article", "article-3.body.en.dastdown")
+    ...     _ = path.write_text(path.read_text().replace("Read on.", "Read more."))
+    ...     change = plan(tmp).changes[0]
+    >>> print(payload_summary(change))
+    article/article-3: update body (en): blocks kept 0, edited 0, created 0, removed 0
     """
     schema = change.schema
     model = change.manifest["item_type"]
@@ -638,6 +657,20 @@ def describe_change(change: RecordChange) -> str:
     HOOK (structural review): the structural ``dast.diff`` and the ``--html``
     review page plug in here, as another ``describe`` given to
     :func:`push_async`; this one needs only :mod:`difflib`.
+
+    >>> from dast.cma.client import Client
+    >>> from dast.cma.testing import FakeCma
+    >>> import pathlib, tempfile
+    >>> with FakeCma.example() as cma, tempfile.TemporaryDirectory() as tmp:
+    ...     with Client(cma.token, base_url=cma.base_url) as client:
+    ...         _ = pull(client, tmp, model="article", fields=["body"], ids=["article-3"])
+    ...     path = pathlib.Path(tmp, "article", "article-3.body.en.dastdown")
+    ...     _ = path.write_text(path.read_text().replace("Read on.", "Read more."))
+    ...     change = plan(tmp).changes[0]
+    >>> lines = describe_change(change).splitlines()
+    >>> lines[0], lines[-3:-1]
+    ('--- a/article/article-3.body.en.dastdown', ['-Acme makes post 3. Read on.', \
+'+Acme makes post 3. Read more.'])
     """
     out: list[str] = []
     for edit in change.edits:
@@ -722,7 +755,15 @@ async def push_async(
     ``report.described`` with ``describe(change)`` per record. ``jobs``
     records are pushed at once. ``on_record(record_id, outcome)`` is called
     as each record ends (``pushed``, ``conflict``, ``failed``), after
-    ``on_start(number of records to push)``.
+    ``on_start(number of records to push)``. The module docstring has a
+    whole pull, edit and push.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     asyncio.run(push_async(None, tmp, dry_run=True))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dastdown.workspace.WorkspaceError: ...: no .dastdown-manifest.json: run 'dastdown pull' ...
     """
     root = Path(directory)
     found = plan(root)

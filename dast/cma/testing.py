@@ -607,7 +607,7 @@ class FakeCma:
                 raise _Reject(422, "STALE_ITEM_VERSION")
             model = item_type_id_of(stored) or ""
             fields = self.schema.fields_by_api_key(model)
-            blocks = _block_index(stored, self.schema)
+            blocks = _block_index(stored, self.schema, set(sent))
             new_attrs = dict(stored["attributes"])
             for key, value in sent.items():
                 f = fields.get(key)
@@ -697,8 +697,10 @@ def _each(
     return fn(value, path)
 
 
-def _block_index(record: Mapping[str, Any], schema: SchemaRepository) -> dict[str, Any]:
-    """Every block of the record (at any depth) by id."""
+def _block_index(
+    record: Mapping[str, Any], schema: SchemaRepository, keys: set[str]
+) -> dict[str, Any]:
+    """Every block (at any depth) of the record's fields ``keys``, by id."""
     found: dict[str, Any] = {}
 
     def note(block: Any) -> Any:
@@ -706,7 +708,8 @@ def _block_index(record: Mapping[str, Any], schema: SchemaRepository) -> dict[st
             found[block["id"]] = block
         return block
 
-    _map_record_blocks(dict(record, attributes=dict(record["attributes"])), schema, note)
+    attrs = {k: v for k, v in record["attributes"].items() if k in keys}
+    _map_record_blocks(dict(record, attributes=attrs), schema, note)
     return found
 
 

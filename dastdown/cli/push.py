@@ -39,7 +39,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     >>> from dastdown.cli import build_parser
     >>> build_parser().parse_args(["push", "d"]).jobs
-    4
+    8
     """
     parser = add_command(
         commands,
@@ -59,9 +59,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "-j",
         "--jobs",
         type=at_least(1),
-        default=4,
+        default=8,
         metavar="N",
-        help="records pushed at once (default: 4)",
+        help="records pushed at once (default: 8)",
     )
     add_remote_options(parser)
 
