@@ -4,7 +4,9 @@ Read the site schema (:class:`SchemaRepository`), build, clone and inspect
 block records, walk the blocks inside field values, treat localized and
 non-localized values alike, and build the partial ``PUT /items/:id`` payload
 that turns a fetched record into the one you want (with optimistic locking
-and a retry loop).
+and a retry loop). Talking to the API is in submodules, imported on demand:
+:mod:`dast.cma.client` (``Client``, ``AsyncClient``), :mod:`dast.cma.edit`
+(``edit_field``) and :mod:`dast.cma.testing` (``FakeCma``, a local CMA).
 
 >>> from dast.cma import build_block_record, is_block_of_type
 >>> is_block_of_type("QuoteModel", build_block_record("QuoteModel", {"text": "Hi"}))
