@@ -685,3 +685,17 @@ def test_null_clears_any_field_type() -> None:
     want = desired()
     want["attributes"]["reading_time"] = None
     assert sent(build_update_payload(RAW, want, SCHEMA)) == {"reading_time": None}
+
+
+def test_a_partial_record_leaves_unfetched_localized_fields_alone() -> None:
+    # push reads back only the pulled fields: title and seo are not in the record
+    model = RAW["relationships"]["item_type"]["data"]
+    partial = {"type": "item", "id": RAW["id"], "item_type": model,
+               "meta": {"current_version": VERSION}, "content": A["content"]}
+    want = copy.deepcopy(partial)
+    en = want["content"]["en"]["document"]
+    en["children"] = en["children"][:1]
+    assert list(sent(build_update_payload(partial, want, SCHEMA))) == ["content"]
+    want["content"] = {"en": A["content"]["en"]}  # dropping a locale must send every field
+    with pytest.raises(PayloadError, match=r"every localized field must be sent; title, seo"):
+        build_update_payload(partial, want, SCHEMA)
