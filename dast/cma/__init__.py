@@ -4,7 +4,9 @@ Read the site schema (:class:`SchemaRepository`), build, clone and inspect
 block records, walk the blocks inside field values, treat localized and
 non-localized values alike, and build the partial ``PUT /items/:id`` payload
 that turns a fetched record into the one you want (with optimistic locking
-and a retry loop).
+and a retry loop). Talking to the API is in submodules, imported on demand:
+:mod:`dast.cma.client` (``Client``, ``AsyncClient``), :mod:`dast.cma.edit`
+(``edit_field``) and :mod:`dast.cma.testing` (``FakeCma``, a local CMA).
 
 >>> from dast.cma import build_block_record, is_block_of_type
 >>> is_block_of_type("QuoteModel", build_block_record("QuoteModel", {"text": "Hi"}))
@@ -12,13 +14,19 @@ True
 """
 
 from .errors import (
+    ApiError,
+    AuthenticationError,
     BlockRecordError,
     CmaError,
     LocaleMismatchError,
+    NotFoundError,
     PayloadError,
+    RateLimited,
     RetryExhausted,
     SchemaError,
+    ServerError,
     StaleItemVersion,
+    TransportError,
 )
 from .field_blocks import (
     AsyncBlockMapper,
@@ -64,6 +72,7 @@ from .locales import (
 from .payload import UpdatePayload, build_update_payload
 from .records import build_block_record, convert_record, duplicate_block_record, is_block_of_type
 from .retry import (
+    Backoff,
     UpdateResult,
     is_stale_version_response,
     raise_for_stale_version,
@@ -83,10 +92,13 @@ from .shapes import (
 
 __all__ = [
     "BLOCK_FIELD_TYPES",
+    "ApiError",
     "AsyncBlockMapper",
     "AsyncBlockPredicate",
     "AsyncBlockReducer",
     "AsyncBlockVisitor",
+    "AuthenticationError",
+    "Backoff",
     "BlockMapper",
     "BlockPredicate",
     "BlockRecordError",
@@ -98,12 +110,16 @@ __all__ = [
     "FoundBlock",
     "ItemTypeSchema",
     "LocaleMismatchError",
+    "NotFoundError",
     "PayloadError",
+    "RateLimited",
     "RetryExhausted",
     "SchemaError",
     "SchemaRepository",
+    "ServerError",
     "Shape",
     "StaleItemVersion",
+    "TransportError",
     "UpdatePayload",
     "UpdateResult",
     "attributes_of",

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..nodes import Document
 
-__all__ = ["copy_json", "json_equal"]
+__all__ = ["copy_json", "json_equal", "plain_json"]
 
 
 def copy_json(value: Any) -> Any:
@@ -40,6 +40,42 @@ def copy_json(value: Any) -> Any:
             new = list(source)
             for i, v in enumerate(source):
                 if isinstance(v, (Mapping, list, tuple)):
+                    stack.append((v, new, i))
+        else:
+            new = source
+        target[key] = new
+    return holder[0]
+
+
+def plain_json(value: Any) -> Any:
+    """A deep copy where every ``Document`` (at any depth) becomes its DAST JSON dict.
+
+    What ``json.dumps`` takes as it is: an update payload whose block records
+    hold structured text edited as models goes through this before sending.
+
+    >>> from dast.nodes import Document
+    >>> doc = Document.model_validate({"schema": "dast", "document": {"type": "root",
+    ...     "children": [{"type": "paragraph", "children": [{"type": "span", "value": "x"}]}]}})
+    >>> import json
+    >>> json.dumps(plain_json({"blocks": [{"text": doc}]}))[:36]
+    '{"blocks": [{"text": {"schema": "das'
+    """
+    holder: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(value, holder, 0)]
+    while stack:
+        source, target, key = stack.pop()
+        if isinstance(source, Document):
+            source = source.to_json()
+        if isinstance(source, Mapping):
+            new: Any = {}
+            for k, v in source.items():
+                new[k] = v
+                if isinstance(v, (Mapping, list, tuple, Document)):
+                    stack.append((v, new, k))
+        elif isinstance(source, (list, tuple)):
+            new = list(source)
+            for i, v in enumerate(source):
+                if isinstance(v, (Mapping, list, tuple, Document)):
                     stack.append((v, new, i))
         else:
             new = source

@@ -47,7 +47,7 @@ from typing import Any
 
 from ..errors import Path
 from ..nodes import Document
-from ._json import copy_json, json_equal
+from ._json import copy_json, json_equal, plain_json
 from .errors import LocaleMismatchError, PayloadError
 from .field_blocks import BlockValue, iter_blocks, map_blocks_at
 from .records import build_block_record
@@ -300,11 +300,14 @@ class _Builder:
     ) -> None:
         fields = self.schema.fields_by_api_key(model)
         for key, value in attrs.items():
-            if key not in fields and not (key in before and json_equal(value, before[key])):
+            f = fields.get(key)
+            if f is None and not (key in before and json_equal(value, before[key])):
                 raise PayloadError(
                     f"model {self._name(model)!r} has no field {key!r}",
                     (*path, *attribute_path(block, key)),
                 )
+            if f is not None and (key not in before or value is not before[key]):
+                self.schema.check_value(f, value, (*path, *attribute_path(block, key)))
 
     def _name(self, model: str) -> str:
         found = self.schema.find_item_type(model)
@@ -408,8 +411,9 @@ def build_update_payload(
                 f"model {schema.item_type(model).api_key!r} has no field {key!r}", (key,)
             )
 
-    localized = [f for f in fields if f.localized]
-    had = _locale_sets(localized, before)
+    # a localized field absent from the fetched record (a partial read) has unknown locales
+    localized = [f for f in fields if f.localized and (f.api_key in before or f.api_key in after)]
+    had = _locale_sets([f for f in localized if f.api_key in before], before)
     effective = {**had, **_locale_sets([f for f in localized if f.api_key in after], after)}
     if len({frozenset(s) for s in effective.values()}) > 1:
         missing = [key for key in effective if key not in after]
@@ -422,6 +426,12 @@ def build_update_payload(
     old_locales = frozenset(locale for s in had.values() for locale in s)
     new_locales = frozenset(next(iter(effective.values()), ()))
     locales_change = bool(localized) and new_locales != old_locales
+    unknown = [f.api_key for f in fields if f.localized and f not in localized]
+    if locales_change and unknown:
+        raise PayloadError(
+            "the record's locales change, so every localized field must be sent; "
+            f"{', '.join(unknown)} not in the fetched record"
+        )
     managed = None if managed_locales is None else frozenset(managed_locales)
 
     builder = _Builder(schema, original, model)
@@ -439,6 +449,7 @@ def build_update_payload(
             _check_managed(f, fetched, request, managed, (key,))
             request = {k: v for k, v in (request or {}).items() if k in managed}
         if changed or (locales_change and f.localized):
+            schema.check_value(f, request, (key,))
             out[key] = request
     for key, value in after.items():
         if key not in by_key and not json_equal(value, before[key]):
@@ -446,4 +457,4 @@ def build_update_payload(
     version = current_version or meta_of(original).get("current_version")
     if version is not None and not isinstance(version, str):
         raise PayloadError(f"meta.current_version must be a string, got {version!r}", ("meta",))
-    return UpdatePayload(item_id, model, version, out, schema)
+    return UpdatePayload(item_id, model, version, plain_json(out), schema)

@@ -8,7 +8,10 @@ answers ``422 STALE_ITEM_VERSION``, ``send`` raises
 :class:`~dast.cma.errors.StaleItemVersion` (``raise_for_stale_version(status,
 body)`` does that from any response); the record is fetched again, the
 transform applied again to the fresh record, and the new payload sent, up to
-``max_attempts`` times. Other errors propagate untouched.
+``max_attempts`` times, waiting between attempts with exponential backoff and
+full jitter (:class:`Backoff`: a random delay up to ``base * 2**(attempt-1)``,
+at most ``cap`` seconds) so that writers racing on one record spread out.
+Other errors propagate untouched.
 
 A recipe with nothing but the standard library::
 
@@ -50,8 +53,11 @@ A recipe with nothing but the standard library::
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
+import random
+import time
 from collections.abc import Awaitable, Callable, Collection, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -63,6 +69,7 @@ from .schema import SchemaRepository
 from .shapes import unwrap_record
 
 __all__ = [
+    "Backoff",
     "StaleItemVersion",
     "UpdateResult",
     "is_stale_version_response",
@@ -124,6 +131,38 @@ def raise_for_stale_version(status: int | None, body: Any) -> None:
 
 
 @dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with full jitter: how long to wait before attempt ``n + 1``.
+
+    ``delay(n)`` is uniform in ``[0, min(cap, base * 2**(n-1))]`` (AWS's "full
+    jitter"), or exactly that bound with ``jitter=False``. Shared by
+    ``update_with_retry`` (stale versions) and ``dast.cma.client`` (5xx,
+    timeouts, connection errors).
+
+    >>> Backoff(base=0.5, cap=3.0, jitter=False).delay(1), Backoff(0.5, 3.0, False).delay(4)
+    (0.5, 3.0)
+    >>> 0 <= Backoff(base=0.1).delay(3) <= 0.4
+    True
+    """
+
+    base: float = 0.05
+    cap: float = 2.0
+    jitter: bool = True
+
+    def delay(self, attempt: int) -> float:
+        """The wait after failed attempt number ``attempt`` (1-based), in seconds.
+
+        >>> Backoff(base=1.0, jitter=False).delay(2)
+        2.0
+        """
+        bound = min(self.cap, self.base * 2.0 ** max(attempt - 1, 0))
+        return random.uniform(0.0, bound) if self.jitter else bound
+
+
+DEFAULT_BACKOFF = Backoff()
+
+
+@dataclass(frozen=True)
 class UpdateResult(Generic[T]):
     """How an ``update_with_retry`` went.
 
@@ -145,9 +184,12 @@ _Step = tuple[str, Any]
 
 
 def _attempts(
-    schema: SchemaRepository, max_attempts: int, managed_locales: Collection[str] | None
+    schema: SchemaRepository,
+    max_attempts: int,
+    managed_locales: Collection[str] | None,
+    backoff: Backoff | None,
 ) -> Generator[_Step, Any, UpdateResult[Any]]:
-    """The retry loop, once for both drivers: yields ("fetch"|"transform"|"send", arg)."""
+    """The retry loop, once for both drivers: yields ("fetch"|"transform"|"send"|"wait", arg)."""
     if not isinstance(max_attempts, int) or max_attempts < 1:
         raise CmaError(f"max_attempts must be a positive integer, got {max_attempts!r}")
     for attempt in range(1, max_attempts + 1):
@@ -163,6 +205,8 @@ def _attempts(
         except StaleItemVersion as stale:
             if attempt == max_attempts:
                 raise RetryExhausted(max_attempts) from stale
+            if backoff is not None:
+                yield ("wait", backoff.delay(attempt))
             continue
         return UpdateResult(response, payload, attempt, sent=True)
     raise AssertionError("unreachable")  # pragma: no cover
@@ -176,12 +220,16 @@ def update_with_retry(
     max_attempts: int = 5,
     *,
     managed_locales: Collection[str] | None = None,
+    backoff: Backoff | None = DEFAULT_BACKOFF,
+    sleep: Callable[[float], object] = time.sleep,
 ) -> UpdateResult[T]:
     """Fetch, transform, build the payload (with the fetched version), send; retry if stale.
 
     ``transform`` gets a deep copy of the fetched record (it may edit it in
     place and return it). An empty diff sends nothing. ``RetryExhausted``
     after ``max_attempts`` stale answers; any other error propagates.
+    Between attempts it calls ``sleep(backoff.delay(attempt))`` (``backoff=None``:
+    no wait).
 
     >>> from dast.cma.schema import SchemaRepository, ItemTypeSchema
     >>> schema = SchemaRepository([ItemTypeSchema("A", "a")], {"A": []})
@@ -193,8 +241,9 @@ def update_with_retry(
         "fetch": lambda _: fetch(),
         "send": send,
         "transform": transform,
+        "wait": sleep,
     }
-    walk = _attempts(schema, max_attempts, managed_locales)
+    walk = _attempts(schema, max_attempts, managed_locales, backoff)
     step = next(walk)
     while True:
         try:
@@ -230,10 +279,13 @@ async def update_with_retry_async(
     max_attempts: int = 5,
     *,
     managed_locales: Collection[str] | None = None,
+    backoff: Backoff | None = DEFAULT_BACKOFF,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> UpdateResult[T]:
     """Like ``update_with_retry``, awaiting ``fetch``, ``send`` and ``transform``.
 
-    Each may also be a plain function (its result is used as is).
+    Each may also be a plain function (its result is used as is); between
+    attempts it awaits ``sleep(backoff.delay(attempt))``.
 
     >>> import asyncio
     >>> from dast.cma.schema import SchemaRepository, ItemTypeSchema
@@ -247,8 +299,9 @@ async def update_with_retry_async(
         "fetch": lambda _: fetch(),
         "send": send,
         "transform": transform,
+        "wait": sleep,
     }
-    walk = _attempts(schema, max_attempts, managed_locales)
+    walk = _attempts(schema, max_attempts, managed_locales, backoff)
     step = next(walk)
     while True:
         try:

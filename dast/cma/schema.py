@@ -25,12 +25,18 @@ from pathlib import Path as FsPath
 from types import MappingProxyType
 from typing import Any
 
+from typing_extensions import TypeIs
+
 from ..errors import Path
-from .errors import SchemaError
+from ..load import load_document
+from ..nodes import Block, Document, InlineBlock, Node
+from ..walk import collect_nodes
+from .errors import PayloadError, SchemaError
 
 __all__ = [
     "BLOCK_FIELD_TYPES",
     "BLOCK_VALIDATORS",
+    "VALUE_KINDS",
     "FieldSchema",
     "ItemTypeSchema",
     "SchemaRepository",
@@ -47,7 +53,96 @@ BLOCK_VALIDATORS: tuple[str, ...] = (
 )
 """Validators that name the block models a field accepts."""
 
+VALUE_KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "string": "string",
+        "text": "string",
+        "slug": "string",
+        "date": "string",
+        "date_time": "string",
+        "link": "string",
+        "json": "string",
+        "integer": "integer",
+        "float": "number",
+        "boolean": "boolean",
+        "rich_text": "list",
+        "links": "list",
+        "gallery": "list",
+        "structured_text": "object",
+        "file": "object",
+        "lat_lon": "object",
+        "seo": "object",
+        "video": "object",
+        "color": "object",
+        "single_block": "block",
+    }
+)
+"""What JSON value each field type takes (``null`` always clears); others are not checked."""
+
+_KIND_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "list": "a list",
+    "object": "an object",
+    "block": "one block (an id or a record object)",
+}
+
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _kind_ok(kind: str, value: Any) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "list":
+        return isinstance(value, (list, tuple))
+    if kind == "object":
+        return isinstance(value, (Mapping, Document))
+    return isinstance(value, (str, Mapping))  # "block"
+
+
+def _type_name(value: Any) -> str:
+    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number"}
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, (Mapping, Document)):
+        return "an object"
+    return names.get(type(value), type(value).__name__)
+
+
+def _is_block_node(node: Node) -> TypeIs[Block | InlineBlock]:
+    return isinstance(node, (Block, InlineBlock))
+
+
+def _new_block_model(block: Any) -> str | None:
+    """The model id of a block to create (a record object without id), else ``None``."""
+    if not isinstance(block, Mapping) or isinstance(block.get("id"), str):
+        return None
+    rel = (block.get("relationships") or {}).get("item_type") or block.get("item_type")
+    data = rel.get("data", rel) if isinstance(rel, Mapping) else rel
+    if isinstance(data, Mapping):
+        data = data.get("id")
+    return data if isinstance(data, str) else None
+
+
+def _top_blocks(value: Any, field_type: str, path: Path) -> list[tuple[Any, Path]]:
+    """The blocks directly in one locale's value (not those nested inside blocks)."""
+    if field_type == "rich_text":
+        return [(b, (*path, i)) for i, b in enumerate(value)]
+    if field_type == "single_block":
+        return [(value, path)]
+    doc = value if isinstance(value, Document) else load_document(value)
+    return [
+        (m.node.item, (*path, *m.path, "item"))
+        for m in collect_nodes(doc.document, _is_block_node)
+    ]
 
 
 def _get(resource: Any, key: str, path: Path) -> Any:
@@ -473,6 +568,64 @@ class SchemaRepository:
         ()
         """
         return tuple(f for f in self.fields(id_or_api_key) if f.localized)
+
+    def check_value(self, f: FieldSchema, value: Any, path: Path = ()) -> None:
+        """Refuse, before sending, a value the CMA would answer ``422`` to.
+
+        Checks the JSON type of the value for the field type (``VALUE_KINDS``;
+        ``null`` always passes), that a localized value is ``{locale: value}``,
+        and that each new block (a record object without id) directly in the
+        value is of a block model the field's validators allow. Nested blocks
+        are checked by the caller, one level at a time. Raises ``PayloadError``
+        with the path.
+
+        >>> repo = SchemaRepository([ItemTypeSchema("M", "m")], {"M": []})
+        >>> repo.check_value(FieldSchema("F", "views", "integer", False, "M"), "3", ("views",))
+        Traceback (most recent call last):
+        ...
+        dast.cma.errors.PayloadError: views: field 'views' (integer) takes an integer, got a string
+        """
+        if f.localized and value is not None:
+            if not isinstance(value, Mapping):
+                raise PayloadError(
+                    f"field {f.api_key!r} is localized: its value must be {{locale: value}}, "
+                    f"got {_type_name(value)}",
+                    path,
+                )
+            for locale, one in value.items():
+                self._check_one(f, one, (*path, locale))
+        else:
+            self._check_one(f, value, path)
+
+    def _check_one(self, f: FieldSchema, value: Any, path: Path) -> None:
+        kind = VALUE_KINDS.get(f.field_type)
+        if value is None or kind is None:
+            return
+        if not _kind_ok(kind, value):
+            raise PayloadError(
+                f"field {f.api_key!r} ({f.field_type}) takes {_KIND_NAMES[kind]}, "
+                f"got {_type_name(value)}",
+                path,
+            )
+        allowed = f.allowed_block_model_ids
+        if not f.holds_blocks or not allowed:
+            return
+        for block, at in _top_blocks(value, f.field_type, path):
+            model = _new_block_model(block)
+            if model is None:
+                continue
+            found = self.find_item_type(model)
+            if found is None or found.id not in allowed:
+                names = ", ".join(
+                    (t.api_key if (t := self.find_item_type(i)) is not None else i)
+                    for i in allowed
+                )
+                shown = found.api_key if found is not None else model
+                raise PayloadError(
+                    f"field {f.api_key!r} does not allow blocks of model {shown!r} "
+                    f"(allowed: {names})",
+                    at,
+                )
 
 
 def _sorted_fields(fields: Iterable[FieldSchema]) -> tuple[FieldSchema, ...]:

@@ -16,7 +16,7 @@ from cma_support import (
     fixture_schema,
 )
 
-from dast.cma.errors import LocaleMismatchError, PayloadError
+from dast.cma.errors import CmaError, LocaleMismatchError, PayloadError
 from dast.cma.payload import UpdatePayload, build_update_payload, json_equal
 from dast.cma.records import build_block_record, convert_record, duplicate_block_record
 from dast.errors import DastError, DastValidationError
@@ -127,8 +127,9 @@ def test_strict_json_equality_sees_type_changes() -> None:
     want = desired()
     want["attributes"]["reading_time"] = 7.0
     assert build_update_payload(RAW, want, SCHEMA).is_empty  # same number
-    want["attributes"]["featured"] = 1
-    assert sent(build_update_payload(RAW, want, SCHEMA)) == {"featured": 1}
+    want["attributes"]["featured"] = 1  # a type change the server refuses: refused here first
+    with pytest.raises(PayloadError, match=r"^featured: field 'featured' \(boolean\) takes"):
+        build_update_payload(RAW, want, SCHEMA)
     assert not json_equal(True, 1) and json_equal([1, {"a": None}], (1.0, {"a": None}))
 
 
@@ -613,3 +614,88 @@ def test_fixture_has_seventeen_blocks_and_all_survive_an_unrelated_edit() -> Non
     ids_before = sorted(b["id"] for b in all_blocks(SCHEMA, RAW))
     assert len(ids_before) == 17
     assert sorted(b["id"] for b in all_blocks(SCHEMA, result)) == ids_before
+
+
+# --- issue 10, section 4: payloads that would not serialize, or that the server refuses ----------
+
+
+def _gallery_block(card_text: Any) -> dict[str, Any]:
+    """A new cta block whose structured text ``body`` is ``card_text``."""
+    return build_block_record(MODEL["cta"], {"label": "Go", "url": "https://x", "body": card_text})
+
+
+def test_a_document_inside_a_block_record_serializes_as_json() -> None:
+    import json
+
+    doc = load_document(
+        {
+            "schema": "dast",
+            "document": {
+                "type": "root",
+                "children": [{"type": "paragraph", "children": [{"type": "span", "value": "x"}]}],
+            },
+        }
+    )
+    want = desired()
+    want["attributes"]["sections"] = [*A["sections"], _gallery_block(doc)]
+    payload = build_update_payload(RAW, want, SCHEMA)
+    body = json.loads(json.dumps(payload.jsonapi()))  # would raise TypeError before the fix
+    new = body["data"]["attributes"]["sections"][-1]
+    assert new["attributes"]["body"] == doc.to_json()
+    assert json.dumps(payload.flat())
+
+
+def test_a_new_block_of_a_model_the_field_does_not_allow_is_refused_with_its_path() -> None:
+    want = desired()
+    hero = build_block_record(MODEL["hero"], {"heading": "Hi"})
+    want["attributes"]["sections"] = [*A["sections"], hero]
+    with pytest.raises(PayloadError, match=r"does not allow blocks of model 'hero'") as info:
+        build_update_payload(RAW, want, SCHEMA)
+    assert info.value.path == ("sections", len(A["sections"]))
+
+
+def test_a_nested_new_block_of_a_wrong_model_is_refused_inside_its_parent() -> None:
+    want = desired()
+    quote = build_block_record(MODEL["quote"], {"text": "no"})
+    hero = build_block_record(MODEL["hero"], {"heading": "Hi", "action": quote})
+    want["attributes"]["hero"] = hero
+    with pytest.raises(PayloadError, match=r"field 'action' does not allow blocks of model"):
+        build_update_payload(RAW, want, SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("reading_time", "7", r"^reading_time: field 'reading_time' \(integer\) takes an integer"),
+        ("hero", [], r"^hero: a block must be an id string or a record object, got list"),
+        ("sections", {"a": 1}, r"^sections: a modular content value must be a list"),
+        ("title", "Hi", r"^title: field 'title' is localized"),
+        ("title", {"en": 3, "it": "x"}, r"^title\.en: field 'title' \(string\) takes a string"),
+        ("featured", "yes", r"^featured: field 'featured' \(boolean\) takes true or false"),
+    ],
+)
+def test_wrong_value_types_are_refused_before_sending(key: str, value: Any, message: str) -> None:
+    want = desired()
+    want["attributes"][key] = value
+    with pytest.raises(CmaError, match=message):
+        build_update_payload(RAW, want, SCHEMA)
+
+
+def test_null_clears_any_field_type() -> None:
+    want = desired()
+    want["attributes"]["reading_time"] = None
+    assert sent(build_update_payload(RAW, want, SCHEMA)) == {"reading_time": None}
+
+
+def test_a_partial_record_leaves_unfetched_localized_fields_alone() -> None:
+    # push reads back only the pulled fields: title and seo are not in the record
+    model = RAW["relationships"]["item_type"]["data"]
+    partial = {"type": "item", "id": RAW["id"], "item_type": model,
+               "meta": {"current_version": VERSION}, "content": A["content"]}
+    want = copy.deepcopy(partial)
+    en = want["content"]["en"]["document"]
+    en["children"] = en["children"][:1]
+    assert list(sent(build_update_payload(partial, want, SCHEMA))) == ["content"]
+    want["content"] = {"en": A["content"]["en"]}  # dropping a locale must send every field
+    with pytest.raises(PayloadError, match=r"every localized field must be sent; title, seo"):
+        build_update_payload(partial, want, SCHEMA)

@@ -1,0 +1,901 @@
+"""Pull structured text fields into a folder of dastdown files, and push the edits back.
+
+:func:`pull` writes one ``.dastdown`` file per record, field and locale,
+named ``<model>/<record-id>.<field>.<locale>.dastdown`` (no locale part for
+a field that is not localized), plus the manifest push needs:
+
+- ``.dastdown-manifest.json``: the format version, the model and fields
+  pulled, the locales asked for, the base URL and environment (never the
+  token), and the schema of the model and of every block model (so a dry
+  run needs no network);
+- ``.dastdown-records/<record-id>.json``, one per record: its id, model,
+  ``current_version``, the original values of the pulled fields (every
+  locale, blocks nested as fetched) and, for each file, its field, locale
+  and the SHA-256 of the text as written.
+
+Every file is written atomically (``dastdown.cli.fileio``), records page by
+page, so an interrupted pull leaves whole files only.
+
+:func:`plan` reads the folder back (no network): a file whose hash changed is
+parsed against its original value (``dastdown.parse(text, original)`` puts
+the blocks back), and :class:`RecordChange` holds the minimal payload. A file
+that does not parse is reported with its line and column and skipped; the
+other files of its record still go.
+
+:func:`push_async` sends each changed record with the pulled
+``current_version`` (at most ``jobs`` at once, through an
+:class:`~dast.cma.client.AsyncClient`). On ``STALE_ITEM_VERSION`` the record
+is fetched again and each edited field locale compared: still equal to the
+pulled original, the edit is applied on the fresh record and sent again;
+already equal to the edited value (a write whose answer was lost), it counts
+as pushed; changed otherwise, the record is a conflict and is not written.
+After each record is pushed its record manifest is rewritten (atomically)
+with the new version, values and hashes, so a second push sends nothing and
+an interrupted push can simply be run again.
+
+>>> from dast.cma.client import AsyncClient, Client, JsonCodec
+>>> from dast.cma.testing import FakeCma
+>>> import asyncio, pathlib, tempfile
+>>> async def push_folder(cma, folder):
+...     async with AsyncClient(cma.token, base_url=cma.base_url) as client:
+...         return await push_async(client, folder)
+>>> with FakeCma.example() as cma, tempfile.TemporaryDirectory() as tmp:
+...     with Client(cma.token, base_url=cma.base_url) as client:
+...         pulled = pull(client, tmp, model="article", fields=["body"], locales=["en"])
+...     path = pathlib.Path(tmp, "article", "article-2.body.en.dastdown")
+...     _ = path.write_text(path.read_text().replace("Acme", "Apex"))
+...     report = asyncio.run(push_folder(cma, tmp))
+...     pulled.records, report.pushed, cma.record("article-2")["attributes"]["views"]
+(3, ['article-2'], 20)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dast.cma._json import copy_json, json_equal, plain_json
+from dast.cma.client import AsyncClient, Client, JsonCodec
+from dast.cma.errors import CmaError, RetryExhausted, StaleItemVersion
+from dast.cma.field_blocks import find_all_blocks
+from dast.cma.payload import UpdatePayload, build_update_payload
+from dast.cma.retry import update_with_retry_async
+from dast.cma.schema import FieldSchema, SchemaRepository
+from dast.cma.shapes import attributes_of, id_of, meta_of, with_attributes
+from dast.errors import DastError
+from dast.nodes import Document
+
+from .cli import jsontext
+from .cli.fileio import BatchWriter, atomic_write
+from .errors import DastdownParseError
+from .parser import parse
+from .serializer import serialize
+
+__all__ = [
+    "DEEP_JSON",
+    "MANIFEST",
+    "RECORDS",
+    "FileEdit",
+    "FileProblem",
+    "Plan",
+    "PullReport",
+    "PushReport",
+    "RecordChange",
+    "WorkspaceError",
+    "describe_change",
+    "file_name",
+    "payload_summary",
+    "plan",
+    "pull",
+    "push_async",
+    "read_manifest",
+]
+
+MANIFEST = ".dastdown-manifest.json"
+"""The folder's manifest (model, fields, schema, where the records came from)."""
+
+RECORDS = ".dastdown-records"
+"""The folder holding one record manifest per record."""
+
+FORMAT = 1
+
+
+class WorkspaceError(DastError):
+    """The folder or the request cannot be used (no manifest, unknown field...).
+
+    >>> str(WorkspaceError("no manifest"))
+    'no manifest'
+    """
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A file that was not pushed (or pulled), and why; ``line``/``column`` 1-based.
+
+    >>> FileProblem("a/b.body.en.dastdown", "bad", 3, 1).render()
+    'a/b.body.en.dastdown:3:1: error: bad'
+    """
+
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def render(self) -> str:
+        """``path:line:col: error: message``.
+
+        >>> FileProblem("x.dastdown", "gone").render()
+        'x.dastdown: error: gone'
+        """
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: error: {self.message}"
+
+
+def file_name(model: str, record_id: str, field_key: str, locale: str | None) -> str:
+    """The path (relative to the folder) of one record's field locale.
+
+    >>> file_name("article", "r1", "body", "en"), file_name("page", "r2", "text", None)
+    ('article/r1.body.en.dastdown', 'page/r2.text.dastdown')
+    """
+    parts = [record_id, field_key, *([locale] if locale else []), "dastdown"]
+    return f"{model}/{'.'.join(parts)}"
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _compact(data: Any) -> str:
+    # compact: the C encoder (``indent`` falls back to the pure-Python one, 10x slower);
+    # documents nested deeper than it recurses go through the iterative writer
+    try:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    except RecursionError:
+        return jsontext.dumps(data)
+
+
+DEEP_JSON = JsonCodec(loads=jsontext.loads, dumps=_compact)
+"""A JSON codec for clients and manifests that works at any nesting depth."""
+
+
+def _dump(data: Any) -> bytes:
+    return (_compact(data) + "\n").encode("utf-8")
+
+
+def _safe_id(record_id: str) -> bool:
+    return (
+        bool(record_id)
+        and "/" not in record_id
+        and "\\" not in record_id
+        and not (record_id.startswith("."))
+    )
+
+
+# --- pull ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class PullReport:
+    """What :func:`pull` wrote: records and files, records skipped and why.
+
+    >>> PullReport(records=2, files=4).ok
+    True
+    """
+
+    records: int = 0
+    files: int = 0
+    skipped: list[FileProblem] = field(default_factory=list)
+    failed: list[FileProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed (skipped records with local edits are not failures).
+
+        >>> PullReport(failed=[FileProblem("x", "bad")]).ok
+        False
+        """
+        return not self.failed
+
+
+def _schema_dump(client: Client, model_id: str) -> dict[str, Any]:
+    types = client.item_types()
+    wanted = [t for t in types if t["id"] == model_id or t["attributes"].get("modular_block")]
+    fields: list[Any] = []
+    for t in wanted:
+        fields.extend(client.fields(t["id"]))
+    return {"item_types": types, "fields": fields}
+
+
+def _schema_of(manifest: Mapping[str, Any]) -> SchemaRepository:
+    dump = manifest["schema"]
+    types = dump["item_types"]
+    owners = {t["id"] for t in types}
+    by_owner: dict[str, list[Any]] = {i: [] for i in owners}
+    for f in dump["fields"]:
+        owner = f["relationships"]["item_type"]["data"]["id"]
+        by_owner.setdefault(owner, []).append(f)
+    return SchemaRepository.from_dumps(
+        {"data": types}, {k: {"data": v} for k, v in by_owner.items()}
+    )
+
+
+def _pending_edits(directory: Path, record_manifest: Mapping[str, Any]) -> bool:
+    for entry in record_manifest.get("files", ()):
+        path = directory / entry["path"]
+        try:
+            if _sha(path.read_bytes()) != entry["sha256"]:
+                return True
+        except OSError:
+            return True
+    return False
+
+
+def _locales_of(f: FieldSchema, value: Any, wanted: Sequence[str] | None) -> list[str | None]:
+    if not f.localized:
+        return [None]
+    have = list(value) if isinstance(value, Mapping) else []
+    return [locale for locale in have if wanted is None or locale in wanted]
+
+
+def pull(
+    client: Client,
+    directory: str | os.PathLike[str],
+    *,
+    model: str,
+    fields: Sequence[str],
+    locales: Sequence[str] | None = None,
+    ids: Sequence[str] | None = None,
+    on_record: Callable[[str], object] | None = None,
+) -> PullReport:
+    """Write the structured text ``fields`` of every ``model`` record into ``directory``.
+
+    ``locales`` limits the locales written (default: every locale a record
+    has), ``ids`` the records. A record whose files were edited since the
+    last pull and not pushed is skipped (reported), never overwritten.
+    ``on_record(record_id)`` is called after each record (for a progress
+    bar). Raises ``WorkspaceError`` for an unknown model or a field that is
+    not structured text; API errors propagate.
+
+    >>> from dast.cma.testing import FakeCma
+    >>> import tempfile
+    >>> with FakeCma.example() as cma, tempfile.TemporaryDirectory() as tmp:
+    ...     with Client(cma.token, base_url=cma.base_url) as client:
+    ...         pull(client, tmp, model="article", fields=["title"])
+    Traceback (most recent call last):
+    ...
+    dastdown.workspace.WorkspaceError: field 'title' of 'article' is string, not structured text
+    """
+    root = Path(directory)
+    schema = client.schema()
+    found = schema.find_item_type(model)
+    if found is None or found.modular_block:
+        raise WorkspaceError(f"no model {model!r} in this project")
+    chosen: list[FieldSchema] = []
+    for key in fields:
+        f = schema.find_field(found.id, key)
+        if f is None:
+            raise WorkspaceError(f"model {found.api_key!r} has no field {key!r}")
+        if f.field_type != "structured_text":
+            raise WorkspaceError(
+                f"field {key!r} of {found.api_key!r} is {f.field_type}, not structured text"
+            )
+        chosen.append(f)
+    if not chosen:
+        raise WorkspaceError("give at least one field")
+    (root / found.api_key).mkdir(parents=True, exist_ok=True)
+    (root / RECORDS).mkdir(exist_ok=True)
+    manifest = {
+        "format": FORMAT,
+        "model": found.api_key,
+        "model_id": found.id,
+        "fields": [f.api_key for f in chosen],
+        "locales": None if locales is None else list(locales),
+        "base_url": client.settings.base_url,
+        "environment": client.settings.environment,
+        "schema": _schema_dump(client, found.id),
+    }
+    atomic_write(str(root / MANIFEST), _dump(manifest))
+    report = PullReport()
+    records = client.items(type=found.id, ids=ids, version="current", nested=True)
+    with BatchWriter() as writer:
+        pending = 0
+        for record in records:
+            pending += _pull_one(root, found.api_key, chosen, locales, record, writer, report)
+            if on_record is not None:
+                on_record(str(record.get("id")))
+            if pending >= 200:
+                _commit(writer, root, report)
+                pending = 0
+        _commit(writer, root, report)
+    return report
+
+
+def _commit(writer: BatchWriter, root: Path, report: PullReport) -> None:
+    for path, exc in writer.commit().items():
+        report.failed.append(FileProblem(os.path.relpath(path, root), str(exc.strerror or exc)))
+
+
+def _pull_one(
+    root: Path,
+    model: str,
+    chosen: Sequence[FieldSchema],
+    locales: Sequence[str] | None,
+    record: Mapping[str, Any],
+    writer: BatchWriter,
+    report: PullReport,
+) -> int:
+    rid = id_of(record) or ""
+    manifest_path = root / RECORDS / f"{rid}.json"
+    if not _safe_id(rid):
+        report.failed.append(FileProblem(str(rid), "a record id that cannot be a file name"))
+        return 0
+    if manifest_path.exists():
+        try:
+            old = jsontext.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = {}
+        if isinstance(old, dict) and _pending_edits(root, old):
+            report.skipped.append(
+                FileProblem(
+                    str(manifest_path.relative_to(root)),
+                    f"record {rid} has edits not pushed yet: push them, or delete its files",
+                )
+            )
+            return 0
+    attrs = attributes_of(record)
+    entries: list[dict[str, Any]] = []
+    texts: list[tuple[str, bytes]] = []
+    for f in chosen:
+        value = attrs.get(f.api_key)
+        for locale in _locales_of(f, value, locales):
+            local = (
+                value.get(locale) if locale is not None and isinstance(value, Mapping) else value
+            )
+            name = file_name(model, rid, f.api_key, locale)
+            try:
+                data = serialize(local).encode("utf-8")
+            except DastError as exc:
+                report.failed.append(FileProblem(name, f"cannot write as dastdown: {exc}"))
+                return 0
+            texts.append((name, data))
+            entries.append(
+                {"path": name, "field": f.api_key, "locale": locale, "sha256": _sha(data)}
+            )
+    record_manifest = {
+        "id": rid,
+        "item_type": (record.get("relationships") or {})["item_type"]["data"]["id"],
+        "current_version": meta_of(record).get("current_version"),
+        "values": {f.api_key: attrs.get(f.api_key) for f in chosen},
+        "files": entries,
+    }
+    for name, data in texts:
+        writer.add(str(root / name), data)
+    writer.add(str(manifest_path), _dump(record_manifest))
+    report.records += 1
+    report.files += len(texts)
+    return 1
+
+
+# --- plan -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileEdit:
+    """One edited file: its field and locale, the text as pulled and as it is now.
+
+    >>> FileEdit("a/r.body.en.dastdown", "body", "en", "x\\n", "y\\n", None).changed_text
+    True
+    """
+
+    path: str
+    field: str
+    locale: str | None
+    original_text: str
+    text: str
+    document: Document | None
+
+    @property
+    def changed_text(self) -> bool:
+        """Whether the text differs from the text pulled.
+
+        >>> FileEdit("p", "f", None, "a", "a", None).changed_text
+        False
+        """
+        return self.original_text != self.text
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """A record with edited files: the payload against the pulled version, and more.
+
+    ``manifest`` is the record manifest as read; ``edits`` the files whose
+    document changed; ``payload`` the minimal update (never empty here).
+    Made by :func:`plan` (see :func:`describe_change` for one).
+
+    >>> list(RecordChange.__dataclass_fields__)[:4]
+    ['record_id', 'manifest', 'edits', 'payload']
+    """
+
+    record_id: str
+    manifest: Mapping[str, Any]
+    edits: tuple[FileEdit, ...]
+    payload: UpdatePayload
+    schema: SchemaRepository = field(repr=False, compare=False)
+    values: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """The edited fields' whole values as pushed (every locale)."""
+
+
+@dataclass
+class Plan:
+    """What :func:`plan` found: changes to send, files with problems, unchanged records.
+
+    >>> Plan().changes, Plan().unchanged
+    ([], 0)
+    """
+
+    changes: list[RecordChange] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    unchanged: int = 0
+    schema: SchemaRepository | None = None
+    manifest: Mapping[str, Any] = field(default_factory=dict)
+
+
+def read_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
+    """The folder's manifest; ``WorkspaceError`` when there is none or it is not one.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     read_manifest(tmp)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dastdown.workspace.WorkspaceError: ...: no .dastdown-manifest.json: run 'dastdown pull' ...
+    """
+    root = Path(directory)
+    path = root / MANIFEST
+    try:
+        manifest = jsontext.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise WorkspaceError(f"{root}: no {MANIFEST}: run 'dastdown pull' into it first") from None
+    except (OSError, ValueError) as exc:
+        raise WorkspaceError(f"{path}: cannot read the manifest: {exc}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise WorkspaceError(f"{path}: not a dastdown manifest of format {FORMAT}")
+    return manifest
+
+
+def _record_manifests(root: Path) -> Iterator[tuple[Path, dict[str, Any] | None]]:
+    folder = root / RECORDS
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.json")):
+        try:
+            record = jsontext.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            record = None
+        yield path, record if isinstance(record, dict) else None
+
+
+def _local(value: Any, locale: str | None) -> Any:
+    if locale is None:
+        return value
+    return value.get(locale) if isinstance(value, Mapping) else None
+
+
+def _flat_record(manifest: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "item",
+        "id": manifest["id"],
+        "item_type": {"type": "item_type", "id": manifest["item_type"]},
+        "meta": {"current_version": manifest["current_version"]},
+    }
+    out.update(values)
+    return out
+
+
+def _desired_values(
+    manifest: Mapping[str, Any], edits: Iterable[FileEdit], schema: SchemaRepository
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for edit in edits:
+        f = schema.field(manifest["item_type"], edit.field)
+        if f.localized:
+            base = values.get(edit.field) or dict(manifest["values"].get(edit.field) or {})
+            base[edit.locale] = edit.document
+            values[edit.field] = base
+        else:
+            values[edit.field] = edit.document
+    return values
+
+
+def plan(directory: str | os.PathLike[str]) -> Plan:
+    """Read the folder: which records changed, their payloads, and files that do not parse.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     plan(tmp)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dastdown.workspace.WorkspaceError: ...: no .dastdown-manifest.json: run 'dastdown pull' ...
+    """
+    root = Path(directory)
+    manifest = read_manifest(root)
+    schema = _schema_of(manifest)
+    result = Plan(schema=schema, manifest=manifest)
+    for path, record in _record_manifests(root):
+        if record is None:
+            result.problems.append(
+                FileProblem(str(path.relative_to(root)), "cannot read this record manifest")
+            )
+            continue
+        change = _record_change(root, record, schema, result.problems)
+        if change is None:
+            result.unchanged += 1
+        else:
+            result.changes.append(change)
+    return result
+
+
+def _record_change(
+    root: Path, record: Mapping[str, Any], schema: SchemaRepository, problems: list[FileProblem]
+) -> RecordChange | None:
+    edits: list[FileEdit] = []
+    for entry in record["files"]:
+        name = entry["path"]
+        try:
+            data = (root / name).read_bytes()
+        except OSError as exc:
+            problems.append(FileProblem(name, f"cannot read: {exc.strerror or exc}; not pushed"))
+            continue
+        if _sha(data) == entry["sha256"]:
+            continue
+        original = _local(record["values"].get(entry["field"]), entry["locale"])
+        try:
+            text = data.decode("utf-8")
+            document = parse(text, original)
+        except UnicodeDecodeError as exc:
+            problems.append(FileProblem(name, f"not valid UTF-8: {exc.reason}"))
+            continue
+        except DastdownParseError as exc:
+            problems.append(FileProblem(name, exc.message, exc.line, exc.column))
+            continue
+        except DastError as exc:
+            problems.append(FileProblem(name, str(exc)))
+            continue
+        edits.append(
+            FileEdit(name, entry["field"], entry["locale"], serialize(original), text, document)
+        )
+    if not edits:
+        return None
+    pulled = _flat_record(record, record["values"])
+    values = _desired_values(record, edits, schema)
+    desired = _flat_record(record, values)
+    try:
+        payload = build_update_payload(pulled, desired, schema)
+    except DastError as exc:
+        problems.append(FileProblem(edits[0].path, f"cannot build the update: {exc}"))
+        return None
+    if payload.is_empty:
+        return None
+    return RecordChange(record["id"], record, tuple(edits), payload, schema, values)
+
+
+# --- describe (dry run) -----------------------------------------------------------------------
+
+
+def _block_ids(value: Any, f: FieldSchema, schema: SchemaRepository) -> set[str]:
+    ids: set[str] = set()
+    for local in value.values() if f.localized and isinstance(value, Mapping) else [value]:
+        if local is None:
+            continue
+        for block, _ in find_all_blocks(local, f, schema, lambda b: True):
+            bid = block if isinstance(block, str) else id_of(block)
+            if bid is not None:
+                ids.add(bid)
+    return ids
+
+
+def payload_summary(change: RecordChange) -> str:
+    """One line: the record, the fields (and locales) sent, blocks kept / edited / created /
+    removed (``kept`` counts blocks sent as their id; blocks nested in them stay too).
+
+
+    >>> from dast.cma.client import Client
+    >>> from dast.cma.testing import FakeCma
+    >>> import pathlib, tempfile
+    >>> with FakeCma.example() as cma, tempfile.TemporaryDirectory() as tmp:
+    ...     with Client(cma.token, base_url=cma.base_url) as client:
+    ...         _ = pull(client, tmp, model="article", fields=["body"], ids=["article-3"])
+    ...     path = pathlib.Path(tmp, "article", "article-3.body.en.dastdown")
+    ...     _ = path.write_text(path.read_text().replace("Read on.", "Read more."))
+    ...     change = plan(tmp).changes[0]
+    >>> print(payload_summary(change))
+    article/article-3: update body (en): blocks kept 0, edited 0, created 0, removed 0
+    """
+    schema = change.schema
+    model = change.manifest["item_type"]
+    desired = _desired_values(change.manifest, change.edits, schema)
+    kept = edited = created = removed = 0
+    names = []
+    for key, sent in change.payload.attributes.items():
+        f = schema.field(model, key)
+        locales = sorted(str(e.locale) for e in change.edits if e.field == key and e.locale)
+        names.append(f"{key} ({', '.join(locales)})" if locales else key)
+        if not f.holds_blocks:
+            continue
+        for local in sent.values() if f.localized and isinstance(sent, Mapping) else [sent]:
+            if local is None:
+                continue
+            for block, _ in find_all_blocks(local, f, schema, lambda b: True):
+                if isinstance(block, str):
+                    kept += 1
+                elif id_of(block) is None:
+                    created += 1
+                else:
+                    edited += 1
+        before = _block_ids(change.manifest["values"].get(key), f, schema)
+        removed += len(before - _block_ids(plain_json(desired.get(key)), f, schema))
+    return (
+        f"{change.manifest['item_type']}/{change.record_id}: update {'; '.join(names)}: "
+        f"blocks kept {kept}, edited {edited}, created {created}, removed {removed}"
+    )
+
+
+def describe_change(change: RecordChange) -> str:
+    """What ``push --dry-run`` prints for a record: a unified diff per file, then the summary.
+
+    HOOK (structural review): the structural ``dast.diff`` and the ``--html``
+    review page plug in here, as another ``describe`` given to
+    :func:`push_async`; this one needs only :mod:`difflib`.
+
+    >>> from dast.cma.client import Client
+    >>> from dast.cma.testing import FakeCma
+    >>> import pathlib, tempfile
+    >>> with FakeCma.example() as cma, tempfile.TemporaryDirectory() as tmp:
+    ...     with Client(cma.token, base_url=cma.base_url) as client:
+    ...         _ = pull(client, tmp, model="article", fields=["body"], ids=["article-3"])
+    ...     path = pathlib.Path(tmp, "article", "article-3.body.en.dastdown")
+    ...     _ = path.write_text(path.read_text().replace("Read on.", "Read more."))
+    ...     change = plan(tmp).changes[0]
+    >>> lines = describe_change(change).splitlines()
+    >>> lines[0], lines[-3:-1]
+    ('--- a/article/article-3.body.en.dastdown', ['-Acme makes post 3. Read on.', \
+'+Acme makes post 3. Read more.'])
+    """
+    out: list[str] = []
+    for edit in change.edits:
+        out.extend(
+            difflib.unified_diff(
+                edit.original_text.splitlines(keepends=True),
+                edit.text.splitlines(keepends=True),
+                fromfile=f"a/{edit.path}",
+                tofile=f"b/{edit.path}",
+            )
+        )
+        if out and not out[-1].endswith("\n"):
+            out[-1] += "\n\\ No newline at end of file\n"
+    out.append(payload_summary(change) + "\n")
+    return "".join(out)
+
+
+# --- push -------------------------------------------------------------------------------------
+
+
+@dataclass
+class PushReport:
+    """What a push did; record ids per outcome, problems with files, dry-run output.
+
+    >>> PushReport(pushed=["a"]).ok, PushReport(conflicts=["b"]).ok
+    (True, False)
+    """
+
+    pushed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    failed: list[FileProblem] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    described: list[str] = field(default_factory=list)
+    conflict_reasons: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed, conflicted or could not be read.
+
+        >>> PushReport(problems=[FileProblem("x", "bad", 1, 1)]).ok
+        False
+        """
+        return not (self.conflicts or self.failed or self.problems)
+
+    def summary(self, dry_run: bool = False) -> str:
+        """One line: counts per outcome.
+
+        >>> PushReport(pushed=["a"], unchanged=2).summary()
+        'pushed 1, unchanged 2, conflicts 0, failed 0'
+        """
+        verb = "would push" if dry_run else "pushed"
+        failed = len(self.failed) + len(self.problems)
+        return (
+            f"{verb} {len(self.pushed)}, unchanged {self.unchanged}, "
+            f"conflicts {len(self.conflicts)}, failed {failed}"
+        )
+
+
+class _Conflict(CmaError):
+    pass
+
+
+def _same(a: Any, b: Any) -> bool:
+    return json_equal(a, b)
+
+
+async def push_async(
+    client: AsyncClient | None,
+    directory: str | os.PathLike[str],
+    *,
+    dry_run: bool = False,
+    jobs: int = 4,
+    describe: Callable[[RecordChange], str] = describe_change,
+    on_record: Callable[[str, str], object] | None = None,
+    on_start: Callable[[int], object] | None = None,
+    max_attempts: int = 5,
+) -> PushReport:
+    """Push the edited files of ``directory`` (see the module docstring).
+
+    ``dry_run`` sends nothing (``client`` may be ``None``) and fills
+    ``report.described`` with ``describe(change)`` per record. ``jobs``
+    records are pushed at once. ``on_record(record_id, outcome)`` is called
+    as each record ends (``pushed``, ``conflict``, ``failed``), after
+    ``on_start(number of records to push)``. The module docstring has a
+    whole pull, edit and push.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     asyncio.run(push_async(None, tmp, dry_run=True))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dastdown.workspace.WorkspaceError: ...: no .dastdown-manifest.json: run 'dastdown pull' ...
+    """
+    root = Path(directory)
+    found = plan(root)
+    report = PushReport(unchanged=found.unchanged, problems=list(found.problems))
+    if on_start is not None:
+        on_start(len(found.changes))
+    if dry_run:
+        for change in found.changes:
+            report.described.append(describe(change))
+            report.pushed.append(change.record_id)
+        return report
+    if client is None:
+        raise WorkspaceError("a push needs a client (or dry_run=True)")
+    assert found.schema is not None
+    schema = found.schema
+    queue: asyncio.Queue[RecordChange] = asyncio.Queue()
+    for change in found.changes:
+        queue.put_nowait(change)
+
+    async def worker() -> None:
+        while not queue.empty():
+            change = queue.get_nowait()
+            outcome = await _push_one(client, root, change, schema, report, max_attempts)
+            if on_record is not None:
+                on_record(change.record_id, outcome)
+
+    await asyncio.gather(*(worker() for _ in range(max(1, jobs))))
+    return report
+
+
+async def _push_one(
+    client: AsyncClient,
+    root: Path,
+    change: RecordChange,
+    schema: SchemaRepository,
+    report: PushReport,
+    max_attempts: int,
+) -> str:
+    manifest = change.manifest
+    rid = change.record_id
+    edits = {(e.field, e.locale): e for e in change.edits}
+    fetched: list[Mapping[str, Any]] = []
+    final: dict[str, Any] = {}
+
+    async def fetch() -> Mapping[str, Any]:
+        record = await client.item(rid)
+        fetched.append(record)
+        return record
+
+    def transform(record: dict[str, Any]) -> Mapping[str, Any]:
+        attrs = attributes_of(record)
+        changes: dict[str, Any] = {}
+        for (key, locale), edit in edits.items():
+            f = schema.field(manifest["item_type"], key)
+            remote = _local(attrs.get(key), locale)
+            original = _local(manifest["values"].get(key), locale)
+            if not (_same(remote, original) or _same(remote, edit.document)):
+                where = f"{key}.{locale}" if locale else key
+                raise _Conflict(f"{where} changed on the server since the pull")
+            if f.localized:
+                base = changes.get(key) or dict(attrs.get(key) or {})
+                base[locale] = edit.document
+                changes[key] = base
+            else:
+                changes[key] = edit.document
+        final.clear()
+        final.update(changes)
+        return with_attributes(record, changes)
+
+    try:
+        try:  # first, the payload plan built against the pulled version
+            response: Any = await client.update_item(change.payload)
+            final.update(change.values)
+            sent = True
+        except StaleItemVersion:  # changed since the pull: fetch, compare, apply again
+            result = await update_with_retry_async(
+                fetch, client.update_item, transform, schema, max_attempts, sleep=client.sleep
+            )
+            response, sent = result.response, result.sent
+    except _Conflict as exc:
+        report.conflicts.append(rid)
+        report.conflict_reasons[rid] = exc.reason
+        return "conflict"
+    except RetryExhausted as exc:
+        report.failed.append(FileProblem(change.edits[0].path, f"record {rid}: {exc}"))
+        return "failed"
+    except DastError as exc:
+        report.failed.append(FileProblem(change.edits[0].path, f"record {rid}: {exc}"))
+        return "failed"
+    version = (
+        meta_of(response).get("current_version")
+        if sent and isinstance(response, Mapping)
+        else meta_of(fetched[-1]).get("current_version")
+    )
+    # off the event loop: a rename costs milliseconds on some file systems
+    await asyncio.to_thread(_record_pushed, root, manifest, final, version, change)
+    report.pushed.append(rid)
+    return "pushed"
+
+
+def _record_pushed(
+    root: Path,
+    manifest: Mapping[str, Any],
+    values: Mapping[str, Any],
+    version: Any,
+    change: RecordChange,
+) -> None:
+    """Rewrite the record manifest: new version, the pushed values, the files' hashes."""
+    updated = dict(copy_json(manifest))
+    updated["current_version"] = version
+    for key, value in values.items():
+        updated["values"][key] = plain_json(value)
+    by_path = {e.path: e for e in change.edits}
+    for entry in updated["files"]:
+        edit = by_path.get(entry["path"])
+        if edit is not None:
+            entry["sha256"] = _sha(edit.text.encode("utf-8"))
+    _replace(root / RECORDS / f"{manifest['id']}.json", _dump(updated))
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``path`` atomically (temporary file, then ``os.replace``), without fsync.
+
+    After each pushed record: an interrupted push leaves the old manifest or
+    the new one, never a torn one. Not syncing keeps pushes fast; after a
+    power cut an old manifest only costs a re-check: the next push meets
+    ``STALE_ITEM_VERSION``, sees the server holds the edit, and counts it.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
