@@ -328,7 +328,7 @@ def account(
             links[(kind, key)] = links.get((kind, key), 0) + 1
     if records is None:
         for key, entries in by_id.items():
-            problems.extend(_duplicates(key, entries, 1, "the text"))
+            problems.extend(_duplicates(key, entries, 1, None))
         return IntegrityReport(tuple(_sorted(problems)), checked_original=False)
     counts: dict[str, list[Occurrence]] = {}
     for occurrence in records:
@@ -385,12 +385,14 @@ def _unknown(key: str, entry: Found) -> IntegrityProblem:
 
 
 def _duplicates(
-    key: str, entries: list[Found], allowed: int, source: str
+    key: str, entries: list[Found], allowed: int, source: str | None
 ) -> Iterable[IntegrityProblem]:
+    """A problem for each occurrence of ``key`` beyond the ``allowed`` first ones."""
     if len(entries) <= allowed:
         return
     first = entries[0]
     times = "once" if allowed == 1 else f"{allowed} times"
+    had = "" if source is None else f"; {source} has it {times}"
     for node, line, column in entries[allowed:]:
         noun = _NOUNS[node["type"]]
         yield IntegrityProblem(
@@ -399,8 +401,8 @@ def _duplicates(
             key,
             line,
             column,
-            f"{noun} {key!r} appears {len(entries)} times in the text; {source} has it "
-            f"{times} (first at line {first[1]}): a record belongs in one place",
+            f"{noun} {key!r} appears {len(entries)} times in the text{had} (first at line "
+            f"{first[1]}): a record belongs in one place",
         )
 
 
@@ -439,7 +441,10 @@ def _missing(
         anchor, where = _anchor(previous, following[index])
         noun = _NOUNS[kind]
         code = "missing" if kind in _BLOCKISH else "link-lost"
-        what = f"{noun} {key!r} is missing" if code == "missing" else f"{noun} to {key!r} was lost"
+        if code == "missing":
+            what = f"{noun} {key!r} is missing"
+        else:
+            what = f"{noun}{' to' if kind == 'itemLink' else ''} {key!r} was lost"
         message = f"{what}: the original has it at {format_path(path) or '(root)'}; {where}"
         problems.append(
             IntegrityProblem(code, kind, key, anchor[0], anchor[1], message, original_path=path)

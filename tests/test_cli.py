@@ -400,7 +400,7 @@ def test_bad_utf8(run: Callable[..., Result], tmp_path: Path) -> None:
     source.write_bytes(b"# fine\n\nbad \xc3\x28 byte\n")
     result = run("convert", source)
     assert result.code == 1
-    assert result.err == f"{source}:3:5: error: not valid UTF-8: invalid continuation byte 0xc3\n"
+    assert result.err == f"{source}:3:5: error: not valid UTF-8 at byte offset 12: invalid continuation byte 0xc3\n"
 
 
 def test_invalid_dast_json_points_at_the_offending_values(
@@ -949,7 +949,7 @@ def test_fmt_bad_utf8_untouched(run: Callable[..., Result], tmp_path: Path) -> N
     result = run("fmt", bad)
     assert (result.code, result.err) == (
         1,
-        f"{bad}:1:4: error: not valid UTF-8: invalid continuation byte 0xe9\n",
+        f"{bad}:1:4: error: not valid UTF-8 at byte offset 3: invalid continuation byte 0xe9\n",
     )
     assert bad.read_bytes() == b"caf\xe9\n"
 
