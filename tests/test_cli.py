@@ -400,7 +400,9 @@ def test_bad_utf8(run: Callable[..., Result], tmp_path: Path) -> None:
     source.write_bytes(b"# fine\n\nbad \xc3\x28 byte\n")
     result = run("convert", source)
     assert result.code == 1
-    assert result.err == f"{source}:3:5: error: not valid UTF-8 at byte offset 12: invalid continuation byte 0xc3\n"
+    assert result.err == (
+        f"{source}:3:5: error: not valid UTF-8 at byte offset 12: invalid continuation byte 0xc3\n"
+    )
 
 
 def test_invalid_dast_json_points_at_the_offending_values(

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..syntax import to_lf
 from .common import (
     add_command,
     add_discovery_options,
@@ -169,7 +170,7 @@ def format_file(path: str, check: bool, diff: bool = False) -> FmtOutcome:
     if new == data:
         return FmtOutcome(False)
     new_text = new[len(bom) :].decode("utf-8")
-    where = first_difference(text, new_text)
+    where = first_difference(to_lf(text), to_lf(new_text))
     patch = unified_diff(path, text, new_text) if diff else ""
     if not check:
         try:
@@ -285,7 +286,7 @@ def _fmt_stdin(check: bool, diff: bool) -> int:
         return 1 if check and new != text else 0
     if check:
         if new != text:
-            line, column = first_difference(text, new)
+            line, column = first_difference(to_lf(text), to_lf(new))
             write_stdout(f"<stdin>:{line}:{column}: would reformat\n")
             return 1
         return 0
