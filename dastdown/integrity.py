@@ -318,14 +318,14 @@ def account(
         problems.append(fenced)
     ordered = sorted(found, key=lambda entry: (entry[1], entry[2]))
     by_id: dict[str, list[Found]] = {}
-    links: dict[tuple[str, str], int] = {}
+    links: dict[tuple[str, str], list[Found]] = {}
     for entry in ordered:
         node = entry[0]
         kind, key = node["type"], node["item"]
         if kind in _BLOCKISH:
             by_id.setdefault(_record_id(key), []).append(entry)
         else:
-            links[(kind, key)] = links.get((kind, key), 0) + 1
+            links.setdefault((kind, key), []).append(entry)
     if records is None:
         for key, entries in by_id.items():
             problems.extend(_duplicates(key, entries, 1, None))
@@ -409,7 +409,7 @@ def _duplicates(
 def _missing(
     original: Sequence[Occurrence],
     by_id: Mapping[str, list[Found]],
-    links: Mapping[tuple[str, str], int],
+    links: Mapping[tuple[str, str], list[Found]],
 ) -> list[IntegrityProblem]:
     """Records of the original the text lost, each located next to a survivor."""
     seen: dict[tuple[str, str], int] = {}
@@ -418,25 +418,21 @@ def _missing(
         group = (kind, key) if kind not in _BLOCKISH else ("", key)
         index = seen.get(group, 0)
         seen[group] = index + 1
-        if kind in _BLOCKISH:
-            entries = by_id.get(key, ())
-            present.append(entries[index] if index < len(entries) else None)
-        else:
-            present.append(_LINK_PRESENT if index < links.get((kind, key), 0) else None)
+        entries = by_id.get(key, ()) if kind in _BLOCKISH else links.get((kind, key), ())
+        present.append(entries[index] if index < len(entries) else None)
     following: list[Found | None] = [None] * len(original)
     upcoming: Found | None = None
     for index in range(len(original) - 1, -1, -1):
         following[index] = upcoming
         here = present[index]
-        if here is not None and here is not _LINK_PRESENT:
+        if here is not None:
             upcoming = here
     problems: list[IntegrityProblem] = []
     previous: Found | None = None
     for index, (kind, key, path, _item) in enumerate(original):
         here = present[index]
         if here is not None:
-            if here is not _LINK_PRESENT:
-                previous = here
+            previous = here
             continue
         anchor, where = _anchor(previous, following[index])
         noun = _NOUNS[kind]
@@ -452,10 +448,6 @@ def _missing(
     return problems
 
 
-_LINK_PRESENT: Found = ({}, 0, 0)
-"""Marks an item link or inline item the text still holds (its place is not tracked)."""
-
-
 def _anchor(previous: Found | None, following: Found | None) -> tuple[tuple[int, int], str]:
     """Where a lost record was expected: after the record before it, or before the next."""
     if previous is not None:
@@ -468,6 +460,9 @@ def _anchor(previous: Found | None, following: Found | None) -> tuple[tuple[int,
 
 
 def _tag(node: Mapping[str, Any]) -> str:
+    """How a record node is written (an item link by its destination)."""
+    if node["type"] == "itemLink":
+        return f"the link to dato:item/{node['item']}"
     return _TAGS[node["type"]].format(id=quote(_record_id(node["item"])))
 
 

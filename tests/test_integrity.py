@@ -244,8 +244,8 @@ def test_a_missing_block_is_reported_where_it_was_expected() -> None:
     (problem,) = report.problems
     assert (problem.code, problem.kind, problem.item_id) == ("missing", "block", "b2")
     assert problem.original_path == ("children", 3)
-    assert (problem.line, problem.column) == (5, 5)  # after the inline block i1
-    assert 'expected after <inlineBlock id="i1"/> (line 5)' in problem.message
+    assert (problem.line, problem.column) == (5, 47)  # after the inline item r7
+    assert 'expected after <inlineItem id="r7"/> (line 5)' in problem.message
     first = TEXT.replace('<block id="b1"/>\n\n', "")
     assert _problems(first) == [("missing", "b1", 3, 5)]
     _, report = parse_with_report(first, ORIGINAL)
@@ -345,7 +345,7 @@ def test_strict_lists_every_problem_in_text_order() -> None:
     assert (error.line, error.column) == (error.problems[0].line, error.problems[0].column)
     assert isinstance(error, DastdownParseError)
     text = str(error)
-    assert text.startswith("line 5, column 5: 2 records not accounted for\n")
+    assert text.startswith("line 5, column 47: 2 records not accounted for\n")
     assert "[missing]" in text and "[duplicated]" in text
 
 
