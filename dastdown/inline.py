@@ -20,7 +20,10 @@ finds the tokens; the text between two of them is what lark lexes as
    ``*a **b** c*`` nests strong in emphasis and marks nest in any order.
    ``<m k="...">`` opens a custom mark and ``</m>`` closes the last one
    open. A delimiter that is never closed, or a run that cannot be read
-   either way, is literal text;
+   either way, is literal text. A ``<`` that starts no tag of the grammar
+   but a near miss of a placeholder (``<block id='X' />``, see
+   :mod:`dastdown.integrity`) is an error with a suggestion, unless it is
+   inside a code span, where it is text;
 3. builds canonical spans: marks de-duplicated in canonical order, empty
    spans dropped, neighbours with the same marks merged.
 

@@ -172,21 +172,21 @@ def _parse(
     source = load_document(original) if original is not None else None
     records = None if source is None else original_records(source)
     collected: list[BlockRecord] | None = None if records is None and not report else []
-    if not text.strip(" \n"):
-        children: list[Any] = copy.deepcopy(_EMPTY["document"]["children"])
-    else:
-        children = _parse_children(text, collected)
     found: IntegrityReport | None = None
-    if collected is not None:
-        if records is not None:
-            _restore_items(collected, records, text, strict)
-        if report:
-            found = account(collected, children, source, records)
-            if strict and found.problems:
-                raise DastdownIntegrityError(found.problems)
-    # load_document validates once, and builds documents nested deeper
-    # than pydantic-core recurses bottom-up.
-    with gc_paused():
+    with gc_paused():  # tens of thousands of dicts and frozen models, no cycles
+        if not text.strip(" \n"):
+            children: list[Any] = copy.deepcopy(_EMPTY["document"]["children"])
+        else:
+            children = _parse_children(text, collected)
+        if collected is not None:
+            if records is not None:
+                _restore_items(collected, records, text, strict)
+            if report:
+                found = account(collected, children, source, records)
+                if strict and found.problems:
+                    raise DastdownIntegrityError(found.problems)
+        # load_document validates once, and builds documents nested deeper
+        # than pydantic-core recurses bottom-up.
         doc = load_document({"schema": "dast", "document": {"type": "root", "children": children}})
     assert doc is not None
     return doc, found
@@ -196,19 +196,17 @@ def _parse_children(text: str, collected: list[BlockRecord] | None) -> list[Any]
     """The root children of non-blank ``text`` as DAST JSON (records in ``collected``)."""
     reset = BLOCKS.set(collected)
     try:
-        with gc_paused():  # tens of thousands of dicts and frozen models, no cycles
-            # The transformer runs inside the parse (``transformer=``), so what
-            # it raises comes as it is: lark wraps nothing in a VisitError here.
-            try:
-                children: list[Any] = grammar().parse(text, start="start")  # type: ignore[assignment]
-            except (UnexpectedInput, DastdownParseError) as exc:
-                error = _translate(exc)
-                if error.source_line is None:
-                    error.source_line = _line(text, error.line)
-                raise error from None
-            return children
+        # The transformer runs inside the parse (``transformer=``), so what
+        # it raises comes as it is: lark wraps nothing in a VisitError here.
+        children: list[Any] = grammar().parse(text, start="start")  # type: ignore[assignment]
+    except (UnexpectedInput, DastdownParseError) as exc:
+        error = _translate(exc)
+        if error.source_line is None:
+            error.source_line = _line(text, error.line)
+        raise error from None
     finally:
         BLOCKS.reset(reset)
+    return children
 
 
 def _line(text: str, number: int) -> str | None:
