@@ -875,7 +875,15 @@ def test_a_crash_is_reported_per_file_in_check_and_fmt(
             raise RuntimeError("parser bug\nwith a long second line")
         return real(text, original)
 
+    real_with_report = dastdown.parser.parse_with_report
+
+    def crashing_with_report(text: str, original: Any = None, **options: Any) -> Any:
+        if "boom" in text:
+            raise RuntimeError("parser bug\nwith a long second line")
+        return real_with_report(text, original, **options)
+
     monkeypatch.setattr(dastdown.parser, "parse", crashing)
+    monkeypatch.setattr(dastdown.parser, "parse_with_report", crashing_with_report)
     (tmp_path / "a.dastdown").write_text("boom\n", encoding="utf-8")
     (tmp_path / "b.dastdown").write_text("3. fine\n", encoding="utf-8")
     crash = f"{tmp_path / 'a.dastdown'}: error: internal error, please report it: "
