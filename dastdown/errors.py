@@ -14,9 +14,21 @@ line 1, column 1: heading level 7: a heading has 1 to 6 '#'
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from dast.errors import DastError, Path, format_path
 
-__all__ = ["DastdownParseError", "DastdownSerializeError", "DastdownUnknownBlockError"]
+if TYPE_CHECKING:
+    from .integrity import IntegrityProblem
+
+__all__ = [
+    "DastdownIntegrityError",
+    "DastdownParseError",
+    "DastdownPlaceholderError",
+    "DastdownSerializeError",
+    "DastdownUnknownBlockError",
+]
 
 _WINDOW = 72
 """Longest excerpt shown; longer lines are cut around the column."""
@@ -85,6 +97,64 @@ class DastdownUnknownBlockError(DastdownParseError):
             source_line,
         )
         self.args = (block_id, line, column, source_line)
+
+
+class DastdownPlaceholderError(DastdownParseError):
+    """A tag close to a placeholder but not one (``<block id='X' />``): never read as text.
+
+    ``suggestion`` is the placeholder meant (``None`` for a stray closing
+    tag), ``item_id`` its id.
+
+    >>> err = DastdownPlaceholderError("malformed block placeholder", 2, 1,
+    ...     suggestion='<block id="b1"/>', item_id="b1")
+    >>> err.suggestion
+    '<block id="b1"/>'
+    """
+
+    def __init__(
+        self,
+        message: str,
+        line: int,
+        column: int,
+        source_line: str | None = None,
+        *,
+        suggestion: str | None = None,
+        item_id: str | None = None,
+    ) -> None:
+        super().__init__(message, line, column, source_line)
+        self.suggestion = suggestion
+        self.item_id = item_id
+
+
+class DastdownIntegrityError(DastdownParseError):
+    """``parse(text, original, strict=True)``: records not accounted for after an edit.
+
+    ``problems`` lists every :class:`~dastdown.integrity.IntegrityProblem`
+    (missing, duplicated, unknown... each with its line and column);
+    ``line`` and ``column`` are the first one's, and ``str()`` shows them all.
+
+    >>> from dastdown.integrity import IntegrityProblem
+    >>> err = DastdownIntegrityError([
+    ...     IntegrityProblem("missing", "block", "b2", 3, 1, "block 'b2' is missing")])
+    >>> print(err)
+    line 3, column 1: 1 record not accounted for
+      line 3, column 1: block 'b2' is missing [missing]
+    """
+
+    def __init__(self, problems: Sequence[IntegrityProblem]) -> None:
+        self.problems: tuple[IntegrityProblem, ...] = tuple(problems)
+        first = self.problems[0] if self.problems else None
+        count = len(self.problems)
+        super().__init__(
+            f"{count} record{'s' if count != 1 else ''} not accounted for",
+            first.line if first is not None else 1,
+            first.column if first is not None else 1,
+        )
+        self.args = (self.problems,)
+
+    def __str__(self) -> str:
+        head = f"line {self.line}, column {self.column}: {self.message}"
+        return "\n".join([head, *(f"  {problem}" for problem in self.problems)])
 
 
 class DastdownSerializeError(DastError, ValueError):

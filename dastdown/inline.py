@@ -20,7 +20,10 @@ finds the tokens; the text between two of them is what lark lexes as
    ``*a **b** c*`` nests strong in emphasis and marks nest in any order.
    ``<m k="...">`` opens a custom mark and ``</m>`` closes the last one
    open. A delimiter that is never closed, or a run that cannot be read
-   either way, is literal text;
+   either way, is literal text. A ``<`` that starts no tag of the grammar
+   but a near miss of a placeholder (``<block id='X' />``, see
+   :mod:`dastdown.integrity`) is an error with a suggestion, unless it is
+   inside a code span, where it is text;
 3. builds canonical spans: marks de-duplicated in canonical order, empty
    spans dropped, neighbours with the same marks merged.
 
@@ -53,7 +56,8 @@ from lark.lexer import TerminalDef
 from dast.canonical import canonical_marks
 from dast.definitions import CANONICAL_MARK_ORDER
 
-from .errors import DastdownParseError
+from .errors import DastdownParseError, DastdownPlaceholderError
+from .integrity import MangledPlaceholder, match_mangled_placeholder
 from .lexer import AttributeSyntax, decode_string, malformed
 from .syntax import EMPTY_ITEM_ID, ITEM_LINK_PREFIX, MARK_DELIMITERS
 
@@ -139,7 +143,8 @@ _CUSTOM_LEVEL = len(CANONICAL_MARK_ORDER)
 _SINGLE_TEXT = frozenset(char for char, opens in _OPENERS.items() if 1 not in opens)
 
 # Scope items besides text (a plain str): tuples tagged with one of these.
-_RUN, _OPEN, _CLOSE, _NODE, _LINK = range(5)
+# _MANGLED is a near-miss placeholder: text inside a code span, else an error.
+_RUN, _OPEN, _CLOSE, _NODE, _LINK, _MANGLED = range(6)
 
 _Ops = tuple[tuple[bool, str], ...]
 _unescape_pairs = re.compile(r"\\(.)", re.DOTALL).sub
@@ -364,6 +369,16 @@ class InlineScanner:
                         buffer = []
                     scope.append((_RUN, run))
                 elif kind == _TEXT:
+                    if text[start] == "<":
+                        mangled = match_mangled_placeholder(text, start)
+                        if mangled is not None:
+                            if buffer:
+                                scope.append("".join(buffer))
+                                buffer = []
+                            line, column = _position(text, lines, start)
+                            scope.append((_MANGLED, mangled, line, column))
+                            restart = mangled.end
+                            break
                     buffer.append(text[start])
                 elif kind == _ESCAPE:
                     buffer.append(text[start + 1])
@@ -403,6 +418,9 @@ class InlineScanner:
                         raise _located(problem[1], text, lines, problem[0])
                     label = self._resolve(scope)
                     node, restart = self._link(text, done, close_at, lines)
+                    if inline_blocks is not None and node["type"] == "itemLink":
+                        line, column = _position(text, lines, opened_at)
+                        inline_blocks.append((node, line, column))
                     scope = enclosing
                     scope.append((_LINK, node, label))
                     if brackets and brackets[-1][2] is None:
@@ -419,9 +437,9 @@ class InlineScanner:
                     else:
                         node = {"type": "inlineBlock", "item": self._quoted(tag)}
                         what = "an inline block"
-                        if inline_blocks is not None:
-                            line, column = _position(text, lines, start)
-                            inline_blocks.append((node, line, column))
+                    if inline_blocks is not None:
+                        line, column = _position(text, lines, start)
+                        inline_blocks.append((node, line, column))
                     if brackets and brackets[-1][2] is None:
                         brackets[-1][2] = (
                             start,
@@ -626,6 +644,8 @@ class InlineScanner:
                         dirty = True
                         closed_before = _CUSTOM_LEVEL
                         continue
+                elif tag == _MANGLED:
+                    literal = _mangled_text(item, counts)
                 else:  # a node: an inline item or block, or a link
                     if texts:
                         out.append(_span("".join(texts), marks))
@@ -768,6 +788,8 @@ class InlineScanner:
                     close(customs.pop())
                 else:
                     text(item[1])
+            elif tag == _MANGLED:
+                text(_mangled_text(item, counts))
             else:  # a node: an inline item or block, or a link
                 if texts:
                     out.append(_span("".join(texts), marks))
@@ -782,6 +804,20 @@ class InlineScanner:
         if texts:
             out.append(_span("".join(texts), marks))
         return out
+
+
+def _mangled_text(item: tuple[int, MangledPlaceholder, int, int], counts: dict[str, int]) -> str:
+    """A near-miss placeholder's text inside a code span; an error anywhere else."""
+    mangled = item[1]
+    if "code" in counts:
+        return mangled.text
+    raise DastdownPlaceholderError(
+        mangled.message(),
+        item[2],
+        item[3],
+        suggestion=mangled.suggestion,
+        item_id=mangled.item_id,
+    )
 
 
 def _span(value: str, marks: _Marks) -> dict[str, Any]:

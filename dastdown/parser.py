@@ -20,6 +20,7 @@ escape (they are translated in :func:`parse`, the one place they are caught).
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Iterator, Mapping
 from importlib import resources
@@ -27,18 +28,18 @@ from typing import Any, overload
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken
-from typing_extensions import TypeIs
 
 from dast._gc import gc_paused
 from dast.load import load_document
-from dast.nodes import Block, Document, InlineBlock, Node
-from dast.walk import collect_nodes
+from dast.nodes import Document
 
-from .errors import DastdownParseError, DastdownUnknownBlockError
+from .errors import DastdownIntegrityError, DastdownParseError, DastdownUnknownBlockError
+from .integrity import IntegrityReport, Occurrence, account, original_records
 from .lexer import StructureLexer
+from .syntax import to_lf
 from .transformer import BLOCKS, BlockRecord, DastTransformer
 
-__all__ = ["grammar", "parse"]
+__all__ = ["grammar", "parse", "parse_with_report"]
 
 _EMPTY: dict[str, Any] = {
     "schema": "dast",
@@ -76,55 +77,136 @@ def grammar() -> Lark:
 
 
 @overload
-def parse(text: None, original: Document | Mapping[str, object] | None = None) -> None: ...
-@overload
-def parse(text: str, original: Document | Mapping[str, object] | None = None) -> Document: ...
 def parse(
-    text: str | None, original: Document | Mapping[str, object] | None = None
+    text: None, original: Document | Mapping[str, object] | None = None, *, strict: bool = False
+) -> None: ...
+@overload
+def parse(
+    text: str, original: Document | Mapping[str, object] | None = None, *, strict: bool = False
+) -> Document: ...
+def parse(
+    text: str | None,
+    original: Document | Mapping[str, object] | None = None,
+    *,
+    strict: bool = False,
 ) -> Document | None:
     """Parse dastdown text into a canonical, validated ``Document``.
 
     ``None`` gives ``None``; empty or blank text (only spaces and newlines)
-    gives the document holding one empty paragraph. With ``original`` (a
-    ``Document``, DAST JSON or the CDA wrapper), each ``block`` and
-    ``inlineBlock`` id is looked up in it and its ``item`` (the very same
-    object, e.g. a full record) is put back; an id it does not hold raises
-    :class:`~dastdown.errors.DastdownUnknownBlockError`.
+    gives the document holding one empty paragraph. Lines may end with
+    ``\\n``, ``\\r\\n`` or ``\\r`` (see :func:`dastdown.syntax.line_ending`).
+    With ``original`` (a ``Document``, DAST JSON or the CDA wrapper), each
+    ``block`` and ``inlineBlock`` id is looked up in it and its ``item``
+    (the very same object, e.g. a full record) is put back; an id it does
+    not hold raises :class:`~dastdown.errors.DastdownUnknownBlockError`.
+
+    A tag that is close to a placeholder but not exact (``<block id='X'
+    />``...) raises :class:`~dastdown.errors.DastdownPlaceholderError`
+    with a suggestion. With ``strict=True``, every record of ``original``
+    must be accounted for (none missing, duplicated or unknown, no item link
+    lost, no fence around the whole text): otherwise
+    :class:`~dastdown.errors.DastdownIntegrityError` lists each problem.
+    :func:`parse_with_report` gives the same problems as a report instead.
 
     >>> parse("") == parse("  \\n")
     True
     >>> parse("[x](u) > y").document.children[0].children[0].url
     'u'
+    >>> parse("# T\\r\\n\\r\\nx\\r\\n") == parse("# T\\n\\nx\\n")
+    True
     """
     if text is None:
         return None
+    doc, _ = _parse(text, original, strict, report=strict)
+    return doc
+
+
+@overload
+def parse_with_report(
+    text: None, original: Document | Mapping[str, object] | None = None, *, strict: bool = False
+) -> tuple[None, IntegrityReport]: ...
+@overload
+def parse_with_report(
+    text: str, original: Document | Mapping[str, object] | None = None, *, strict: bool = False
+) -> tuple[Document, IntegrityReport]: ...
+def parse_with_report(
+    text: str | None,
+    original: Document | Mapping[str, object] | None = None,
+    *,
+    strict: bool = False,
+) -> tuple[Document | None, IntegrityReport]:
+    """Parse like :func:`parse`, and account for every record: ``(document, report)``.
+
+    The :class:`~dastdown.integrity.IntegrityReport` lists the blocks and
+    inline blocks of ``original`` that the text lost or duplicated, ids it
+    does not hold, records turned from block to inline block, item links and
+    inline items lost, and a whole text wrapped in a code fence, each with
+    its line and column. Without ``original`` only duplicated ids and a
+    fenced text can be found. With ``strict=True`` a non-empty report raises
+    :class:`~dastdown.errors.DastdownIntegrityError` instead; without it an
+    unknown id still raises :class:`~dastdown.errors.DastdownUnknownBlockError`
+    (the record cannot be put back).
+
+    >>> original = parse('<block id="b1"/>\\n\\n<block id="b2"/>\\n')
+    >>> doc, report = parse_with_report('<block id="b1"/>\\n\\n<block id="b1"/>\\n', original)
+    >>> report.codes()
+    ['missing', 'duplicated']
+    >>> print(report.problems[0].message.replace("; ", ";\\n"))
+    block 'b2' is missing: the original has it at children[1];
+    expected after <block id="b1"/> (line 1)
+    """
+    if text is None:
+        return None, IntegrityReport(checked_original=original is not None)
+    doc, report = _parse(text, original, strict, report=True)
+    assert report is not None
+    return doc, report
+
+
+def _parse(
+    text: str, original: Document | Mapping[str, object] | None, strict: bool, report: bool
+) -> tuple[Document, IntegrityReport | None]:
+    """The parse behind :func:`parse` and :func:`parse_with_report`."""
     if not isinstance(text, str):
         raise TypeError(f"parse() takes a str, not {type(text).__name__}")
-    if not text.strip(" \n"):
-        return Document.model_validate(_EMPTY)
-    items = None if original is None else _original_items(original)
-    collected: list[BlockRecord] | None = None if original is None else []
+    text = to_lf(text)
+    source = load_document(original) if original is not None else None
+    records = None if source is None else original_records(source)
+    collected: list[BlockRecord] | None = None if records is None and not report else []
+    found: IntegrityReport | None = None
+    with gc_paused():  # tens of thousands of dicts and frozen models, no cycles
+        if not text.strip(" \n"):
+            children: list[Any] = copy.deepcopy(_EMPTY["document"]["children"])
+        else:
+            children = _parse_children(text, collected)
+        if collected is not None:
+            if records is not None:
+                _restore_items(collected, records, text, strict)
+            if report:
+                found = account(collected, children, source, records)
+                if strict and found.problems:
+                    raise DastdownIntegrityError(found.problems)
+        # load_document validates once, and builds documents nested deeper
+        # than pydantic-core recurses bottom-up.
+        doc = load_document({"schema": "dast", "document": {"type": "root", "children": children}})
+    assert doc is not None
+    return doc, found
+
+
+def _parse_children(text: str, collected: list[BlockRecord] | None) -> list[Any]:
+    """The root children of non-blank ``text`` as DAST JSON (records in ``collected``)."""
     reset = BLOCKS.set(collected)
     try:
-        with gc_paused():  # tens of thousands of dicts and frozen models, no cycles
-            # The transformer runs inside the parse (``transformer=``), so what
-            # it raises comes as it is: lark wraps nothing in a VisitError here.
-            try:
-                children = grammar().parse(text, start="start")
-            except (UnexpectedInput, DastdownParseError) as exc:
-                error = _translate(exc)
-                if error.source_line is None:
-                    error.source_line = _line(text, error.line)
-                raise error from None
-            if items is not None and collected is not None:
-                _restore_items(collected, items, text)
-            # load_document validates once, and builds documents nested deeper
-            # than pydantic-core recurses bottom-up.
-            return load_document(
-                {"schema": "dast", "document": {"type": "root", "children": children}}
-            )
+        # The transformer runs inside the parse (``transformer=``), so what
+        # it raises comes as it is: lark wraps nothing in a VisitError here.
+        children: list[Any] = grammar().parse(text, start="start")  # type: ignore[assignment]
+    except (UnexpectedInput, DastdownParseError) as exc:
+        error = _translate(exc)
+        if error.source_line is None:
+            error.source_line = _line(text, error.line)
+        raise error from None
     finally:
         BLOCKS.reset(reset)
+    return children
 
 
 def _line(text: str, number: int) -> str | None:
@@ -138,43 +220,33 @@ def _line(text: str, number: int) -> str | None:
     return text[start:] if end < 0 else text[start:end]
 
 
-_Items = dict[str, dict[str, list[Any]]]
-
-
-def _holds_record(node: Node) -> TypeIs[Block | InlineBlock]:
-    """Is ``node`` a block or an inline block (which hold a record)?"""
-    return isinstance(node, Block | InlineBlock)
-
-
-def _original_items(original: Document | Mapping[str, object] | None) -> _Items:
-    """The items of ``original``'s blocks and inline blocks, by kind and id, in order."""
-    doc = load_document(original)
-    found: _Items = {"block": {}, "inlineBlock": {}}
-    if doc is None:
-        return found
-    for node, _, _ in collect_nodes(doc.document, _holds_record):
-        item = node.item
-        key = item if isinstance(item, str) else item.get("id")
-        if isinstance(key, str):
-            found[node.type].setdefault(key, []).append(item)
-    return found
-
-
-def _restore_items(collected: list[BlockRecord], items: _Items, text: str) -> None:
+def _restore_items(
+    collected: list[BlockRecord], records: list[Occurrence], text: str, strict: bool
+) -> None:
     """Put the original items back, the very same objects.
 
     The n-th block with a given id gets the n-th item of ``original``'s
     blocks with that id (the first once they run out), so duplicated
     records keep their own objects; an id only found among the other kind
-    (a block turned inline block) is taken from there.
+    (a block turned inline block) is taken from there. An id ``original``
+    does not hold raises :class:`DastdownUnknownBlockError` unless
+    ``strict`` (which reports every problem at once, later).
     """
+    items: dict[str, dict[str, list[Any]]] = {"block": {}, "inlineBlock": {}}
+    for kind, key, _path, item in records:
+        if kind == "block" or kind == "inlineBlock":
+            items[kind].setdefault(key, []).append(item)
     seen: dict[tuple[str, str], int] = {}
     for node, line, column in collected:
         kind, key = node["type"], node["item"]
+        if kind != "block" and kind != "inlineBlock":
+            continue
         candidates = items[kind].get(key)
         if candidates is None:
             candidates = items["block" if kind == "inlineBlock" else "inlineBlock"].get(key)
             if candidates is None:
+                if strict:
+                    continue
                 raise DastdownUnknownBlockError(key, line, column, _line(text, line))
         count = seen.get((kind, key), 0)
         seen[(kind, key)] = count + 1

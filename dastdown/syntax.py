@@ -70,6 +70,16 @@ Blocks
 ------
 * Lines end with ``\\n`` only; ``\\r``, U+2028, U+0085, form feeds... are
   content, never line ends (do not use ``str.splitlines``).
+* Text read from elsewhere may end its lines with ``\\r\\n`` (CRLF) or
+  ``\\r`` (CR) instead: :func:`line_ending` tells which, by a rule that
+  never mistakes the serializer's own output, and :func:`to_lf` turns such a
+  text into ``\\n`` lines before it is parsed. A text is CRLF when it holds
+  ``\\r\\n`` and every ``\\n`` follows a ``\\r`` (then exactly one ``\\r`` per
+  line end is dropped, and any other ``\\r`` stays content); it is CR when it
+  holds ``\\r`` and no ``\\n`` (a serialized document always ends with
+  ``\\n``). The serializer's output of a document whose every line ends with
+  a ``\\r`` of content would read as CRLF: it must then end with one more
+  ``\\n`` (a blank last line, which changes nothing) so that it does not.
 * A blank line is an empty line or one made only of spaces (U+0020); a tab
   is content. Leading and trailing spaces of a line are content (after the
   container prefix: ``"- "``, ``"N. "``, ``"> "``, two spaces of indent).
@@ -148,7 +158,10 @@ __all__ = [
     "THEMATIC_BREAK",
     "TRAILER_KEY_RE",
     "URL_ESCAPED",
+    "line_ending",
     "quote",
+    "to_lf",
+    "with_line_ending",
 ]
 
 # The marks and their canonical order (outermost first; custom marks come
@@ -259,3 +272,40 @@ def quote(value: str) -> str:
     '"a\\\\"b"'
     """
     return '"' + value.translate(_QUOTE_TABLE) + '"'
+
+
+def line_ending(text: str) -> str:
+    """The line ending of ``text``: ``"\\r\\n"``, ``"\\r"`` or ``"\\n"`` (see above).
+
+    >>> line_ending("a\\r\\n\\r\\nb\\r\\n"), line_ending("a\\rb\\r"), line_ending("a\\r\\n\\nb\\n")
+    ('\\r\\n', '\\r', '\\n')
+    """
+    if "\r" not in text:
+        return "\n"
+    lf = text.count("\n")
+    if not lf:
+        return "\r"
+    return "\r\n" if text.count("\r\n") == lf else "\n"
+
+
+def to_lf(text: str) -> str:
+    """``text`` with ``\\n`` line ends, whatever :func:`line_ending` says it uses.
+
+    >>> to_lf("# T\\r\\n\\r\\na\\rb\\r\\n"), to_lf("a\\rb"), to_lf("a\\r\\n\\nb")
+    ('# T\\n\\na\\rb\\n', 'a\\nb', 'a\\r\\n\\nb')
+    """
+    ending = line_ending(text)
+    if ending == "\n":
+        return text
+    if ending == "\r":
+        return text.replace("\r", "\n")
+    return text.replace("\r\n", "\n")
+
+
+def with_line_ending(text: str, ending: str) -> str:
+    """``\\n``-ended ``text`` written with ``ending`` (the inverse of :func:`to_lf`).
+
+    >>> with_line_ending("a\\n\\nb\\n", "\\r\\n")
+    'a\\r\\n\\r\\nb\\r\\n'
+    """
+    return text if ending == "\n" else text.replace("\n", ending)

@@ -400,7 +400,9 @@ def test_bad_utf8(run: Callable[..., Result], tmp_path: Path) -> None:
     source.write_bytes(b"# fine\n\nbad \xc3\x28 byte\n")
     result = run("convert", source)
     assert result.code == 1
-    assert result.err == f"{source}:3:5: error: not valid UTF-8: invalid continuation byte 0xc3\n"
+    assert result.err == (
+        f"{source}:3:5: error: not valid UTF-8 at byte offset 12: invalid continuation byte 0xc3\n"
+    )
 
 
 def test_invalid_dast_json_points_at_the_offending_values(
@@ -873,7 +875,15 @@ def test_a_crash_is_reported_per_file_in_check_and_fmt(
             raise RuntimeError("parser bug\nwith a long second line")
         return real(text, original)
 
+    real_with_report = dastdown.parser.parse_with_report
+
+    def crashing_with_report(text: str, original: Any = None, **options: Any) -> Any:
+        if "boom" in text:
+            raise RuntimeError("parser bug\nwith a long second line")
+        return real_with_report(text, original, **options)
+
     monkeypatch.setattr(dastdown.parser, "parse", crashing)
+    monkeypatch.setattr(dastdown.parser, "parse_with_report", crashing_with_report)
     (tmp_path / "a.dastdown").write_text("boom\n", encoding="utf-8")
     (tmp_path / "b.dastdown").write_text("3. fine\n", encoding="utf-8")
     crash = f"{tmp_path / 'a.dastdown'}: error: internal error, please report it: "
@@ -949,7 +959,7 @@ def test_fmt_bad_utf8_untouched(run: Callable[..., Result], tmp_path: Path) -> N
     result = run("fmt", bad)
     assert (result.code, result.err) == (
         1,
-        f"{bad}:1:4: error: not valid UTF-8: invalid continuation byte 0xe9\n",
+        f"{bad}:1:4: error: not valid UTF-8 at byte offset 3: invalid continuation byte 0xe9\n",
     )
     assert bad.read_bytes() == b"caf\xe9\n"
 

@@ -275,7 +275,7 @@ def test_blank_text_is_the_empty_document(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "value"), [("\t", "\t"), ("\r\n", "\r"), ("\xa0", "\xa0")], ids=repr
+    ("text", "value"), [("\t", "\t"), ("\r\n\n", "\r"), ("\xa0", "\xa0")], ids=repr
 )
 def test_tabs_and_other_whitespace_are_content(text: str, value: str) -> None:
     assert _children(text) == [_paragraph(_span(value))]

@@ -19,20 +19,26 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from . import jsontext
 from .common import (
     add_command,
     add_discovery_options,
+    add_integrity_options,
     check_inputs_exist,
+    load_original,
     read_input,
     settings_for,
     sniff_format,
     usage_error,
 )
-from .diagnostics import CliFailure, Diagnostic, internal_error
+from .diagnostics import CliFailure, Diagnostic, integrity_diagnostics, internal_error
 from .files import discover
 from .formats import format_of, json_problem_diagnostics, parse_error_diagnostic
+
+if TYPE_CHECKING:
+    from dast.nodes import Document
 
 __all__ = ["CHECKED_SUFFIXES", "check_file", "check_text", "register", "run", "run_check"]
 
@@ -45,11 +51,20 @@ the offending value and the message starts with its path in the document
 and ends with the rule broken, e.g.
   article.json:12:17: error: children[2].level: ... [heading-level]
 '-' checks standard input (JSON or dastdown, told apart by a look at it).
-The exit status is 1 when any problem is found, 2 when a path does not exist.
+
+Placeholders a language model (or a person) mangled, such as
+<block id='X' /> or <Block id="X">, are errors with a suggestion. With
+--original (the JSON the dastdown was made from), every block, inline
+block, item link and inline item of it must still be in the text: one lost,
+duplicated or turned into the other kind, and a text wrapped in a ``` fence,
+are warnings ('path:line:column: warning: ...'), or errors with --strict.
+Without --original, duplicated block ids and a fenced text are reported.
+The exit status is 1 when any error is found, 2 when a path does not exist.
 
 examples:
   dastdown check article.json
   dastdown check content/ extra.dastdown --exclude 'drafts/'
+  dastdown check edited.dastdown --original article.json --strict
   cat article.json | dastdown check -
 """
 
@@ -72,34 +87,54 @@ def _check_json(text: str, display: str) -> list[Diagnostic]:
     return json_problem_diagnostics(text, data, problems, display)
 
 
-def _check_dastdown(text: str, display: str) -> list[Diagnostic]:
-    from ..errors import DastdownParseError
-    from ..parser import parse
+def _check_dastdown(
+    text: str, display: str, strict: bool, original: Document | None
+) -> list[Diagnostic]:
+    from ..errors import DastdownIntegrityError, DastdownParseError
+    from ..parser import parse_with_report
 
     try:
-        parse(text)
+        _, report = parse_with_report(text, original, strict=strict)
+    except DastdownIntegrityError as exc:
+        return integrity_diagnostics(exc.problems, display, strict=True)
     except DastdownParseError as exc:
         return [parse_error_diagnostic(exc, display)]
-    return []
+    return integrity_diagnostics(report.problems, display, strict=False)
 
 
-def check_text(text: str, fmt: str, display: str) -> list[Diagnostic]:
+def check_text(
+    text: str,
+    fmt: str,
+    display: str,
+    *,
+    strict: bool = False,
+    original: Document | None = None,
+) -> list[Diagnostic]:
     """Every problem of a document given as text (``fmt`` is json or dastdown).
+
+    A dastdown text is checked against ``original`` when given (see
+    :func:`dastdown.parse_with_report`): records it lost are warnings, or
+    errors with ``strict``.
 
     >>> check_text("null", "json", "a.json")
     []
+    >>> found = check_text("<Block id='b'/>", "dastdown", "a.dastdown")[0]
+    >>> found.line, found.column, found.message.split(": ")[-1]
+    (1, 1, 'did you mean <block id="b"/>?')
     """
     try:
         if fmt == "json":
             return _check_json(text, display)
-        return _check_dastdown(text, display)
+        return _check_dastdown(text, display, strict, original)
     except RecursionError:
         return [Diagnostic(display, "document is nested too deeply to check")]
     except Exception as exc:  # a bug in a checker must not stop the other files
         return [internal_error(display, exc)]
 
 
-def check_file(path: str) -> list[Diagnostic]:
+def check_file(
+    path: str, *, strict: bool = False, original: Document | None = None
+) -> list[Diagnostic]:
     """Every problem of one file, chosen by its extension.
 
     >>> [d.render() for d in check_file("/nonexistent.dastdown")]
@@ -113,8 +148,8 @@ def check_file(path: str) -> list[Diagnostic]:
     except CliFailure as exc:
         return list(exc.diagnostics)
     if fmt == "-":
-        return check_text(text, sniff_format(text), "<stdin>")
-    return check_text(text, fmt, path)
+        return check_text(text, sniff_format(text), "<stdin>", strict=strict, original=original)
+    return check_text(text, fmt, path, strict=strict, original=original)
 
 
 def run_check(
@@ -122,6 +157,9 @@ def run_check(
     report: Callable[[Diagnostic], None],
     exclude: Sequence[str] = (),
     ignore: bool = True,
+    *,
+    strict: bool = False,
+    original: Document | None = None,
 ) -> tuple[int, int]:
     """Check files and folders, calling ``report`` for each problem in order.
 
@@ -138,7 +176,7 @@ def run_check(
         report(problem)
     bad = sum(problem.severity == "error" for problem in problems)
     for found in files:
-        diagnostics = check_file(found.path)
+        diagnostics = check_file(found.path, strict=strict, original=original)
         for diagnostic in diagnostics:
             report(diagnostic)
         bad += any(d.severity == "error" for d in diagnostics)
@@ -164,6 +202,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "paths", nargs="+", metavar="PATH", help="files or folders to check, '-' for stdin"
     )
     add_discovery_options(parser)
+    add_integrity_options(
+        parser,
+        "make the problems found with the help of --original (and duplicated block ids, a "
+        "fenced text) errors rather than warnings",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -182,7 +225,10 @@ def run(args: argparse.Namespace) -> int:
     if args.paths.count("-") > 1:
         usage_error(args, "'-' (standard input) can be given once")
     check_inputs_exist(args.paths)
-    exclude = [*args.exclude, *settings_for(args.paths).exclude]
+    settings = settings_for(args.paths)
+    exclude = [*args.exclude, *settings.exclude]
+    strict = args.strict or settings.strict
+    original = load_original(args)
     count = 0
 
     def report(diagnostic: Diagnostic) -> None:
@@ -190,7 +236,9 @@ def run(args: argparse.Namespace) -> int:
         count += diagnostic.severity == "error"
         write_stdout(diagnostic.render() + "\n")
 
-    checked, bad = run_check(args.paths, report, exclude, args.ignore)
+    checked, bad = run_check(
+        args.paths, report, exclude, args.ignore, strict=strict, original=original
+    )
     if bad:
         plural = "s" if count != 1 else ""
         sys.stderr.write(f"dastdown: {count} problem{plural} in {bad} of {checked} files checked\n")

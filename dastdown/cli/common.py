@@ -16,18 +16,23 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from .diagnostics import Diagnostic
 from .settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from dast.nodes import Document
 
 __all__ = [
     "MissingInputs",
     "add_command",
     "add_discovery_options",
+    "add_integrity_options",
     "at_least",
     "check_inputs_exist",
     "input_format",
+    "load_original",
     "print_diagnostics",
     "read_input",
     "settings_for",
@@ -119,6 +124,50 @@ def add_discovery_options(parser: argparse.ArgumentParser) -> None:
         help="also walk .git, node_modules, virtual environments, __pycache__ and "
         "what .gitignore files ignore",
     )
+
+
+def add_integrity_options(parser: argparse.ArgumentParser, strict_help: str) -> None:
+    """The ``--original`` and ``--strict`` options of the commands that read edited dastdown.
+
+    >>> parser = argparse.ArgumentParser()
+    >>> add_integrity_options(parser, "fail on problems")
+    >>> args = parser.parse_args(["--original", "a.json", "--strict"])
+    >>> (args.original, args.strict)
+    ('a.json', True)
+    """
+    parser.add_argument(
+        "--original",
+        metavar="FILE",
+        help="the document the dastdown was made from (JSON, e.g. a ?nested=true record "
+        "value): its blocks are put back, and every block, inline block, item link and "
+        "inline item of it must be accounted for",
+    )
+    parser.add_argument("--strict", action="store_true", help=strict_help)
+
+
+def load_original(args: argparse.Namespace) -> Document | None:
+    """The ``--original`` document (``None`` without the option); exit 2 if it is unusable.
+
+    >>> load_original(argparse.Namespace(original=None)) is None
+    True
+    """
+    from .diagnostics import CliFailure
+    from .formats import read_document
+
+    path: str | None = args.original
+    if path is None:
+        return None
+    if path == "-":
+        usage_error(args, "--original cannot be standard input")
+    check_inputs_exist([path])
+    fmt = input_format(args, path, None)
+    assert fmt is not None
+    try:
+        doc, _ = read_document(read_input(path), fmt, path)
+    except CliFailure as exc:
+        print_diagnostics(exc.diagnostics)
+        usage_error(args, f"the original document {path!r} cannot be read")
+    return doc
 
 
 def usage_error(args: argparse.Namespace, message: str) -> NoReturn:

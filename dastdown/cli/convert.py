@@ -20,24 +20,30 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from .batch import Task
 from .common import (
     add_command,
     add_discovery_options,
+    add_integrity_options,
     at_least,
     check_inputs_exist,
     input_format,
+    load_original,
     print_diagnostics,
     read_input,
     settings_for,
     sniff_format,
     usage_error,
 )
-from .diagnostics import Diagnostic, os_error_message
+from .diagnostics import CliFailure, Diagnostic, integrity_diagnostics, os_error_message
 from .files import Found
 from .formats import EXTENSIONS, INPUT_FORMATS, OUTPUT_FORMATS, format_of, output_extension
+
+if TYPE_CHECKING:
+    from dast.nodes import Document
 
 __all__ = [
     "FolderPlan",
@@ -68,8 +74,17 @@ and the others go on. What markdown, HTML or text cannot express is reported
 as a warning. Defaults can be set in [tool.dastdown] in pyproject.toml
 (to, from, exclude, jobs, quiet, strict).
 
+A dastdown input is checked for placeholders: one a language model
+mangled (<block id='X' />) is an error with a suggestion; a block id given
+twice or a text wrapped in a ``` fence is a warning (an error with
+--strict). With --original FILE (the JSON the dastdown was made from, e.g.
+a ?nested=true record value), the original's block records are put back
+and every block, inline block, item link and inline item of it must be
+accounted for, in the same way.
+
 examples:
   dastdown convert article.json -o article.dastdown
+  dastdown convert article.dastdown --original article.json --strict -o new.json
   dastdown convert article.json --to markdown -o article.md
   cat article.dastdown | dastdown convert - --to html
   dastdown convert content/ -o out/ --from json --to dastdown -j 2
@@ -331,10 +346,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="do not print conversion warnings"
     )
-    parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="fail (write nothing) when the output cannot express everything",
+    add_integrity_options(
+        parser,
+        "fail (write nothing) when the output cannot express everything, or when a "
+        "dastdown input lost, duplicated or mangled a record (see --original)",
     )
     add_discovery_options(parser)
 
@@ -363,6 +378,8 @@ def run(args: argparse.Namespace) -> int:
     _apply_settings(args)
     if len(args.inputs) == 1 and (args.inputs[0] == "-" or not os.path.isdir(args.inputs[0])):
         return _convert_one(args, args.inputs[0])
+    if args.original is not None:
+        usage_error(args, "--original goes with one dastdown input, not with folders")
     if "-" in args.inputs:
         usage_error(args, "'-' (standard input) cannot be mixed with other inputs")
     return _convert_many(args)
@@ -400,7 +417,12 @@ def _convert_one(args: argparse.Namespace, path: str) -> int:
             "a dastdown file in place",
         )
     display = "<stdin>" if path == "-" else path
-    out, messages = convert_source(read, display, src, dst, args.quiet, args.strict)
+    if args.original is not None and src != "dastdown":
+        usage_error(args, f"--original goes with a dastdown input, not {src}")
+    if src == "dastdown":
+        out, messages = _convert_dastdown(read, display, dst, args, load_original(args))
+    else:
+        out, messages = convert_source(read, display, src, dst, args.quiet, args.strict)
     print_diagnostics(messages)
     if out is None:
         return 1
@@ -412,6 +434,53 @@ def _convert_one(args: argparse.Namespace, path: str) -> int:
         print_diagnostics([error])
         return 1
     return 0
+
+
+def _convert_dastdown(
+    read: Callable[[], str],
+    display: str,
+    dst: str,
+    args: argparse.Namespace,
+    original: Document | None,
+) -> tuple[str | None, list[Diagnostic]]:
+    """Convert one dastdown input, accounting for its records (against ``original``).
+
+    Integrity problems are warnings (hidden by ``--quiet``), or errors that
+    stop the conversion with ``--strict``, like what the output format
+    cannot express.
+    """
+    from dataclasses import replace
+
+    from dast.errors import DastError
+
+    from ..errors import DastdownIntegrityError, DastdownParseError
+    from ..parser import parse_with_report
+    from .formats import parse_error_diagnostic, render
+
+    try:
+        text = read()
+    except CliFailure as exc:
+        return None, list(exc.diagnostics)
+    try:
+        doc, report = parse_with_report(text, original, strict=args.strict)
+    except DastdownIntegrityError as exc:
+        return None, integrity_diagnostics(exc.problems, display, strict=True)
+    except DastdownParseError as exc:
+        return None, [parse_error_diagnostic(exc, display)]
+    except RecursionError:
+        return None, [Diagnostic(display, "document is nested too deeply")]
+    warnings = integrity_diagnostics(report.problems, display, strict=False)
+    try:
+        out, more = render(doc, dst, display)
+    except DastError as exc:  # what the output format cannot hold at all
+        message, *details = str(exc).split("\n")
+        return None, [Diagnostic(display, message, excerpt=tuple(details))]
+    except RecursionError:
+        return None, [Diagnostic(display, "document is nested too deeply")]
+    warnings += more
+    if args.strict and warnings:
+        return None, [replace(w, severity="error") for w in warnings]
+    return out, [] if args.quiet else warnings
 
 
 def _convert_many(args: argparse.Namespace) -> int:

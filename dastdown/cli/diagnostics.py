@@ -14,15 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
 from dast.errors import DastError
+
+if TYPE_CHECKING:
+    from ..integrity import IntegrityProblem
 
 __all__ = [
     "CliFailure",
     "Diagnostic",
     "Severity",
     "emit",
+    "integrity_diagnostics",
     "internal_error",
     "os_error_message",
 ]
@@ -111,3 +115,25 @@ def emit(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:
     """
     for diagnostic in diagnostics:
         stream.write(diagnostic.render() + "\n")
+
+
+def integrity_diagnostics(
+    problems: Iterable[IntegrityProblem], display: str, strict: bool
+) -> list[Diagnostic]:
+    """Diagnostics for the records a parse did not account for (``dastdown.integrity``).
+
+    Warnings, or errors with ``strict`` (``--strict``); the rule code ends
+    each message, as for validation problems.
+
+    >>> from dastdown.integrity import IntegrityProblem
+    >>> problem = IntegrityProblem("missing", "block", "b2", 3, 1, "block 'b2' is missing")
+    >>> integrity_diagnostics([problem], "a.dastdown", strict=False)[0].render()
+    "a.dastdown:3:1: warning: block 'b2' is missing [missing]"
+    """
+    severity: Severity = "error" if strict else "warning"
+    return [
+        Diagnostic(
+            display, f"{p.message} [{p.code}]", p.line, p.column, severity=severity
+        )
+        for p in problems
+    ]

@@ -34,6 +34,7 @@ _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 __all__ = [
+    "UTF8_BOM",
     "BatchWriter",
     "atomic_write",
     "decode_utf8",
@@ -46,27 +47,35 @@ __all__ = [
 ]
 
 
-def decode_utf8(data: bytes, display: str) -> str:
-    """Decode UTF-8, reporting the line and column of the first bad byte.
+UTF8_BOM = b"\xef\xbb\xbf"
+"""The UTF-8 byte order mark some editors put at the start of a file."""
 
-    >>> decode_utf8(b"ok", "a.json")
+
+def decode_utf8(data: bytes, display: str) -> str:
+    """Decode UTF-8 (a leading byte order mark is dropped), reporting the first bad byte.
+
+    The error names the byte's offset in the file (0-based, as hex editors
+    count), its line and its column.
+
+    >>> decode_utf8(b"\\xef\\xbb\\xbfok", "a.json")
     'ok'
-    >>> decode_utf8(b"a\\n\\xc3\\xa9\\xff", "a.json")
-    Traceback (most recent call last):
-    ...
-    dastdown.cli.diagnostics.CliFailure: a.json:2:2: error: not valid UTF-8: invalid start byte 0xff
+    >>> try:
+    ...     decode_utf8(b"a\\n\\xc3\\xa9\\xff", "a.json")
+    ... except CliFailure as exc:
+    ...     print(exc.diagnostics[0].render())
+    a.json:2:2: error: not valid UTF-8 at byte offset 4: invalid start byte 0xff
     """
+    skip = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0
     try:
-        return data.decode("utf-8")
+        return data[skip:].decode("utf-8") if skip else data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        start = exc.start
+        start = exc.start + skip
         line = data.count(b"\n", 0, start) + 1
-        line_start = data.rfind(b"\n", 0, start) + 1
+        line_start = max(data.rfind(b"\n", 0, start) + 1, skip)
         column = len(data[line_start:start].decode("utf-8", "replace")) + 1
         reason = exc.reason
-        raise CliFailure(
-            [Diagnostic(display, f"not valid UTF-8: {reason} 0x{data[start]:02x}", line, column)]
-        ) from None
+        message = f"not valid UTF-8 at byte offset {start}: {reason} 0x{data[start]:02x}"
+        raise CliFailure([Diagnostic(display, message, line, column)]) from None
 
 
 def read_text(path: str, display: str | None = None) -> str:

@@ -1,12 +1,17 @@
 """``dastdown fmt``: rewrite dastdown files in canonical form, in place.
 
-The canonical text of a file is ``serialize(parse(text))``. A file that
-changes is replaced atomically (temporary file in the same folder, fsync,
-``os.replace``, mode kept): it is never left half-written or truncated. A
-file that fails to parse is reported and left byte for byte untouched.
+The canonical text of a file is ``serialize(parse(text))``, written with
+the file's own line endings (CRLF, CR or LF, see
+:func:`dastdown.syntax.line_ending`) and its UTF-8 byte order mark if it
+has one. A file that changes is replaced atomically (temporary file in the
+same folder, fsync, ``os.replace``, mode kept): it is never left
+half-written or truncated. A file that fails to parse is reported and left
+byte for byte untouched.
 
 >>> canonical_text("3. one\\n7. two", "a.dastdown")
 '1. one\\n2. two\\n'
+>>> canonical_text("3. one\\r\\n7. two\\r\\n", "a.dastdown")
+'1. one\\r\\n2. two\\r\\n'
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..syntax import to_lf
 from .common import (
     add_command,
     add_discovery_options,
@@ -27,7 +33,7 @@ from .common import (
     usage_error,
 )
 from .diagnostics import CliFailure, Diagnostic, internal_error, os_error_message
-from .fileio import atomic_write, decode_utf8
+from .fileio import UTF8_BOM, atomic_write, decode_utf8
 from .files import discover
 from .formats import parse_error_diagnostic
 from .jsonpos import line_column
@@ -64,7 +70,7 @@ examples:
 
 
 def canonical_text(text: str, display: str) -> str:
-    """The canonical form of dastdown ``text``; ``CliFailure`` if it does not parse.
+    """The canonical form of dastdown ``text``, in its line endings (``CliFailure`` if bad).
 
     >>> canonical_text("- [x](u)", "a.dastdown")
     '- [x](u)\\n'
@@ -72,15 +78,22 @@ def canonical_text(text: str, display: str) -> str:
     from ..errors import DastdownParseError
     from ..parser import parse
     from ..serializer import serialize
+    from ..syntax import line_ending, with_line_ending
 
+    ending = line_ending(text)
     try:
-        return serialize(parse(text))
+        canonical = serialize(parse(text))
     except DastdownParseError as exc:
         raise CliFailure([parse_error_diagnostic(exc, display)]) from None
     except RecursionError:
         raise CliFailure([Diagnostic(display, "document is nested too deeply")]) from None
     except Exception as exc:  # a bug must not stop the other files, nor touch this one
         raise CliFailure([internal_error(display, exc)]) from None
+    if ending == "\n" and line_ending(canonical) != "\n":
+        # Every line ends with a \r of content: a blank last line keeps the
+        # text from reading as CRLF (and changes nothing else).
+        canonical += "\n"
+    return with_line_ending(canonical, ending)
 
 
 def first_difference(old: str, new: str) -> tuple[int, int]:
@@ -148,15 +161,16 @@ def format_file(path: str, check: bool, diff: bool = False) -> FmtOutcome:
             data = handle.read()
     except OSError as exc:
         return FmtOutcome(False, (Diagnostic(path, os_error_message(exc)),))
+    bom = UTF8_BOM if data.startswith(UTF8_BOM) else b""
     try:
         text = decode_utf8(data, path)
-        new = canonical_text(text, path).encode("utf-8")
+        new = bom + canonical_text(text, path).encode("utf-8")
     except CliFailure as exc:
         return FmtOutcome(False, exc.diagnostics)
     if new == data:
         return FmtOutcome(False)
-    new_text = new.decode("utf-8")
-    where = first_difference(text, new_text)
+    new_text = new[len(bom) :].decode("utf-8")
+    where = first_difference(to_lf(text), to_lf(new_text))
     patch = unified_diff(path, text, new_text) if diff else ""
     if not check:
         try:
@@ -272,7 +286,7 @@ def _fmt_stdin(check: bool, diff: bool) -> int:
         return 1 if check and new != text else 0
     if check:
         if new != text:
-            line, column = first_difference(text, new)
+            line, column = first_difference(to_lf(text), to_lf(new))
             write_stdout(f"<stdin>:{line}:{column}: would reformat\n")
             return 1
         return 0

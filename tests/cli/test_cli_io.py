@@ -137,7 +137,9 @@ def test_decode_utf8_reports_line_and_column_of_the_bad_byte() -> None:
         decode_utf8(b"line one\n" + "çà ".encode() + b"\xff", "a.md")
     (diagnostic,) = info.value.diagnostics
     assert (diagnostic.line, diagnostic.column) == (2, 4)
-    assert diagnostic.render() == "a.md:2:4: error: not valid UTF-8: invalid start byte 0xff"
+    assert diagnostic.render() == (
+        "a.md:2:4: error: not valid UTF-8 at byte offset 14: invalid start byte 0xff"
+    )
 
 
 def test_decode_utf8_truncated_sequence_at_the_end() -> None:
