@@ -105,7 +105,8 @@ def test_one_changed_word_is_one_text_edit() -> None:
     assert isinstance(op, TextEdit)
     assert op.path == ("children", 1, "children", 0)
     assert op.edits == ((10, 15, "red"),)
-    assert format_diff([op]) == 'children[1].children[0]: text "The quick [-brown-]{+red+} fox jumps"'
+    expected = "children[1].children[0]: text \"The quick [-brown-]{+red+} fox jumps\""
+    assert format_diff([op]) == expected
 
 
 def test_one_word_in_the_1mb_article() -> None:
