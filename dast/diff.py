@@ -67,8 +67,11 @@ __all__ = [
     "apply_text_edits",
     "describe",
     "diff",
+    "diff_roots",
     "format_diff",
+    "json_root",
     "node_summary",
+    "record_change",
     "text_edits",
 ]
 
@@ -336,11 +339,32 @@ def diff(a: DocumentLike, b: DocumentLike) -> DocumentDiff:
     >>> diff(None, None).equal
     True
     """
-    root_a = _root(a, "a")
-    root_b = _root(b, "b")
-    empty: JsonNode = {"type": "root", "children": []}
-    root_a = empty if root_a is None else root_a
-    root_b = empty if root_b is None else root_b
+    return diff_roots(json_root(a, "a"), json_root(b, "b"))
+
+
+Notes = dict[int, list[tuple[str, Operation]]]
+"""``id(node)`` -> what happened to it: ``("before" | "after", operation)`` entries."""
+
+
+def json_root(doc: DocumentLike, which: str = "the document") -> JsonNode:
+    """The root node of a document as JSON, validated (an empty field: a root without
+    children); ``DastValidationError`` with ``source=which`` when invalid.
+
+    >>> json_root(None)
+    {'type': 'root', 'children': []}
+    """
+    root = _root(doc, which)
+    return {"type": "root", "children": []} if root is None else root
+
+
+def diff_roots(root_a: JsonNode, root_b: JsonNode, notes: Notes | None = None) -> DocumentDiff:
+    """``diff`` of two valid root nodes given as JSON; with ``notes``, also say which
+    node objects of each side each operation concerns (for renderers).
+
+    >>> diff_roots({"type": "root", "children": [{"type": "thematicBreak"}]},
+    ...            {"type": "root", "children": []}).counts()
+    {'remove': 1}
+    """
     numbers = _Numbers()
     ops: list[Operation] = []
     if numbers.same(root_a, root_b):
@@ -348,10 +372,15 @@ def diff(a: DocumentLike, b: DocumentLike) -> DocumentDiff:
     stack: list[tuple[JsonNode, JsonNode, Path]] = [(root_a, root_b, ())]
     while stack:
         x, y, path = stack.pop()
+        first = len(ops)
         _attributes(x, y, path, ops)
+        if notes is not None:
+            for op in ops[first:]:
+                notes.setdefault(id(x), []).append(("before", op))
+                notes.setdefault(id(y), []).append(("after", op))
         kids_x = x.get("children") or []
         kids_y = y.get("children") or []
-        pairs = _children(kids_x, kids_y, path, numbers, ops)
+        pairs = _children(kids_x, kids_y, path, numbers, ops, notes)
         stack.extend(reversed(pairs))
     return DocumentDiff(tuple(ops))
 
@@ -386,6 +415,7 @@ def _children(
     path: Path,
     numbers: _Numbers,
     ops: list[Operation],
+    notes: Notes | None = None,
 ) -> list[tuple[JsonNode, JsonNode, Path]]:
     """Emit the operations on one parent's list of children; return the pairs to look into."""
     same = numbers.same
@@ -445,6 +475,8 @@ def _children(
         if i not in taken:
             ops.append(Remove((*path, "children", i), xs[i]))
             del current[i]
+            if notes is not None:
+                notes.setdefault(id(xs[i]), []).append(("before", ops[-1]))
     placed: set[int] = set()
     for j, found in enumerate(source):
         if found is None or found[0] != "move":
@@ -462,16 +494,24 @@ def _children(
         placed.add(i)
         if to != here:
             ops.append(Move((*path, "children", here), (*path, "children", to), xs[i]))
+            if notes is not None:
+                notes.setdefault(id(xs[i]), []).append(("before", ops[-1]))
+                notes.setdefault(id(ys[j]), []).append(("after", ops[-1]))
     for j, found in enumerate(source):
         if found is None:
             current.insert(j, None)
             ops.append(Insert((*path, "children", j), ys[j]))
+            if notes is not None:
+                notes.setdefault(id(ys[j]), []).append(("after", ops[-1]))
     for j, found in enumerate(source):
         if found is None or found[0] in ("move", "keep"):
             continue
         kind, i = found
         if kind == "replace":
             ops.append(Replace((*path, "children", j), xs[i], ys[j]))
+            if notes is not None:
+                notes.setdefault(id(xs[i]), []).append(("before", ops[-1]))
+                notes.setdefault(id(ys[j]), []).append(("after", ops[-1]))
         else:
             pairs.append((xs[i], ys[j], (*path, "children", j)))
     return pairs
@@ -789,7 +829,24 @@ def describe(op: Operation, color: bool = False) -> str:
         old = ", ".join(op.old or ()) or "none"
         new = ", ".join(op.new or ()) or "none"
         return f"{format_path(op.target)}: [{old}] -> [{new}]"
+    if isinstance(op.old, Mapping) and isinstance(op.new, Mapping):
+        return f"{format_path(op.target)}: {record_change(op.old, op.new)}"
     return f"{format_path(op.target)}: {_show(op.old)} -> {_show(op.new)}"
+
+
+def record_change(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    """What changed between two versions of a block record, in a few words.
+
+    >>> record_change({"id": "b1", "label": "Go", "url": "/"}, {"id": "b1", "label": "Stop"})
+    'record b1, changed: label, url'
+    """
+    rid_old, rid_new = old.get("id", "(new)"), new.get("id", "(new)")
+    if rid_old != rid_new:
+        return f"record {rid_old} -> record {rid_new}"
+    if isinstance(old.get("attributes"), Mapping) and isinstance(new.get("attributes"), Mapping):
+        old, new = old["attributes"], new["attributes"]
+    keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    return f"record {rid_old}, changed: {', '.join(map(str, keys)) or 'nothing'}"
 
 
 def format_diff(changes: DocumentDiff | Sequence[Operation], color: bool = False) -> str:

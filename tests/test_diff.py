@@ -169,7 +169,7 @@ def test_blocks_and_items() -> None:
     z = b.doc(b.block({"id": "b1", "item_type": {"id": "cta"}, "label": "Stop"}), b.p("x"))
     (op,) = diff(a, z)
     assert isinstance(op, AttributeChange) and op.attribute == "item"
-    assert format_diff([op]) == "children[0].item: record b1 -> record b1"
+    assert format_diff([op]) == "children[0].item: record b1, changed: label"
     assert apply_diff(a, [op]) == z
 
 
