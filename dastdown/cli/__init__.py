@@ -43,6 +43,7 @@ COMMANDS = (
     "check",
     "fmt",
     "inspect",
+    "diff",
 )
 """The command modules of this package, in the order ``--help`` lists them."""
 
