@@ -36,16 +36,19 @@ heading level 1 is not allowed in this field (allowed: 2, 3)
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._traverse import iter_tree
-from .cma.errors import SchemaError
-from .cma.schema import FieldSchema
 from .definitions import DEFAULT_MARKS, FIELD_NODE_TYPES, HEADING_LEVELS
 from .errors import PathLink, Problem
 from .guards import item_type_id
+
+if TYPE_CHECKING:  # dast.cma is imported when a resource is read, not with ``import dast``
+    from .cma.schema import FieldSchema
 
 __all__ = [
     "FieldSettings",
@@ -102,12 +105,15 @@ class FieldSettings:
     ) -> FieldSettings:
         """Settings from a ``FieldSchema`` (its validators) and the field's ``appearance``.
 
+        >>> from dast.cma.schema import FieldSchema
         >>> f = FieldSchema("F", "body", "structured_text", False, "M",
         ...     validators={"structured_text_blocks": {"item_types": ["B"]}, "required": {}})
         >>> s = FieldSettings.from_field_schema(f, {"parameters": {"marks": ["strong"]}})
         >>> sorted(s.block_models), sorted(s.marks), s.required
         (['B'], ['strong'], True)
         """
+        from .cma.errors import SchemaError
+
         if field.field_type != "structured_text":
             raise SchemaError(
                 f"field {field.api_key!r} is a {field.field_type} field, not structured_text"
@@ -150,6 +156,9 @@ class FieldSettings:
         >>> sorted(s.heading_levels), s.block_models is None
         ([2], True)
         """
+        from .cma.errors import SchemaError
+        from .cma.schema import FieldSchema
+
         if isinstance(resource, Mapping) and "data" in resource and "type" not in resource:
             data = resource["data"]
             if not isinstance(data, Mapping):
@@ -165,6 +174,41 @@ class FieldSettings:
         return cls.from_field_schema(
             field, appearance if isinstance(appearance, Mapping) else None
         )
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> FieldSettings:
+        """Settings from a saved field resource (a JSON file, any shape ``from_resource`` reads).
+
+        ``SchemaError`` names the file when it cannot be read or is not a
+        structured text field.
+
+        >>> import json, pathlib, tempfile
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     p = pathlib.Path(d) / "f.json"
+        ...     _ = p.write_text(json.dumps({"api_key": "b", "field_type": "structured_text",
+        ...                                  "validators": {"required": {}}}))
+        ...     FieldSettings.from_file(p).required
+        True
+        """
+        from .cma.errors import SchemaError
+
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError) as exc:
+            raise SchemaError(f"cannot read field settings {os.fspath(path)!r}: {exc}") from None
+        try:
+            return cls.from_resource(data)
+        except SchemaError as exc:
+            raise SchemaError(f"{os.fspath(path)}: {exc.reason}", exc.path) from None
+
+    def problems(self, doc: object, models: ModelLookup | None = None) -> list[Problem]:
+        """Every violation of these settings in a document: ``field_problems(doc, self, models)``.
+
+        >>> FieldSettings(required=True).problems(None)[0].code
+        'field-required'
+        """
+        return field_problems(doc, self, models)
 
     def allows_node(self, node_type: str) -> bool:
         """Whether the appearance allows a node type (only ``FIELD_NODE_TYPES`` can be off).

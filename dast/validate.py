@@ -194,10 +194,8 @@ def validate(
                 return ValidationReport(tuple(problems))
             data = fields
         _check_document(unwrap_document(data), problems.append)
-        if field is not None and not problems:
-            from .fields import field_problems  # the field rules build on this module
-
-            problems.extend(field_problems(data, field, models))
+        if field is not None and not problems:  # the field rules build on this module
+            problems.extend(field.problems(data, models))
     except Exception as exc:
         problems.append(_unreadable(exc))
     return ValidationReport(tuple(problems))
