@@ -65,7 +65,7 @@ from .definitions import (
     NODE_TYPES,
 )
 from .errors import DastError, DastValidationError, Path, PathLink, Problem, format_path, link_path
-from .fields import FieldSettings, ModelLookup
+from .fields import FieldSettings, ModelLookup, record_models
 from .load import load_document
 from .nodes import Document
 from .validate import unwrap_document, validate
@@ -213,12 +213,25 @@ def repair(
         out = {"type": "root", "children": [dict(_EMPTY_DOCUMENT["children"][0])]}
         out["children"][0]["children"] = [{"type": "span", "value": ""}]
     result = {"schema": "dast", "document": out}
+    if isinstance(doc, Mapping) and "value" in doc and "document" not in doc:
+        found = {**record_models(doc.get("blocks")), **record_models(doc.get("links"))}
+        if found:  # the wrapper's records say the models of id-only references
+            models = _merged(found, models)
     report = validate(result, field=field, models=models)
     schema_problems = [p for p in report.problems if not p.code.startswith("field-")]
     if schema_problems:
         raise DastValidationError(schema_problems, source="repair")
     changes.sort(key=lambda change: change._at.order)  # document order (stable)
     return load_document(result), RepairReport(tuple(changes), report.problems)
+
+
+def _merged(found: dict[str, str], models: ModelLookup | None) -> ModelLookup:
+    if models is None:
+        return found
+    if isinstance(models, Mapping):
+        return {**models, **found}
+    call = models
+    return lambda rid: found.get(rid) or call(rid)
 
 
 def _input_root(doc: object) -> Mapping[str, Any]:

@@ -250,3 +250,16 @@ def test_deep_documents() -> None:
     fixed, report = repair(doc)
     assert [c.type for c in fixed.document.children] == ["list", "block"]
     assert sum(c.code == "lift" for c in report) == 2 * 5000 + 3  # each list, each item
+
+
+def test_wrapper_records_tell_the_models_of_unresolved_blocks() -> None:
+    settings = FieldSettings(block_models=frozenset({"Allowed"}))
+    wrapper = {
+        "value": b.doc(b.block("b1"), b.block("b2")).to_json(),
+        "blocks": [{"id": "b1", "item_type": {"id": "Other"}}, {"id": "b2", "item_type": "A"}],
+    }
+    settings = FieldSettings(block_models=frozenset({"A"}))
+    _, report = repair(wrapper, settings)
+    assert [p.path for p in report.unresolved] == [("children", 0, "item")]
+    _, with_lookup = repair(wrapper["value"], settings, models={"b2": "Other"})
+    assert [p.path for p in with_lookup.unresolved] == [("children", 1, "item")]
