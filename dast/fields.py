@@ -291,15 +291,21 @@ def record_models(records: object) -> dict[str, str]:
     return found
 
 
-def _get(node: object, key: str) -> Any:
+_PLAIN = frozenset({"root", "paragraph", "listItem"})
+"""Node types no field setting restricts (spans are checked on their own)."""
+
+
+def _fields_of(node: object) -> Mapping[str, Any]:
+    """A node's attributes: itself for a JSON object, the fields of a node model."""
     if isinstance(node, Mapping):
-        return node.get(key)
-    return getattr(node, key, None)
+        return node
+    return getattr(node, "__dict__", {})
 
 
 def _kids(node: object) -> tuple[object, ...] | list[object]:
-    kids = _get(node, "children")
-    return kids if isinstance(kids, (list, tuple)) else ()
+    fields: Mapping[str, Any] = node if type(node) is dict else _fields_of(node)
+    kids = fields.get("children")
+    return kids if type(kids) is list or type(kids) is tuple else ()
 
 
 def _root_of(doc: object) -> tuple[object | None, dict[str, str]]:
@@ -352,24 +358,34 @@ def field_problems(
     links: dict[int, PathLink] = {id(root): None}
     length = 0
     visible = False
+    marks_limited = settings.marks is not None
+    plain = _PLAIN
+    link: PathLink
     for node, parent, index, _depth, _last in iter_tree(root, _kids):
-        link: PathLink = None if parent is None else (links[id(parent)], index, node)
-        if _kids(node):
-            links[id(node)] = link
-        t = _get(node, "type")
+        fields = node if type(node) is dict else _fields_of(node)
+        t = fields.get("type")
         if t == "span":
-            value = _get(node, "value")
-            if isinstance(value, str):
+            value = fields.get("value")
+            if type(value) is str:
                 length += len(value)
-                visible = visible or bool(value.strip())
-            _check_marks(node, link, settings, problems)
+                if not visible and value.strip():
+                    visible = True
+            if marks_limited and fields.get("marks"):
+                link = (links[id(parent)], index, node)
+                _check_marks(fields, link, settings, problems)
+            continue
+        link = None if parent is None else (links[id(parent)], index, node)
+        if fields.get("children"):
+            links[id(node)] = link
+        if t in plain:
             continue
         if t == "code":
-            code = _get(node, "code")
-            if isinstance(code, str):
+            code = fields.get("code")
+            if type(code) is str:
                 length += len(code)
-                visible = visible or bool(code.strip())
-        if t in ("block", "inlineBlock", "inlineItem", "thematicBreak"):
+                if not visible and code.strip():
+                    visible = True
+        elif t in ("block", "inlineBlock", "inlineItem", "thematicBreak"):
             visible = True
         if not isinstance(t, str):
             continue
@@ -379,13 +395,13 @@ def field_problems(
                 message += f" (allowed: {_listed(settings.nodes)})"
             problems.append(Problem.at(link, (), "field-node", message))
         elif t == "heading":
-            level = _get(node, "level")
+            level = fields.get("level")
             if type(level) is int and not settings.allows_level(level):
                 allowed = _listed(settings.heading_levels or ())
                 message = f"heading level {level} is not allowed in this field (allowed: {allowed})"
                 problems.append(Problem.at(link, ("level",), "field-heading-level", message))
         elif t in _MODEL_RULES:
-            _check_model(node, t, link, settings, lookup, problems)
+            _check_model(fields, t, link, settings, lookup, problems)
     if settings.required and not visible:
         problems.append(Problem((), "field-required", "this field is required (it has no text)"))
     low, high = settings.min_length, settings.max_length
@@ -422,7 +438,7 @@ def _lookup(found: Mapping[str, str], models: ModelLookup | None) -> Callable[[s
 
 
 def _check_model(
-    node: object,
+    node: Mapping[str, Any],
     t: str,
     link: PathLink,
     settings: FieldSettings,
@@ -433,7 +449,7 @@ def _check_model(
     allowed: frozenset[str] | None = getattr(settings, attribute)
     if allowed is None:
         return
-    item = _get(node, "item")
+    item = node.get("item")
     if not allowed:
         message = f"{plural} are not allowed in this field"
         problems.append(Problem.at(link, (), code, message))
@@ -449,9 +465,9 @@ def _check_model(
 
 
 def _check_marks(
-    node: object, link: PathLink, settings: FieldSettings, problems: list[Problem]
+    node: Mapping[str, Any], link: PathLink, settings: FieldSettings, problems: list[Problem]
 ) -> None:
-    marks = _get(node, "marks")
+    marks = node.get("marks")
     if settings.marks is None or not marks:
         return
     for i, mark in enumerate(marks):
