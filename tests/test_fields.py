@@ -200,3 +200,17 @@ def test_nearest_level() -> None:
     assert [s.nearest_level(n) for n in range(1, 7)] == [2, 2, 2, 5, 5, 5]
     assert FieldSettings(nodes=frozenset({"list"})).nearest_level(2) is None
     assert FieldSettings(heading_levels=frozenset()).nearest_level(2) is None
+
+
+def test_from_file(tmp_path: Path, settings: FieldSettings) -> None:
+    assert FieldSettings.from_file(FIXTURES / "fields" / "article_content_flat.json") == settings
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    with pytest.raises(SchemaError, match="cannot read field settings .*broken.json"):
+        FieldSettings.from_file(broken)
+    other = tmp_path / "title.json"
+    other.write_text(json.dumps({"api_key": "title", "field_type": "string"}), encoding="utf-8")
+    with pytest.raises(SchemaError, match=r"title\.json: field 'title' is a string field"):
+        FieldSettings.from_file(other)
+    with pytest.raises(SchemaError, match="cannot read field settings"):
+        FieldSettings.from_file(tmp_path / "missing.json")
