@@ -206,7 +206,7 @@ def test_from_file(tmp_path: Path, settings: FieldSettings) -> None:
     assert FieldSettings.from_file(FIXTURES / "fields" / "article_content_flat.json") == settings
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
-    with pytest.raises(SchemaError, match="cannot read field settings .*broken.json"):
+    with pytest.raises(SchemaError, match=r"cannot read field settings .*broken\.json"):
         FieldSettings.from_file(broken)
     other = tmp_path / "title.json"
     other.write_text(json.dumps({"api_key": "title", "field_type": "string"}), encoding="utf-8")
