@@ -353,6 +353,10 @@ class _Fixer:
             self.note(path, "field-node", "dropped a thematic break the field refuses")
             return []
         if ALLOWED_CHILDREN[t]:  # a container without a children list: nothing to keep
+            attribution = fixed.get("attribution") if t == "blockquote" else None
+            if isinstance(attribution, str) and attribution:
+                self.note(path, "drop-empty", "made an empty blockquote's attribution a paragraph")
+                return [_paragraph([{"type": "span", "value": attribution}])]
             self.note(path, "drop-empty", f"dropped an empty {t}")
             return []
         return [fixed]
@@ -470,7 +474,14 @@ class _Fixer:
                     inner[-1][0]["children"].append((child, where))
                 else:
                     inner.append((child, where))
-            elif ct == "listItem" and t in ("root", "listItem", "blockquote"):
+            elif ct == "listItem" and t in ("root", "listItem") and not self.settings.allows_node(
+                "list"
+            ):
+                message = "replaced a list item outside a list by its content (no lists here)"
+                self.note(where, "field-node", message)
+                current.extend((grand, where) for grand in child["children"])
+                wrapper = None
+            elif ct == "listItem" and t in ("root", "listItem"):
                 if wrapper is None or wrapper["type"] != "list":
                     self.note(where, "wrap", "wrapped list items in a bulleted list")
                     wrapper = {"type": "list", "style": "bulleted", "children": []}
@@ -490,6 +501,8 @@ class _Fixer:
                 wrapper = None
         pieces.append(current)
         made: list[Piece] = []
+        attribution = fixed.pop("attribution", None) if t == "blockquote" else None
+        last_copy = -1
         for piece in pieces:
             if isinstance(piece, tuple):
                 made.append(piece)
@@ -497,6 +510,14 @@ class _Fixer:
             children = self.build(t, piece)
             if children:
                 made.append(({**fixed, "children": children}, path))
+                last_copy = len(made) - 1
+        if attribution is not None:  # once, on the last part of a quote split by lifting
+            if last_copy >= 0:
+                made[last_copy][0]["attribution"] = attribution
+            elif attribution:
+                self.note(path, "drop-empty", "made an empty blockquote's attribution a paragraph")
+                made.append((_paragraph([{"type": "span", "value": attribution}]), path))
+                return made
         if not any(isinstance(piece, list) and piece for piece in pieces) and t != "root":
             self.note(path, "drop-empty", f"dropped an empty {t}")
         return made

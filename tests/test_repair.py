@@ -34,24 +34,27 @@ def _walk(node: Any) -> list[Any]:
     return found
 
 
-def _text(node: Any) -> str:
-    """The visible text in reading order: span values, code, attributions after their quote."""
+def _text(node: Any) -> tuple[str, list[str]]:
+    """The visible text in reading order (span values, code) and the quotes' attributions
+    (which stay with a quote's last part when a quote is split, so their place may move)."""
     parts: list[str] = []
+    attributions: list[str] = []
     stack: list[Any] = [node]
     while stack:
         here = stack.pop()
-        if isinstance(here, str):
-            parts.append(here)
-            continue
         if here.get("type") == "span":
             parts.append(here["value"])
         elif here.get("type") == "code":
             parts.append(here["code"])
-        tail = here.get("attribution") if here.get("type") == "blockquote" else None
-        if tail:
-            stack.append(tail)
+        if here.get("type") == "blockquote" and here.get("attribution"):
+            attributions.append(here["attribution"])
         stack.extend(reversed(here.get("children") or []))
-    return "".join(parts)
+    return "".join(parts), sorted(attributions)
+
+
+def _all_text(node: Any) -> list[str]:
+    text, attributions = _text(node)
+    return sorted([text, *attributions])
 
 
 def _items(node: Any) -> list[str]:
@@ -125,7 +128,12 @@ def test_repair_gives_valid_documents_keeping_text_and_blocks(
     out = fixed.to_json()
     assert validate(out, field=settings).valid, str(validate(out, field=settings))
     assert not report.unresolved
-    assert _text(out["document"]) == _text(doc["document"])
+    assert sorted("".join(_all_text(out["document"]))) == sorted(
+        "".join(_all_text(doc["document"]))
+    )  # every character kept
+    moved = any("attribution" in c.message or "blockquote" in c.message for c in report)
+    if not moved:  # and in reading order, unless a quote's attribution had to become text
+        assert _text(out["document"]) == _text(doc["document"])
     assert _items(out["document"]) == _items(doc["document"])
     again, second = repair(fixed, settings)
     assert again == fixed
@@ -263,3 +271,14 @@ def test_wrapper_records_tell_the_models_of_unresolved_blocks() -> None:
     assert [p.path for p in report.unresolved] == [("children", 0, "item")]
     _, with_lookup = repair(wrapper["value"], settings, models={"b2": "Other"})
     assert [p.path for p in with_lookup.unresolved] == [("children", 1, "item")]
+
+
+def test_a_quote_keeps_its_attribution_once() -> None:
+    quote = {"type": "blockquote", "attribution": "Ann", "children": [
+        _p(_s("a")), {"type": "heading", "level": 2, "children": [_s("h")]}, _p(_s("b"))]}
+    fixed, _ = repair(_doc(quote))
+    assert fixed == b.doc(b.quote(b.p("a")), b.h(2, "h"), b.quote(b.p("b"), attribution="Ann"))
+    empty = {"type": "blockquote", "attribution": "Bo", "children": []}
+    fixed, report = repair(_doc(_p(_s("x")), empty))
+    assert fixed == b.doc(b.p("x"), b.p("Bo"))
+    assert [c.code for c in report] == ["drop-empty"]
