@@ -364,6 +364,8 @@ def field_problems(
     for node, parent, index, _depth, _last in iter_tree(root, _kids):
         fields = node if type(node) is dict else _fields_of(node)
         t = fields.get("type")
+        if type(t) is not str:
+            continue
         if t == "span":
             value = fields.get("value")
             if type(value) is str:
@@ -387,8 +389,6 @@ def field_problems(
                     visible = True
         elif t in ("block", "inlineBlock", "inlineItem", "thematicBreak"):
             visible = True
-        if not isinstance(t, str):
-            continue
         if not settings.allows_node(t):
             message = f"{t} nodes are not allowed in this field"
             if settings.nodes is not None:

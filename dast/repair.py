@@ -311,7 +311,7 @@ class _Fixer:
         if not isinstance(node, Mapping):
             raise RepairError(f"not a node: {type(node).__name__}", path.path)
         t = node.get("type")
-        if t not in NODE_TYPES:
+        if type(t) is not str or t not in NODE_TYPES:
             if isinstance(node.get("value"), str):
                 self.note(path, "retype", f"made a node of type {t!r} with a value a span")
                 node = {"type": "span", "value": node["value"]}
@@ -404,7 +404,7 @@ class _Fixer:
         self, node: Mapping[str, Any], kids: list[Piece], path: _At, is_top: bool
     ) -> list[Piece]:
         t = node.get("type")
-        if not is_top and (t == "root" or t not in NODE_TYPES):
+        if not is_top and (type(t) is not str or t == "root" or t not in NODE_TYPES):
             what = "a nested root" if t == "root" else f"a node of unknown type {t!r}"
             self.note(path, "unwrap", f"replaced {what} by its children")
             return kids

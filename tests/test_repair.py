@@ -17,7 +17,7 @@ from dast.errors import DastError
 from dast.fields import FieldSettings
 from dast.repair import RepairError, repair
 from dast.validate import validate
-from tests.strategies import json_documents
+from tests.strategies import json_documents, mutated_documents
 
 
 def _walk(node: Any) -> list[Any]:
@@ -282,3 +282,13 @@ def test_a_quote_keeps_its_attribution_once() -> None:
     fixed, report = repair(_doc(_p(_s("x")), empty))
     assert fixed == b.doc(b.p("x"), b.p("Bo"))
     assert [c.code for c in report] == ["drop-empty"]
+
+
+@given(mutated_documents())
+def test_damaged_json_is_repaired_or_refused_with_a_path(doc: dict[str, Any]) -> None:
+    try:
+        fixed, _ = repair(doc)
+    except DastError as exc:  # never a crash from deep inside
+        assert str(exc)
+        return
+    assert validate(fixed).valid
