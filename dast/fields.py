@@ -64,7 +64,8 @@ ModelLookup = Callable[[str], "str | None"] | Mapping[str, str]
 def _ids(rule: object) -> frozenset[str] | None:
     if not isinstance(rule, Mapping):
         return None
-    return frozenset(str(i) for i in rule.get("item_types") or ())
+    ids = rule.get("item_types")
+    return frozenset(str(i) for i in ids) if isinstance(ids, (list, tuple)) else frozenset()
 
 
 def _strings(value: object) -> frozenset[str] | None:
