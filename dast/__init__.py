@@ -22,6 +22,15 @@ Type guards (``dast.guards``)
     ``has_children``, ``is_block_with_item_of_type``,
     ``is_inline_block_with_item_of_type``, ``item_type_id``,
     ``is_empty_document``.
+Fields, repair, diff, review (``dast.fields``, ``dast.repair``, ``dast.diff``, ``dast.review``)
+    ``FieldSettings`` (a structured text field's allowed nodes, marks,
+    heading levels, block and link models, required, length; read from a
+    CMA field resource), checked by ``validate(doc, field=settings)``. In
+    their modules: ``repair`` (almost-valid trees to valid ones, with a
+    ``RepairReport``), ``diff`` / ``apply_diff`` / ``format_diff`` (a
+    structural diff as operations with paths), ``render_review`` /
+    ``write_review`` / ``review_text`` (many before/after pairs as one HTML
+    page or a text report).
 Looking (``dast.inspector``)
     ``inspect``: an ASCII tree of a document.
 Errors (``dast.errors``)
@@ -46,6 +55,7 @@ from importlib import import_module
 
 from .canonical import canonicalize, is_canonical
 from .errors import DastError, DastValidationError, Problem
+from .fields import FieldSettings
 from .guards import (
     has_children,
     is_block,
@@ -121,6 +131,7 @@ __all__ = [  # grouped by task in the module docstring
     "DastError",
     "DastValidationError",
     "Document",
+    "FieldSettings",
     "Heading",
     "InlineBlock",
     "InlineItem",

@@ -29,6 +29,8 @@ __all__ = [
     "BLOCK_NODE_TYPES",
     "CANONICAL_MARK_ORDER",
     "DEFAULT_MARKS",
+    "FIELD_NODE_TYPES",
+    "FIELD_RULE_CODES",
     "HEADING_LEVELS",
     "INLINE_NODE_TYPES",
     "LEAF_NODE_TYPES",
@@ -266,3 +268,32 @@ ATTRIBUTE_ORDER: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {t: ("type", *spec.names) for t, spec in NODE_SPECS.items()}
 )
 """Node type -> its JSON keys in dump order: ``type`` first, then the attributes."""
+
+FIELD_NODE_TYPES: Final[tuple[str, ...]] = (
+    "blockquote",
+    "code",
+    "heading",
+    "link",
+    "list",
+    "thematicBreak",
+)
+"""The node types a structured text field's settings may switch off (appearance ``nodes``).
+
+Paragraphs, lists' items, spans and the root are always allowed; ``block`` /
+``inlineBlock`` follow the block validators and ``itemLink`` /
+``inlineItem`` the ``structured_text_links`` validator.
+"""
+
+FIELD_RULE_CODES: Final[frozenset[str]] = frozenset(
+    {
+        "field-node",
+        "field-mark",
+        "field-heading-level",
+        "field-block-model",
+        "field-inline-block-model",
+        "field-link-model",
+        "field-required",
+        "field-length",
+    }
+)
+"""The rule codes of a field's settings, reported by ``validate(doc, field=...)``."""

@@ -51,6 +51,8 @@ Rule codes (stable):
                             objects
 ``invalid-highlight``       ``highlight`` not a list of non-negative integers
 ``cycle``                   a node contains itself
+``field-*``                 with ``field=``: a rule of the field's settings
+                            (``dast.definitions.FIELD_RULE_CODES``)
 ==========================  ==================================================
 
 >>> report = validate({"schema": "dast", "document": {"type": "root", "children": [
@@ -73,6 +75,7 @@ from pydantic import BaseModel
 from .definitions import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_CHILDREN,
+    FIELD_RULE_CODES,
     NODE_SPECS,
     NODE_TYPES,
     SCHEMA,
@@ -81,6 +84,7 @@ from .definitions import (
 from .errors import DastValidationError, Path, PathLink, Problem
 
 if TYPE_CHECKING:  # annotations only: the model builds on this module
+    from .fields import FieldSettings, ModelLookup
     from .nodes import Document, Node
 
 _Add = Callable[[Problem], None]
@@ -112,6 +116,7 @@ RULE_CODES: Final[frozenset[str]] = frozenset(
         "block-not-at-root",
         "empty-children",
         "cycle",
+        *FIELD_RULE_CODES,
         *(a.code for spec in NODE_SPECS.values() for a in spec.attributes),
     }
 )
@@ -160,15 +165,25 @@ def unwrap_document(data: object) -> Any:
     return data
 
 
-def validate(data: object) -> ValidationReport:
+def validate(
+    data: object, *, field: FieldSettings | None = None, models: ModelLookup | None = None
+) -> ValidationReport:
     """Check a document (or one node model) against the whole DAST schema; never raises.
 
     A node model (``Heading``...) is checked as a subtree: paths are relative to it.
+    With ``field`` (a ``dast.fields.FieldSettings``), a document that passes the
+    schema is also checked against the field's settings (allowed nodes, marks,
+    heading levels, block and link models, required, length; rule codes
+    ``field-*``); ``models`` maps record ids to model ids for references given
+    as ids (the CDA wrapper's ``blocks`` and ``links`` are read too).
 
     >>> validate(None).valid
     True
     >>> [p.code for p in validate({"schema": "dast"})]
     ['missing-document']
+    >>> from dast.fields import FieldSettings
+    >>> [p.code for p in validate(None, field=FieldSettings(required=True))]
+    ['field-required']
     """
     problems: list[Problem] = []
     try:
@@ -179,6 +194,8 @@ def validate(data: object) -> ValidationReport:
                 return ValidationReport(tuple(problems))
             data = fields
         _check_document(unwrap_document(data), problems.append)
+        if field is not None and not problems:  # the field rules build on this module
+            problems.extend(field.problems(data, models))
     except Exception as exc:
         problems.append(_unreadable(exc))
     return ValidationReport(tuple(problems))

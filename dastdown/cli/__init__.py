@@ -45,6 +45,8 @@ COMMANDS = (
     "inspect",
     "pull",
     "push",
+
+    "diff",
 )
 """The command modules of this package, in the order ``--help`` lists them."""
 
