@@ -1,0 +1,850 @@
+"""Translatable segments of a document, and the document rebuilt from their translations.
+
+:func:`extract_segments` cuts a document into :class:`Segment` units, one per
+paragraph (at the root, in a list item or in a blockquote), heading,
+blockquote attribution and, when asked, code block and string/text field of
+a block record. A segment's ``content`` is text with *inline codes*:
+
+- paired codes (:class:`Start` ... :class:`End`, XLIFF ``<g>``) for a span
+  with marks, and for a link or an item link;
+- standalone codes (:class:`Standalone`, XLIFF ``<x/>``) for an inline item,
+  an inline block, a line break (``\\n`` in a span) and a character XML 1.0
+  cannot carry (C0 controls other than tab and CR, lone surrogates, U+FFFE
+  and U+FFFF).
+
+A span without marks is bare text; a second bare span right after another
+one (or an empty one) gets a paired code of kind ``span`` so that the span
+boundaries survive: rebuilding from the untouched codes gives the very same
+nodes, canonical or not.
+
+:func:`apply_segments` rebuilds the document from translations keyed by
+segment id. Every translation is checked against its segment's codes: an
+unknown, duplicated, missing or badly nested code is a :class:`SegmentProblem`
+naming the segment and the code. Mark codes may be dropped when the caller
+allows it (the text keeps the marks of the codes around it); links, item
+links, inline items, inline blocks, line breaks and special characters never.
+
+Segment ids are stable: ``<kind letter>-<10 hex digits of a hash of the
+source content>``, with ``.2``, ``.3`` ... on later segments with the same
+content, or ``<block id>.<field>`` for a block record's field. They depend on
+neither the position nor the neighbours of the segment, so an edit, an
+insertion or a deletion elsewhere in the document keeps every other id;
+only a segment whose own source changed (which needs a new translation)
+gets a new id. (An id counting positions among siblings would shift every
+later id on an insertion.)
+
+>>> import dast.builders as b
+>>> doc = b.doc(b.h(1, "Title"), b.p("Hello ", b.strong("world"), "!"))
+>>> [(s.id, s.kind, s.context) for s in extract_segments(doc)]
+[('h-44e989d14d', 'heading', ()), ('p-e7edfea443', 'paragraph', ('Title',))]
+>>> seg = extract_segments(doc)[1]
+>>> seg.content
+('Hello ', Start(code='1'), 'world', End(code='1'), '!')
+>>> out = apply_segments(doc, {seg.id: ("Ciao ", Start("1"), "mondo", End("1"), "!")})
+>>> out.document.document.children[1].children[1]
+Span(type='span', value='mondo', marks=('strong',))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from dataclasses import field as _field
+from typing import Literal
+
+from ..cma.schema import SchemaRepository
+from ..cma.shapes import attributes_of, id_of, item_type_id_of, with_attributes
+from ..errors import DastError
+from ..nodes import (
+    Block,
+    Blockquote,
+    Code,
+    Document,
+    Heading,
+    InlineBlock,
+    InlineItem,
+    InlineNode,
+    ItemLink,
+    Link,
+    Node,
+    Paragraph,
+    Span,
+)
+from ..walk import for_each_node, map_nodes
+
+__all__ = [
+    "TEXT_FIELD_TYPES",
+    "CodeKind",
+    "End",
+    "InlineCode",
+    "Segment",
+    "SegmentKind",
+    "SegmentProblem",
+    "Standalone",
+    "Start",
+    "Token",
+    "Translation",
+    "TranslationError",
+    "TranslationReport",
+    "TranslationResult",
+    "apply_segments",
+    "check_translation",
+    "extract_segments",
+    "split_text",
+]
+
+SegmentKind = Literal["paragraph", "heading", "code", "attribution", "block-field"]
+"""Where a segment comes from."""
+
+CodeKind = Literal[
+    "marks", "span", "link", "itemLink", "inlineItem", "inlineBlock", "break", "char"
+]
+"""What an inline code stands for."""
+
+TEXT_FIELD_TYPES: frozenset[str] = frozenset({"string", "text"})
+"""The CMA field types whose values are translatable text."""
+
+_PAIRED: frozenset[str] = frozenset({"marks", "span", "link", "itemLink"})
+_DROPPABLE: frozenset[str] = frozenset({"marks", "span"})
+_LINKS: frozenset[str] = frozenset({"link", "itemLink"})
+_PREFIX: Mapping[str, str] = {
+    "paragraph": "p",
+    "heading": "h",
+    "code": "c",
+    "attribution": "q",
+    "block-field": "f",
+}
+
+_SPECIAL = re.compile("[\n\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""A line break, or a character XML 1.0 cannot carry (CR and tab it can)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """The opening tag of a paired code (XLIFF ``<g id=...>``).
+
+    >>> Start("1")
+    Start(code='1')
+    """
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    """The closing tag of a paired code (XLIFF ``</g>``).
+
+    >>> End("1")
+    End(code='1')
+    """
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Standalone:
+    """A standalone code (XLIFF ``<x id=.../>``).
+
+    >>> Standalone("2")
+    Standalone(code='2')
+    """
+
+    code: str
+
+
+Token = str | Start | End | Standalone
+"""One piece of a segment's content: text, or a code tag."""
+
+Translation = str | Sequence[Token]
+"""A segment's translation: tokens, or plain text (for a segment without codes)."""
+
+
+@dataclass(frozen=True)
+class InlineCode:
+    """One inline code of a segment: its id (``"1"``, ``"2"`` ...) and what it stands for.
+
+    ``node`` is the link, item link, inline item or inline block; ``marks`` the
+    span's marks (kind ``marks``); ``char`` the character (``break``, ``char``).
+
+    >>> InlineCode("1", "marks", marks=("strong",)).label
+    'strong'
+    >>> InlineCode("2", "char", char="\\x07").label
+    'character U+0007'
+    """
+
+    id: str
+    kind: CodeKind
+    node: Link | ItemLink | InlineItem | InlineBlock | None = None
+    marks: tuple[str, ...] | None = None
+    char: str = ""
+
+    @property
+    def paired(self) -> bool:
+        """Whether the code wraps text (``<g>``) rather than standing alone (``<x/>``)."""
+        return self.kind in _PAIRED
+
+    @property
+    def droppable(self) -> bool:
+        """Whether a translation may leave the code out when dropping marks is allowed."""
+        return self.kind in _DROPPABLE
+
+    @property
+    def label(self) -> str:
+        """A short description for messages and notes."""
+        node = self.node
+        if self.kind == "marks":
+            return "+".join(self.marks or ()) or "no marks"
+        if self.kind == "span":
+            return "span"
+        if isinstance(node, Link):
+            return f"link to {node.url}"
+        if isinstance(node, ItemLink):
+            return f"link to record {node.item}"
+        if isinstance(node, InlineItem):
+            return f"inline record {node.item}"
+        if isinstance(node, InlineBlock):
+            item = node.item
+            return f"inline block {item if isinstance(item, str) else id_of(item) or '(new)'}"
+        if self.kind == "break":
+            return "line break"
+        return f"character U+{ord(self.char):04X}"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One translatable unit: a stable id, its source content and its codes.
+
+    ``context`` is the heading path above it (for a block field: the block
+    model's api_key); ``field`` the api_key of a block field.
+
+    >>> import dast.builders as b
+    >>> seg = extract_segments(b.doc(b.p("a", b.em("b"))))[0]
+    >>> seg.text, seg.tagged(), seg.codes[0].label
+    ('ab', 'a<1>b</1>', 'emphasis')
+    """
+
+    id: str
+    kind: SegmentKind
+    content: tuple[Token, ...]
+    codes: tuple[InlineCode, ...]
+    context: tuple[str, ...] = ()
+    field: str | None = None
+    _by_id: Mapping[str, InlineCode] = _field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {code.id: code for code in self.codes})
+
+    def code(self, code_id: str) -> InlineCode | None:
+        """The code with this id, or ``None``.
+
+        >>> import dast.builders as b
+        >>> extract_segments(b.doc(b.p("a", b.em("b"))))[0].code("1").kind
+        'marks'
+        """
+        return self._by_id.get(code_id)
+
+    @property
+    def text(self) -> str:
+        """The source as plain text (line breaks and special characters included)."""
+        return _plain(self, self.content)
+
+    def tagged(self) -> str:
+        """The source with codes as short tags: ``<1>``...``</1>`` and ``<2/>``."""
+        out: list[str] = []
+        for token in self.content:
+            if isinstance(token, str):
+                out.append(token)
+            elif isinstance(token, Start):
+                out.append(f"<{token.code}>")
+            elif isinstance(token, End):
+                out.append(f"</{token.code}>")
+            else:
+                out.append(f"<{token.code}/>")
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class SegmentProblem:
+    """Why a translation was rejected: the segment, the code (if one is to blame), a message.
+
+    >>> str(SegmentProblem("p-1", "2", "code 2 (line break) is missing"))
+    'segment p-1: code 2 (line break) is missing'
+    """
+
+    segment: str
+    code: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"segment {self.segment}: {self.message}"
+
+
+class TranslationError(DastError, ValueError):
+    """Translations that cannot be applied; ``problems`` lists every one."""
+
+    def __init__(self, problems: Sequence[SegmentProblem]) -> None:
+        self.problems = tuple(problems)
+        lines = [str(p) for p in self.problems]
+        if len(lines) == 1:
+            message = f"translation rejected: {lines[0]}"
+        else:
+            message = f"{len(lines)} translations rejected:\n" + "\n".join(f"  {x}" for x in lines)
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class TranslationReport:
+    """What :func:`apply_segments` did.
+
+    ``applied``: segment ids translated; ``rejected``: problems of the
+    translations left out (only when not ``strict``); ``untranslated``:
+    segments without a translation (their source is kept); ``unknown``:
+    translation ids matching no segment; ``dropped``: ``(segment id, code
+    id, label)`` of mark codes a translation left out.
+    """
+
+    applied: tuple[str, ...] = ()
+    rejected: tuple[SegmentProblem, ...] = ()
+    untranslated: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    dropped: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class TranslationResult:
+    """The translated document and the :class:`TranslationReport`."""
+
+    document: Document
+    report: TranslationReport
+
+
+# --- encoding --------------------------------------------------------------------------------
+
+
+class _Builder:
+    """Collects the tokens and codes of one segment."""
+
+    __slots__ = ("codes", "tokens")
+
+    def __init__(self) -> None:
+        self.tokens: list[Token] = []
+        self.codes: list[InlineCode] = []
+
+    def new(
+        self,
+        kind: CodeKind,
+        node: Link | ItemLink | InlineItem | InlineBlock | None = None,
+        marks: tuple[str, ...] | None = None,
+        char: str = "",
+    ) -> str:
+        code = InlineCode(str(len(self.codes) + 1), kind, node, marks, char)
+        self.codes.append(code)
+        return code.id
+
+    def text(self, value: str) -> None:
+        start = 0
+        for match in _SPECIAL.finditer(value):
+            if match.start() > start:
+                self.tokens.append(value[start : match.start()])
+            char = match.group()
+            self.tokens.append(Standalone(self.new("break" if char == "\n" else "char", char=char)))
+            start = match.end()
+        if start < len(value):
+            self.tokens.append(value[start:])
+
+    def spans(self, children: Sequence[InlineNode]) -> None:
+        bare = False  # the previous token is bare text of a span without marks
+        for child in children:
+            if isinstance(child, Span):
+                if child.marks is None and child.value and not bare:
+                    self.text(child.value)
+                    bare = True
+                    continue
+                kind: CodeKind = "span" if child.marks is None else "marks"
+                cid = self.new(kind, marks=child.marks)
+                self.tokens.append(Start(cid))
+                self.text(child.value)
+                self.tokens.append(End(cid))
+            elif isinstance(child, (Link, ItemLink)):
+                cid = self.new("link" if isinstance(child, Link) else "itemLink", child)
+                self.tokens.append(Start(cid))
+                self.spans(child.children)
+                self.tokens.append(End(cid))
+            else:
+                kind = "inlineItem" if isinstance(child, InlineItem) else "inlineBlock"
+                self.tokens.append(Standalone(self.new(kind, child)))
+            bare = False
+
+
+def split_text(value: str) -> tuple[tuple[Token, ...], tuple[InlineCode, ...]]:
+    """Plain text as tokens: line breaks and characters XML cannot carry become codes.
+
+    >>> split_text("a\\nb")
+    (('a', Standalone(code='1'), 'b'), (InlineCode(id='1', kind='break', node=None, marks=None, char='\\n'),))
+    """  # noqa: E501
+    builder = _Builder()
+    builder.text(value)
+    return tuple(builder.tokens), tuple(builder.codes)
+
+
+def _plain(segment: Segment, tokens: Sequence[Token]) -> str:
+    out: list[str] = []
+    for token in tokens:
+        if isinstance(token, str):
+            out.append(token)
+        elif isinstance(token, Standalone):
+            code = segment.code(token.code)
+            if code is not None:
+                out.append(code.char)
+    return "".join(out)
+
+
+def _has_text(tokens: Sequence[Token]) -> bool:
+    return any(isinstance(t, str) and not t.isspace() for t in tokens)
+
+
+def _hash(kind: str, tokens: Sequence[Token], codes: Sequence[InlineCode]) -> str:
+    parts: list[str] = [kind]
+    kinds = {code.id: code.kind for code in codes}
+    for token in tokens:
+        if isinstance(token, str):
+            parts.append(token)
+        elif isinstance(token, Start):
+            parts.append(f"\x01{kinds[token.code]}\x01")
+        elif isinstance(token, End):
+            parts.append("\x02")
+        else:
+            code = next(c for c in codes if c.id == token.code)
+            mark = f"{ord(code.char):x}" if code.char else code.kind
+            parts.append(f"\x03{mark}\x03")
+    data = "".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=5).hexdigest()
+
+
+class _Extractor:
+    """Names the segments of one document in document order (shared by extract and apply)."""
+
+    def __init__(self, include_code: bool, schema: SchemaRepository | None) -> None:
+        self.include_code = include_code
+        self.schema = schema
+        self.seen: dict[str, int] = {}
+
+    def _id(self, base: str) -> str:
+        count = self.seen.get(base, 0) + 1
+        self.seen[base] = count
+        return base if count == 1 else f"{base}.{count}"
+
+    def _segment(
+        self,
+        kind: SegmentKind,
+        builder: _Builder,
+        context: tuple[str, ...] = (),
+        base: str | None = None,
+        field_name: str | None = None,
+    ) -> Segment | None:
+        tokens = tuple(builder.tokens)
+        if not _has_text(tokens):
+            return None
+        codes = tuple(builder.codes)
+        if base is None:
+            base = f"{_PREFIX[kind]}-{_hash(kind, tokens, codes)}"
+        return Segment(self._id(base), kind, tokens, codes, context, field_name)
+
+    def inline(
+        self, node: Paragraph | Heading, context: tuple[str, ...] = ()
+    ) -> Segment | None:
+        builder = _Builder()
+        builder.spans(node.children)
+        kind: SegmentKind = "heading" if isinstance(node, Heading) else "paragraph"
+        return self._segment(kind, builder, context)
+
+    def plain(self, kind: SegmentKind, value: str, context: tuple[str, ...] = ()) -> Segment | None:
+        builder = _Builder()
+        builder.text(value)
+        return self._segment(kind, builder, context)
+
+    def block_fields(self, node: Block | InlineBlock) -> list[Segment]:
+        item = node.item
+        if self.schema is None or not isinstance(item, Mapping):
+            return []
+        model_id = item_type_id_of(item)
+        model = self.schema.find_item_type(model_id) if model_id else None
+        if model is None:
+            return []
+        attrs = attributes_of(item)
+        block_id = id_of(item)
+        out: list[Segment] = []
+        for spec in self.schema.fields(model.id):
+            value = attrs.get(spec.api_key)
+            if spec.field_type not in TEXT_FIELD_TYPES or not isinstance(value, str):
+                continue
+            builder = _Builder()
+            builder.text(value)
+            base = f"{block_id}.{spec.api_key}" if block_id else None
+            segment = self._segment("block-field", builder, (model.api_key,), base, spec.api_key)
+            if segment is not None:
+                out.append(segment)
+        return out
+
+
+def _heading_text(node: Heading) -> str:
+    parts: list[str] = []
+    for child in node.children:
+        if isinstance(child, Span):
+            parts.append(child.value)
+        elif isinstance(child, (Link, ItemLink)):
+            parts.extend(span.value for span in child.children)
+    return " ".join("".join(parts).split())
+
+
+def extract_segments(
+    doc: Document | Mapping[str, object],
+    *,
+    include_code: bool = False,
+    schema: SchemaRepository | None = None,
+) -> list[Segment]:
+    """The translatable segments of a document, in document order.
+
+    ``include_code`` adds code blocks; ``schema`` adds the string and text
+    fields of block records given in full (not as bare ids), found through
+    the block's model. The same options must be given to :func:`apply_segments`.
+
+    >>> import dast.builders as b
+    >>> [s.tagged() for s in extract_segments(b.doc(b.p("a", b.link("https://x.y", "b"))))]
+    ['a<1>b</1>']
+    """
+    extractor = _Extractor(include_code, schema)
+    out: list[Segment] = []
+    headings: list[tuple[int, str]] = []
+
+    def visit(node: Node) -> None:
+        segment: Segment | None = None
+        if isinstance(node, Heading):
+            while headings and headings[-1][0] >= node.level:
+                headings.pop()
+            segment = extractor.inline(node, tuple(text for _, text in headings))
+            headings.append((node.level, _heading_text(node)))
+        elif isinstance(node, Paragraph):
+            segment = extractor.inline(node, tuple(text for _, text in headings))
+        elif isinstance(node, Blockquote) and node.attribution is not None:
+            segment = extractor.plain(
+                "attribution", node.attribution, tuple(text for _, text in headings)
+            )
+        elif isinstance(node, Code) and include_code:
+            segment = extractor.plain("code", node.code, tuple(text for _, text in headings))
+        elif isinstance(node, (Block, InlineBlock)):
+            out.extend(extractor.block_fields(node))
+        if segment is not None:
+            out.append(segment)
+
+    for_each_node(_as_document(doc), visit)
+    return out
+
+
+def _as_document(doc: Document | Mapping[str, object]) -> Document:
+    if isinstance(doc, Document):
+        return doc
+    from ..load import load_document
+
+    loaded = load_document(doc)
+    if loaded is None:
+        raise DastError("nothing to translate: the document is null (an empty field)")
+    return loaded
+
+
+# --- checking and decoding -------------------------------------------------------------------
+
+
+class _Rejected(Exception):
+    def __init__(self, code: str | None, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _describe(code: InlineCode) -> str:
+    return f"code {code.id} ({code.label})"
+
+
+def _tokens(segment: Segment, translation: Translation) -> tuple[Token, ...]:
+    if isinstance(translation, str):
+        return (translation,) if translation else ()
+    out: list[Token] = []
+    for token in translation:
+        if not isinstance(token, (str, Start, End, Standalone)):
+            raise _Rejected(None, f"not a text or code token: {token!r}")
+        out.append(token)
+    return tuple(out)
+
+
+def _check(
+    segment: Segment, tokens: Sequence[Token], allow_dropped_marks: bool
+) -> list[InlineCode]:
+    """Check the codes of a translation; return the codes it dropped (raise ``_Rejected``)."""
+    seen: set[str] = set()
+    stack: list[InlineCode] = []
+    for token in tokens:
+        if isinstance(token, str):
+            if _SPECIAL.search(token):
+                char = _SPECIAL.search(token).group()  # type: ignore[union-attr]
+                what = "a line break" if char == "\n" else f"character U+{ord(char):04X}"
+                raise _Rejected(None, f"the text holds {what}: it must be a code of the source")
+            continue
+        code = segment.code(token.code)
+        if code is None:
+            raise _Rejected(token.code, f"code {token.code} is not in the source")
+        if isinstance(token, End):
+            if not stack or stack[-1] is not code:
+                if code.id not in seen:
+                    raise _Rejected(code.id, f"{_describe(code)} is closed before it is opened")
+                opened = _describe(stack[-1]) if stack else "no code"
+                raise _Rejected(
+                    code.id, f"{_describe(code)} is closed while {opened} is open (unbalanced)"
+                )
+            stack.pop()
+            continue
+        if code.id in seen:
+            raise _Rejected(code.id, f"{_describe(code)} appears twice")
+        seen.add(code.id)
+        if isinstance(token, Start) and not code.paired:
+            raise _Rejected(code.id, f"{_describe(code)} is a standalone code, not a pair")
+        if isinstance(token, Standalone) and code.paired:
+            raise _Rejected(code.id, f"{_describe(code)} is a paired code, used alone")
+        if code.kind in _LINKS or code.kind in ("inlineItem", "inlineBlock"):
+            outer = next((c for c in stack if c.kind in _LINKS), None)
+            if outer is not None:
+                raise _Rejected(code.id, f"{_describe(code)} is inside {_describe(outer)}")
+        if isinstance(token, Start):
+            stack.append(code)
+    if stack:
+        raise _Rejected(stack[-1].id, f"{_describe(stack[-1])} is never closed (unbalanced)")
+    dropped: list[InlineCode] = []
+    for code in segment.codes:
+        if code.id in seen:
+            continue
+        if code.droppable and allow_dropped_marks:
+            dropped.append(code)
+        else:
+            hint = " (pass allow_dropped_marks to allow it)" if code.droppable else ""
+            raise _Rejected(code.id, f"{_describe(code)} is missing{hint}")
+    if _has_text(segment.content) and not any(isinstance(t, str) and t for t in tokens):
+        raise _Rejected(None, "the translation is empty")
+    return dropped
+
+
+def _marks_of(open_marks: Sequence[InlineCode]) -> tuple[str, ...] | None:
+    marked = [code.marks for code in open_marks if code.marks is not None]
+    if not marked:
+        return None
+    if len(marked) == 1:
+        return marked[0]
+    return tuple(dict.fromkeys(m for marks in marked for m in marks))
+
+
+def _inlines(segment: Segment, tokens: Sequence[Token]) -> tuple[InlineNode, ...]:
+    """Inline nodes from checked tokens."""
+    containers: list[list[InlineNode]] = [[]]
+    open_marks: list[InlineCode] = []
+    started: list[int] = []
+    buffer: list[str] = []
+    emitted = 0
+
+    def flush() -> None:
+        nonlocal emitted
+        if buffer:
+            containers[-1].append(Span(value="".join(buffer), marks=_marks_of(open_marks)))
+            buffer.clear()
+            emitted += 1
+
+    for token in tokens:
+        if isinstance(token, str):
+            buffer.append(token)
+            continue
+        code = segment.code(token.code)
+        assert code is not None  # checked
+        if isinstance(token, Standalone):
+            if code.kind in ("break", "char"):
+                buffer.append(code.char)
+            else:
+                flush()
+                assert code.node is not None
+                containers[-1].append(code.node)
+                emitted += 1
+            continue
+        flush()
+        if code.kind in _LINKS:
+            if isinstance(token, Start):
+                containers.append([])
+                continue
+            kids = containers.pop()
+            if not kids:
+                raise _Rejected(code.id, f"{_describe(code)} holds no text")
+            assert code.node is not None
+            containers[-1].append(code.node.model_copy(update={"children": tuple(kids)}))
+            emitted += 1
+        elif isinstance(token, Start):
+            open_marks.append(code)
+            started.append(emitted)
+        else:
+            if started.pop() == emitted:  # an empty span keeps its place
+                containers[-1].append(Span(value="", marks=_marks_of(open_marks)))
+                emitted += 1
+            open_marks.pop()
+    flush()
+    return tuple(containers[0])
+
+
+def check_translation(
+    segment: Segment, translation: Translation, *, allow_dropped_marks: bool = False
+) -> SegmentProblem | None:
+    """The problem with a translation of ``segment``, or ``None`` when it can be applied.
+
+    >>> import dast.builders as b
+    >>> seg = extract_segments(b.doc(b.p("a", b.link("https://x.y", "b"))))[0]
+    >>> print(check_translation(seg, "ab"))
+    segment p-e62b3359ae: code 1 (link to https://x.y) is missing
+    >>> check_translation(seg, ("A", Start("1"), "B", End("1"))) is None
+    True
+    """
+    try:
+        tokens = _tokens(segment, translation)
+        _check(segment, tokens, allow_dropped_marks)
+        if segment.kind in ("paragraph", "heading"):
+            _inlines(segment, tokens)
+    except _Rejected as exc:
+        return SegmentProblem(segment.id, exc.code, exc.message)
+    return None
+
+
+# --- applying --------------------------------------------------------------------------------
+
+
+class _Applier:
+    def __init__(
+        self,
+        translations: Mapping[str, Translation],
+        allow_dropped_marks: bool,
+        extractor: _Extractor,
+    ) -> None:
+        self.translations = translations
+        self.allow = allow_dropped_marks
+        self.extractor = extractor
+        self.applied: list[str] = []
+        self.rejected: list[SegmentProblem] = []
+        self.untranslated: list[str] = []
+        self.dropped: list[tuple[str, str, str]] = []
+        self.ids: set[str] = set()
+
+    def tokens(self, segment: Segment | None) -> tuple[Token, ...] | None:
+        """The checked translation of a segment, or ``None`` to keep the source."""
+        if segment is None:
+            return None
+        self.ids.add(segment.id)
+        translation = self.translations.get(segment.id)
+        if translation is None:
+            self.untranslated.append(segment.id)
+            return None
+        try:
+            tokens = _tokens(segment, translation)
+            dropped = _check(segment, tokens, self.allow)
+        except _Rejected as exc:
+            self.rejected.append(SegmentProblem(segment.id, exc.code, exc.message))
+            return None
+        self.dropped.extend((segment.id, code.id, code.label) for code in dropped)
+        self.applied.append(segment.id)
+        return tokens
+
+    def inline(self, node: Paragraph | Heading) -> Paragraph | Heading:
+        segment = self.extractor.inline(node)
+        tokens = self.tokens(segment)
+        if tokens is None or segment is None:
+            return node
+        try:
+            children = _inlines(segment, tokens)
+        except _Rejected as exc:
+            self.applied.pop()
+            self.rejected.append(SegmentProblem(segment.id, exc.code, exc.message))
+            return node
+        if children == node.children:
+            return node
+        return node.model_copy(update={"children": children})
+
+    def plain(self, kind: SegmentKind, value: str) -> str:
+        segment = self.extractor.plain(kind, value)
+        tokens = self.tokens(segment)
+        if tokens is None or segment is None:
+            return value
+        return _plain(segment, tokens)
+
+    def block(self, node: Block | InlineBlock) -> Block | InlineBlock:
+        changes: dict[str, str] = {}
+        for segment in self.extractor.block_fields(node):
+            tokens = self.tokens(segment)
+            if tokens is not None and segment.field is not None:
+                changes[segment.field] = _plain(segment, tokens)
+        item = node.item
+        if not changes or not isinstance(item, Mapping):
+            return node
+        return node.model_copy(update={"item": with_attributes(item, changes)})
+
+
+def apply_segments(
+    doc: Document | Mapping[str, object],
+    translations: Mapping[str, Translation],
+    *,
+    allow_dropped_marks: bool = False,
+    include_code: bool = False,
+    schema: SchemaRepository | None = None,
+    strict: bool = True,
+) -> TranslationResult:
+    """The document with every segment replaced by its translation (a new tree).
+
+    ``translations`` maps segment ids (from :func:`extract_segments` with the
+    same ``include_code`` and ``schema``) to token sequences or plain text.
+    Segments without a translation keep their source. With ``strict`` (the
+    default) any rejected translation raises :class:`TranslationError`
+    listing every problem; otherwise the rejected segments keep their source
+    and are listed in the report, so good translations are applied one by one.
+
+    >>> import dast.builders as b
+    >>> doc = b.doc(b.p("Hello ", b.link("https://x.y", "you")))
+    >>> seg = extract_segments(doc)[0]
+    >>> apply_segments(doc, {seg.id: "Ciao"})
+    Traceback (most recent call last):
+    ...
+    dast.translate.segments.TranslationError: translation rejected: segment p-2c15e93225: code 1 (link to https://x.y) is missing
+    >>> result = apply_segments(doc, {seg.id: "Ciao"}, strict=False)
+    >>> result.document == doc, result.report.rejected[0].code
+    (True, '1')
+    """  # noqa: E501
+    source = _as_document(doc)
+    applier = _Applier(translations, allow_dropped_marks, _Extractor(include_code, schema))
+
+    def mapper(node: Node) -> Node:
+        if isinstance(node, (Paragraph, Heading)):
+            return applier.inline(node)
+        if isinstance(node, Blockquote) and node.attribution is not None:
+            attribution = applier.plain("attribution", node.attribution)
+            if attribution != node.attribution:
+                return node.model_copy(update={"attribution": attribution})
+        elif isinstance(node, Code) and include_code:
+            code = applier.plain("code", node.code)
+            if code != node.code:
+                return node.model_copy(update={"code": code})
+        elif isinstance(node, (Block, InlineBlock)):
+            return applier.block(node)
+        return node
+
+    result = map_nodes(source, mapper)
+    if strict and applier.rejected:
+        raise TranslationError(applier.rejected)
+    report = TranslationReport(
+        applied=tuple(applier.applied),
+        rejected=tuple(applier.rejected),
+        untranslated=tuple(applier.untranslated),
+        unknown=tuple(key for key in translations if key not in applier.ids),
+        dropped=tuple(applier.dropped),
+    )
+    return TranslationResult(result, report)
