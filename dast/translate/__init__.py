@@ -31,6 +31,16 @@ from .segments import (
     extract_segments,
     split_text,
 )
+from .units import UnitError, decode_tags, encode_tags, segment_unit, translations_from_units
+from .xliff import (
+    XliffDocument,
+    XliffError,
+    XliffFile,
+    XliffFileContent,
+    XliffUnit,
+    read_xliff,
+    write_xliff,
+)
 
 __all__ = [
     "TEXT_FIELD_TYPES",
@@ -47,8 +57,20 @@ __all__ = [
     "TranslationError",
     "TranslationReport",
     "TranslationResult",
+    "UnitError",
+    "XliffDocument",
+    "XliffError",
+    "XliffFile",
+    "XliffFileContent",
+    "XliffUnit",
     "apply_segments",
     "check_translation",
+    "decode_tags",
+    "encode_tags",
     "extract_segments",
+    "read_xliff",
+    "segment_unit",
     "split_text",
+    "translations_from_units",
+    "write_xliff",
 ]

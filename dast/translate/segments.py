@@ -90,9 +90,11 @@ __all__ = [
     "TranslationReport",
     "TranslationResult",
     "apply_segments",
+    "apply_text",
     "check_translation",
     "extract_segments",
     "split_text",
+    "text_segment",
 ]
 
 SegmentKind = Literal["paragraph", "heading", "code", "attribution", "block-field"]
@@ -387,6 +389,37 @@ def split_text(value: str) -> tuple[tuple[Token, ...], tuple[InlineCode, ...]]:
     builder = _Builder()
     builder.text(value)
     return tuple(builder.tokens), tuple(builder.codes)
+
+
+def text_segment(segment_id: str, value: str, context: tuple[str, ...] = ()) -> Segment | None:
+    """A plain-text value (a record's string field, say) as one segment (``None`` if blank).
+
+    >>> text_segment("title", "Hello\\nworld").tagged()
+    'Hello<1/>world'
+    """
+    tokens, codes = split_text(value)
+    if not _has_text(tokens):
+        return None
+    return Segment(segment_id, "block-field", tokens, codes, context, segment_id)
+
+
+def apply_text(
+    segment: Segment, translation: Translation, *, allow_dropped_marks: bool = False
+) -> str:
+    """The plain text of a checked translation of a plain-text segment.
+
+    Raises :class:`TranslationError` when the translation breaks a code.
+
+    >>> seg = text_segment("title", "Hello\\nworld")
+    >>> apply_text(seg, ("Ciao", Standalone("1"), "mondo"))
+    'Ciao\\nmondo'
+    """
+    try:
+        tokens = _tokens(segment, translation)
+        _check(segment, tokens, allow_dropped_marks)
+    except _Rejected as exc:
+        raise TranslationError([SegmentProblem(segment.id, exc.code, exc.message)]) from None
+    return _plain(segment, tokens)
 
 
 def _plain(segment: Segment, tokens: Sequence[Token]) -> str:

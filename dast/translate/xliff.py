@@ -35,6 +35,7 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as _field
@@ -214,8 +215,25 @@ def _fill(element: etree._Element, segment: Segment, tokens: Sequence[Token]) ->
             last = child
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _readable(text: str) -> str:
+    """Text for a note: characters XML cannot carry shown as ``\\uXXXX``."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _exact(text: str, what: str) -> str:
+    """Text that must come back as it is (names, ids): refused if XML cannot carry it."""
+    found = _NOT_XML.search(text)
+    if found is not None:
+        raise XliffError(f"{what} {_readable(text)!r} holds U+{ord(found.group()):04X}, "
+                         "which XML 1.0 cannot carry")
+    return text
+
+
 def _code_note(segment: Segment) -> str:
-    return "codes: " + "; ".join(f"{code.id} = {code.label}" for code in segment.codes)
+    return "codes: " + "; ".join(f"{code.id} = {_readable(code.label)}" for code in segment.codes)
 
 
 def _layout(element: etree._Element, depth: int) -> None:
@@ -242,20 +260,28 @@ def write_xliff(
     root = etree.Element(_NS + "xliff", nsmap={None: XLIFF_NAMESPACE})  # type: ignore[dict-item]
     root.set("version", "1.2")
     for entry in files:
-        attributes = {"original": entry.original, "source-language": source_locale}
+        attributes = {
+            "original": _exact(entry.original, "the file name"),
+            "source-language": _exact(source_locale, "the locale"),
+        }
         if target_locale is not None:
-            attributes["target-language"] = target_locale
+            attributes["target-language"] = _exact(target_locale, "the locale")
         attributes["datatype"] = _DATATYPE
         file_el = etree.SubElement(root, _NS + "file", attributes)
         if entry.record_id is not None or entry.field is not None:
             header = etree.SubElement(file_el, _NS + "header")
             if entry.record_id is not None:
-                etree.SubElement(header, _NS + "note").text = _RECORD_NOTE + entry.record_id
+                etree.SubElement(header, _NS + "note").text = _RECORD_NOTE + _exact(
+                    entry.record_id, "the record id"
+                )
             if entry.field is not None:
-                etree.SubElement(header, _NS + "note").text = _FIELD_NOTE + entry.field
+                note = etree.SubElement(header, _NS + "note")
+                note.text = _FIELD_NOTE + _exact(entry.field, "the field")
         body = etree.SubElement(file_el, _NS + "body")
         for segment in entry.segments:
-            unit = etree.SubElement(body, _NS + "trans-unit", id=segment.id)
+            unit = etree.SubElement(
+                body, _NS + "trans-unit", id=_exact(segment.id, "the segment id")
+            )
             unit.set("resname", segment.kind)
             unit.set(_XML_SPACE, "preserve")
             _fill(etree.SubElement(unit, _NS + "source"), segment, segment.content)
@@ -264,7 +290,7 @@ def write_xliff(
                 _fill(etree.SubElement(unit, _NS + "target"), segment, target)
             if segment.context:
                 where = "block model" if segment.kind == "block-field" else "under heading"
-                etree.SubElement(unit, _NS + "note").text = (
+                etree.SubElement(unit, _NS + "note").text = _readable(
                     f"{where}: " + " > ".join(segment.context)
                 )
             if segment.codes:
