@@ -660,7 +660,7 @@ def _check(
         if code.droppable and allow_dropped_marks:
             dropped.append(code)
         else:
-            hint = " (pass allow_dropped_marks to allow it)" if code.droppable else ""
+            hint = " (dropping marks is not allowed)" if code.droppable else ""
             raise _Rejected(code.id, f"{_describe(code)} is missing{hint}")
     if _has_text(segment.content) and not any(isinstance(t, str) and t for t in tokens):
         raise _Rejected(None, "the translation is empty")

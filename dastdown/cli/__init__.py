@@ -43,6 +43,8 @@ COMMANDS = (
     "check",
     "fmt",
     "inspect",
+    "xliff",
+    "units",
 )
 """The command modules of this package, in the order ``--help`` lists them."""
 

@@ -228,7 +228,7 @@ def _segment() -> tuple[Document, Segment]:
         (("a", Start("1"), "b", End("1"), Start("2"), "c", End("2"), "d", Standalone("4"), "e"),
          "3", "code 3 (inline record 9) is missing"),
         (("a", Start("2"), "c", End("2"), Standalone("3"), "d", Standalone("4"), "e"),
-         "1", "code 1 (strong) is missing (pass allow_dropped_marks to allow it)"),
+         "1", "code 1 (strong) is missing (dropping marks is not allowed)"),
         (("a", Start("1"), "b", End("1"), Start("2"), "c", End("2"), Standalone("3"),
           Standalone("3"), "d", Standalone("4"), "e"),
          "3", "code 3 (inline record 9) appears twice"),
