@@ -440,16 +440,16 @@ def _has_text(tokens: Sequence[Token]) -> bool:
 
 def _hash(kind: str, tokens: Sequence[Token], codes: Sequence[InlineCode]) -> str:
     parts: list[str] = [kind]
-    kinds = {code.id: code.kind for code in codes}
+    by_id = {code.id: code for code in codes}
     for token in tokens:
         if isinstance(token, str):
             parts.append(token)
         elif isinstance(token, Start):
-            parts.append(f"\x01{kinds[token.code]}\x01")
+            parts.append(f"\x01{by_id[token.code].kind}\x01")
         elif isinstance(token, End):
             parts.append("\x02")
         else:
-            code = next(c for c in codes if c.id == token.code)
+            code = by_id[token.code]
             mark = f"{ord(code.char):x}" if code.char else code.kind
             parts.append(f"\x03{mark}\x03")
     data = "".join(parts).encode("utf-8", "surrogatepass")
