@@ -29,6 +29,7 @@ from .segments import (
     apply_segments,
     check_translation,
     extract_segments,
+    is_text_field,
     split_text,
 )
 from .units import UnitError, decode_tags, encode_tags, segment_unit, translations_from_units
@@ -68,6 +69,7 @@ __all__ = [
     "decode_tags",
     "encode_tags",
     "extract_segments",
+    "is_text_field",
     "read_xliff",
     "segment_unit",
     "split_text",

@@ -40,13 +40,13 @@ from ..load import load_document
 from ..nodes import Block, Document, InlineBlock, Node
 from ..walk import map_nodes
 from .segments import (
-    TEXT_FIELD_TYPES,
     Segment,
     Translation,
     TranslationReport,
     apply_segments,
     apply_text,
     extract_segments,
+    is_text_field,
     text_segment,
 )
 
@@ -136,7 +136,7 @@ def record_sources(
             text_fields = {
                 f.api_key
                 for f in schema.fields(model)
-                if f.localized and f.field_type in TEXT_FIELD_TYPES
+                if f.localized and is_text_field(f)
             }
     out: list[FieldSource] = []
     for name, value in attributes.items():

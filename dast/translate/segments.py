@@ -50,11 +50,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as _field
-from typing import Literal
+from typing import Any, Literal
 
-from ..cma.schema import SchemaRepository
+from ..cma.schema import FieldSchema, ItemTypeSchema, SchemaRepository
 from ..cma.shapes import attributes_of, id_of, item_type_id_of, with_attributes
 from ..errors import DastError
 from ..nodes import (
@@ -93,6 +93,7 @@ __all__ = [
     "apply_text",
     "check_translation",
     "extract_segments",
+    "is_text_field",
     "split_text",
     "text_segment",
 ]
@@ -107,6 +108,23 @@ CodeKind = Literal[
 
 TEXT_FIELD_TYPES: frozenset[str] = frozenset({"string", "text"})
 """The CMA field types whose values are translatable text."""
+
+_NOT_PROSE_VALIDATORS = ("enum", "format")
+
+
+def is_text_field(spec: FieldSchema) -> bool:
+    """Whether a field holds prose to translate: a string or text field whose value is not
+    one of a fixed set (``enum``) nor a URL, an email or a pattern (``format``).
+
+    >>> is_text_field(FieldSchema("F", "caption", "string", False, "M"))
+    True
+    >>> is_text_field(FieldSchema("F", "url", "string", False, "M",
+    ...     validators={"format": {"predefined_pattern": "url"}}))
+    False
+    """
+    return spec.field_type in TEXT_FIELD_TYPES and not any(
+        name in spec.validators for name in _NOT_PROSE_VALIDATORS
+    )
 
 _PAIRED: frozenset[str] = frozenset({"marks", "span", "link", "itemLink"})
 _DROPPABLE: frozenset[str] = frozenset({"marks", "span"})
@@ -502,24 +520,106 @@ class _Extractor:
         item = node.item
         if self.schema is None or not isinstance(item, Mapping):
             return []
-        model_id = item_type_id_of(item)
-        model = self.schema.find_item_type(model_id) if model_id else None
-        if model is None:
+        return self.record(item)
+
+    def record(self, item: Mapping[str, Any]) -> list[Segment]:
+        """The segments of a block record: its text fields, its nested blocks' and documents'."""
+        schema = self.schema
+        found = _record_model(item, schema)
+        if schema is None or found is None:
             return []
-        attrs = attributes_of(item)
-        block_id = id_of(item)
+        model, attrs, block_id = found
         out: list[Segment] = []
-        for spec in self.schema.fields(model.id):
+        for spec in schema.fields(model.id):
             value = attrs.get(spec.api_key)
-            if spec.field_type not in TEXT_FIELD_TYPES or not isinstance(value, str):
+            if spec.field_type in TEXT_FIELD_TYPES:
+                if isinstance(value, str) and is_text_field(spec):
+                    segment = self.field_text(value, model.api_key, spec.api_key, block_id)
+                    if segment is not None:
+                        out.append(segment)
+            elif block_id is None:  # nested content needs a block id to name its segments
                 continue
-            builder = _Builder()
-            builder.text(value)
-            base = f"{block_id}.{spec.api_key}" if block_id else None
-            segment = self._segment("block-field", builder, (model.api_key,), base, spec.api_key)
+            elif spec.field_type == "structured_text" and isinstance(value, Mapping):
+                if not _is_dast(value):
+                    continue
+                prefix = f"{block_id}.{spec.api_key}."
+                nested = _Extractor(self.include_code, schema)
+                for segment in nested.extract(_as_document(value)):
+                    out.append(
+                        replace(
+                            segment,
+                            id=prefix + segment.id,
+                            context=(f"{model.api_key}.{spec.api_key}", *segment.context),
+                        )
+                    )
+            else:
+                for record in _nested_records(spec.field_type, value):
+                    out.extend(self.record(record))
+        return out
+
+    def field_text(
+        self, value: str, model: str, field_name: str, block_id: str | None
+    ) -> Segment | None:
+        builder = _Builder()
+        builder.text(value)
+        base = f"{block_id}.{field_name}" if block_id else None
+        return self._segment("block-field", builder, (model,), base, field_name)
+
+    def extract(self, doc: Document) -> list[Segment]:
+        """Every segment of ``doc``, in document order."""
+        out: list[Segment] = []
+        headings: list[tuple[int, str]] = []
+
+        def visit(node: Node) -> None:
+            segment: Segment | None = None
+            context = tuple(text for _, text in headings)
+            if isinstance(node, Heading):
+                while headings and headings[-1][0] >= node.level:
+                    headings.pop()
+                segment = self.inline(node, tuple(text for _, text in headings))
+                headings.append((node.level, _heading_text(node)))
+            elif isinstance(node, Paragraph):
+                segment = self.inline(node, context)
+            elif isinstance(node, Blockquote) and node.attribution is not None:
+                segment = self.plain("attribution", node.attribution, context)
+            elif isinstance(node, Code) and self.include_code:
+                segment = self.plain("code", node.code, context)
+            elif isinstance(node, (Block, InlineBlock)):
+                out.extend(self.block_fields(node))
             if segment is not None:
                 out.append(segment)
+
+        for_each_node(doc, visit)
         return out
+
+
+def _is_dast(value: object) -> bool:
+    return isinstance(value, Mapping) and value.get("schema") == "dast" and "document" in value
+
+
+def _record_model(
+    item: Mapping[str, Any], schema: SchemaRepository | None
+) -> tuple[ItemTypeSchema, dict[str, Any], str | None] | None:
+    """The model, attributes and id of a block record (``None`` when the schema lacks it)."""
+    if schema is None:
+        return None
+    try:
+        model_id = item_type_id_of(item)
+        model = schema.find_item_type(model_id) if model_id else None
+        if model is None:
+            return None
+        return model, attributes_of(item), id_of(item)
+    except DastError:  # not a record after all (a wrong "type", say): nothing to translate
+        return None
+
+
+def _nested_records(field_type: str, value: object) -> list[Mapping[str, Any]]:
+    """The block records held by a modular content or single block value."""
+    if field_type == "rich_text" and isinstance(value, list):
+        return [record for record in value if isinstance(record, Mapping)]
+    if field_type == "single_block" and isinstance(value, Mapping):
+        return [value]
+    return []
 
 
 def _heading_text(node: Heading) -> str:
@@ -548,32 +648,7 @@ def extract_segments(
     >>> [s.tagged() for s in extract_segments(b.doc(b.p("a", b.link("https://x.y", "b"))))]
     ['a<1>b</1>']
     """
-    extractor = _Extractor(include_code, schema)
-    out: list[Segment] = []
-    headings: list[tuple[int, str]] = []
-
-    def visit(node: Node) -> None:
-        segment: Segment | None = None
-        if isinstance(node, Heading):
-            while headings and headings[-1][0] >= node.level:
-                headings.pop()
-            segment = extractor.inline(node, tuple(text for _, text in headings))
-            headings.append((node.level, _heading_text(node)))
-        elif isinstance(node, Paragraph):
-            segment = extractor.inline(node, tuple(text for _, text in headings))
-        elif isinstance(node, Blockquote) and node.attribution is not None:
-            segment = extractor.plain(
-                "attribution", node.attribution, tuple(text for _, text in headings)
-            )
-        elif isinstance(node, Code) and include_code:
-            segment = extractor.plain("code", node.code, tuple(text for _, text in headings))
-        elif isinstance(node, (Block, InlineBlock)):
-            out.extend(extractor.block_fields(node))
-        if segment is not None:
-            out.append(segment)
-
-    for_each_node(_as_document(doc), visit)
-    return out
+    return _Extractor(include_code, schema).extract(_as_document(doc))
 
 
 def _as_document(doc: Document | Mapping[str, object]) -> Document:
@@ -812,15 +887,91 @@ class _Applier:
         return _plain(segment, tokens)
 
     def block(self, node: Block | InlineBlock) -> Block | InlineBlock:
-        changes: dict[str, str] = {}
-        for segment in self.extractor.block_fields(node):
-            tokens = self.tokens(segment)
-            if tokens is not None and segment.field is not None:
-                changes[segment.field] = _plain(segment, tokens)
         item = node.item
-        if not changes or not isinstance(item, Mapping):
+        if self.extractor.schema is None or not isinstance(item, Mapping):
             return node
-        return node.model_copy(update={"item": with_attributes(item, changes)})
+        new_item = self.record(item)
+        if new_item is item:
+            return node
+        return node.model_copy(update={"item": new_item})
+
+    def record(self, item: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The block record with its segments translated (the same object if none changed)."""
+        schema = self.extractor.schema
+        found = _record_model(item, schema)
+        if schema is None or found is None:
+            return item
+        model, attrs, block_id = found
+        changes: dict[str, Any] = {}
+        for spec in schema.fields(model.id):
+            key = spec.api_key
+            value = attrs.get(key)
+            if spec.field_type in TEXT_FIELD_TYPES:
+                if isinstance(value, str) and is_text_field(spec):
+                    segment = self.extractor.field_text(value, model.api_key, key, block_id)
+                    tokens = self.tokens(segment)
+                    if tokens is not None and segment is not None:
+                        text = _plain(segment, tokens)
+                        if text != value:
+                            changes[key] = text
+            elif block_id is None:
+                continue
+            elif spec.field_type == "structured_text" and isinstance(value, Mapping):
+                if _is_dast(value):
+                    nested = self.nested(f"{block_id}.{key}.", _as_document(value))
+                    if nested is not None:
+                        changes[key] = nested.to_json()
+            elif spec.field_type == "rich_text" and isinstance(value, list):
+                records = [self.record(r) if isinstance(r, Mapping) else r for r in value]
+                if any(a is not b for a, b in zip(records, value, strict=True)):
+                    changes[key] = records
+            elif spec.field_type == "single_block" and isinstance(value, Mapping):
+                record = self.record(value)
+                if record is not value:
+                    changes[key] = record
+        if not changes:
+            return item
+        return with_attributes(item, changes)
+
+    def nested(self, prefix: str, doc: Document) -> Document | None:
+        """Translate a document inside a block; its segment ids carry ``prefix``."""
+        inner = {
+            key[len(prefix) :]: value
+            for key, value in self.translations.items()
+            if key.startswith(prefix)
+        }
+        sub = _Applier(inner, self.allow, _Extractor(self.extractor.include_code,
+                                                     self.extractor.schema))
+        result = sub.run(doc)
+        self.applied.extend(prefix + x for x in sub.applied)
+        self.untranslated.extend(prefix + x for x in sub.untranslated)
+        self.ids.update(prefix + x for x in sub.ids)
+        self.dropped.extend((prefix + a, b, c) for a, b, c in sub.dropped)
+        self.rejected.extend(
+            SegmentProblem(prefix + p.segment, p.code, p.message) for p in sub.rejected
+        )
+        return None if result is doc else result
+
+    def run(self, doc: Document) -> Document:
+        """Map the document, translating each segment."""
+        include_code = self.extractor.include_code
+
+        def mapper(node: Node) -> Node:
+            if isinstance(node, (Paragraph, Heading)):
+                return self.inline(node)
+            if isinstance(node, Blockquote) and node.attribution is not None:
+                attribution = self.plain("attribution", node.attribution)
+                if attribution != node.attribution:
+                    return node.model_copy(update={"attribution": attribution})
+            elif isinstance(node, Code) and include_code:
+                code = self.plain("code", node.code)
+                if code != node.code:
+                    return node.model_copy(update={"code": code})
+            elif isinstance(node, (Block, InlineBlock)):
+                return self.block(node)
+            return node
+
+        return map_nodes(doc, mapper)
 
 
 def apply_segments(
@@ -855,22 +1006,7 @@ def apply_segments(
     source = _as_document(doc)
     applier = _Applier(translations, allow_dropped_marks, _Extractor(include_code, schema))
 
-    def mapper(node: Node) -> Node:
-        if isinstance(node, (Paragraph, Heading)):
-            return applier.inline(node)
-        if isinstance(node, Blockquote) and node.attribution is not None:
-            attribution = applier.plain("attribution", node.attribution)
-            if attribution != node.attribution:
-                return node.model_copy(update={"attribution": attribution})
-        elif isinstance(node, Code) and include_code:
-            code = applier.plain("code", node.code)
-            if code != node.code:
-                return node.model_copy(update={"code": code})
-        elif isinstance(node, (Block, InlineBlock)):
-            return applier.block(node)
-        return node
-
-    result = map_nodes(source, mapper)
+    result = applier.run(source)
     if strict and applier.rejected:
         raise TranslationError(applier.rejected)
     report = TranslationReport(

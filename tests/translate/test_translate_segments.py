@@ -307,7 +307,12 @@ def test_dropping_or_duplicating_any_code_is_rejected(doc: Document, data: st.Da
     assert "twice" in problem.message
     if code.droppable:
         allowed = check_translation(segment, dropped, allow_dropped_marks=True)
-        assert allowed is None or allowed.message == "the translation is empty"
+        # accepted, unless nothing is left of the text or of a link's label
+        assert (
+            allowed is None
+            or allowed.message == "the translation is empty"
+            or allowed.message.endswith("holds no text")
+        )
 
 
 # --- block fields ----------------------------------------------------------------------------
@@ -333,3 +338,57 @@ def test_block_text_fields_with_a_schema() -> None:
         "document"]["children"][2]["item"]["attributes"]["cards"]
     same = apply_segments(doc, identity(segments), schema=schema)
     assert same.document == doc
+
+
+def test_nested_blocks_and_documents_inside_blocks() -> None:
+    schema = SchemaRepository.from_directory(FIXTURES / "cma" / "schema")
+    record = json.loads((FIXTURES / "cma" / "records" / "article_nested.json").read_text())
+    doc = load_document(record["data"]["attributes"]["content"]["en"])
+    segments = {s.id: s for s in extract_segments(doc, schema=schema)}
+    caption = segments["1BvGULXaqnHIUFKyvVC8Rw.caption"]  # a card in the gallery's cards
+    assert caption.text == "The team on launch day"
+    nested = [s for s in segments.values() if s.id.startswith("cBE3iHxJFxDmE4QlF65Z3Q.body.")]
+    assert [(s.kind, s.text, s.context) for s in nested] == [
+        ("paragraph", "Every release, in one place.", ("cta.body",)),
+        ("block-field", "The changelog is our diary.", ("cta.body", "quote")),
+        ("block-field", "Jane Doe", ("cta.body", "quote")),
+    ]
+    # enum and url fields are not prose
+    assert not {"1BvGULXaqnHIUFKyvVC8Rw.link_url", "D7wcy96jfgFaa43VGiJI3w.layout",
+                "PssGZGbkHiUUHuRyhGwDSw.tone", "cBE3iHxJFxDmE4QlF65Z3Q.url"} & set(segments)
+    translations = {
+        caption.id: "La squadra il giorno del lancio",
+        nested[0].id: "Ogni versione, in un posto.",
+        nested[1].id: "Il changelog è il nostro diario.",
+    }
+    result = apply_segments(doc, translations, schema=schema)
+    assert set(result.report.applied) == set(translations)
+    assert not result.report.unknown
+    out = result.document.to_json()["document"]["children"]
+    cards = out[2]["item"]["attributes"]["cards"]
+    assert cards[0]["attributes"]["caption"] == "La squadra il giorno del lancio"
+    assert cards[1] == doc.to_json()["document"]["children"][2]["item"]["attributes"]["cards"][1]
+    (cta,) = [c for c in out if c["type"] == "block" and c["item"]["id"].startswith("cBE3")]
+    body = cta["item"]["attributes"]["body"]["document"]["children"]
+    assert body[0]["children"][0]["value"] == "Ogni versione, in un posto."
+    assert body[1]["item"]["attributes"] == {"text": "Il changelog è il nostro diario.",
+                                             "author": "Jane Doe"}
+    bad = apply_segments(doc, {nested[0].id: "x\ny"}, schema=schema, strict=False)
+    assert [p.segment for p in bad.report.rejected] == [nested[0].id]
+    assert apply_segments(doc, identity(list(segments.values())), schema=schema).document == doc
+
+
+@given(hard_documents(), st.data())
+def test_unbalanced_codes_are_rejected(doc: Document, data: st.DataObject) -> None:
+    candidates = [s for s in extract_segments(doc) if any(c.paired for c in s.codes)]
+    if not candidates:
+        return
+    segment = data.draw(st.sampled_from(candidates))
+    code = data.draw(st.sampled_from([c for c in segment.codes if c.paired]))
+    content = list(segment.content)
+    start = content.index(Start(code.id))
+    end = content.index(End(code.id))
+    content[start], content[end] = content[end], content[start]  # </N> ... <N>
+    problem = check_translation(segment, content)
+    assert problem is not None and problem.segment == segment.id
+    assert problem.code is not None and "closed" in problem.message
