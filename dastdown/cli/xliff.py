@@ -144,7 +144,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         commands,
         "xliff",
         _missing_action,
-        help="export segments to XLIFF 1.2 for translators, import the translations",
+        help="export XLIFF 1.2 for translation tools, import the translations",
         description="Export documents and localized record fields to XLIFF 1.2, and import\n"
         "the translated XLIFF back, checking every inline code.",
         epilog=_EPILOG,
