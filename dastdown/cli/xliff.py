@@ -324,8 +324,22 @@ def _problem_diagnostic(where: str, lines: Any, problem: SegmentProblem) -> Diag
     return Diagnostic(where, str(problem), line if isinstance(line, int) else None)
 
 
-def _report_diagnostics(where: str, lines: Any, report: TranslationReport) -> list[Diagnostic]:
+def _report_diagnostics(
+    where: str, lines: Any, report: TranslationReport, source: FieldSource, path: str
+) -> list[Diagnostic]:
     out = [_problem_diagnostic(where, lines, p) for p in report.rejected]
+    if report.untranslated:
+        count = len(report.untranslated)
+        what = "segment has" if count == 1 else "segments have"
+        name = source.field or "the document"
+        out.append(
+            Diagnostic(
+                path,
+                f"{count} {what} no translation in {name}: the source text is kept "
+                f"(first: {report.untranslated[0]})",
+                severity="warning",
+            )
+        )
     for segment, code, label in report.dropped:
         line = lines.get(segment) if isinstance(lines, Mapping) else None
         out.append(
@@ -369,7 +383,9 @@ def apply_translations(
                     schema=schema,
                     strict=strict,
                 )
-                problems.extend(_report_diagnostics(where, lines, result.report))
+                problems.extend(
+                    _report_diagnostics(where, lines, result.report, source, item.path)
+                )
                 data = result.document.to_json()
                 if "value" in item.data and "schema" not in item.data:  # the CDA wrapper
                     data = {**item.data, "value": data}
@@ -392,7 +408,9 @@ def apply_translations(
                 report = translated.reports.get(source.field)
                 if report is not None:
                     _, where, lines = found[source.key]
-                    problems.extend(_report_diagnostics(where, lines, report))
+                    problems.extend(
+                        _report_diagnostics(where, lines, report, source, item.path)
+                    )
             outputs.append((item.path, dump_json(translated.record)))
         except TranslationError as exc:
             where_lines = [found[s.key] for s in item.sources]

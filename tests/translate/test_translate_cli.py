@@ -233,3 +233,29 @@ def test_units_for_a_record(work: Path) -> None:
     record = json.loads((work / "r.json").read_text())
     assert record["title"]["it"] == "Benvenuti"
     assert record["body"]["it"]["document"]["children"][0]["children"][0]["value"] == "Benvenuti"
+
+
+def test_untranslated_segments_are_a_warning(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (work / "one.jsonl").write_text('{"id": "h-35fa83cf1a", "text": "Per iniziare"}\n')
+    assert main(["units", "import", "one.jsonl", "article.json", "-o", "t.json"]) == 0
+    assert capsys.readouterr().err == (
+        "article.json: warning: 7 segments have no translation in the document: the source "
+        "text is kept (first: p-54bd822820)\n"
+    )
+
+
+def test_a_document_nested_5000_levels_deep(work: Path) -> None:
+    node: dict[str, Any] = {"type": "paragraph", "children": [{"type": "span", "value": "deep"}]}
+    for _ in range(5000):
+        node = {"type": "list", "style": "bulleted",
+                "children": [{"type": "listItem", "children": [node]}]}
+    from dastdown.cli.jsontext import dumps
+
+    text = dumps({"schema": "dast", "document": {"type": "root", "children": [node]}}) + "\n"
+    (work / "deep.json").write_text(text)
+    assert main(["xliff", "export", "deep.json", "--source-locale", "en", "-o", "d.xlf"]) == 0
+    _fill_targets(work / "d.xlf", shout)
+    assert main(["xliff", "import", "d.xlf", "deep.json", "-o", "d2.json"]) == 0
+    assert (work / "d2.json").read_text() == text.replace('"deep"', '"DEEP"')
