@@ -45,8 +45,9 @@ COMMANDS = (
     "inspect",
     "pull",
     "push",
-
     "diff",
+    "xliff",
+    "units",
 )
 """The command modules of this package, in the order ``--help`` lists them."""
 
