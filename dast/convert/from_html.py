@@ -169,6 +169,7 @@ element; block nodes end the paragraph and are fitted where they land (a
 ``block`` inside a list or quote moves to the root after it).
 """
 
+_ASCII_WS = " \t\n\r\f"
 _WS = re.compile(r"[ \t\n\r\f]+")
 _TAG_START = re.compile(r"<!--.*?(?:-->|\Z)|<([A-Za-z][A-Za-z0-9:-]*)", re.S)
 _UNSAFE_SCHEME = re.compile(r"(?:javascript|vbscript|data):", re.I)
@@ -342,7 +343,7 @@ def _is_unsafe(url: str) -> bool:
 
 def _class_tokens(attrs: Mapping[str, str | None]) -> list[str]:
     value = attrs.get("class")
-    return value.split() if value else []
+    return _WS.split(value.strip(_ASCII_WS)) if value else []
 
 
 class _Converter:
@@ -482,7 +483,7 @@ class _Converter:
         if tag == "footer" and self.boxes[-1].kind == "quote" and not self.inl:
             parent = node.parent
             if parent is not None and parent.tag == "blockquote":
-                self.boxes[-1].attribution = _WS.sub(" ", node.text(deep=True)).strip()
+                self.boxes[-1].attribution = _WS.sub(" ", node.text(deep=True)).strip(" ")
                 return False
         if tag == "div" and "data-dast-missing" in (attrs := node.attributes):
             walk = self.placeholder(node, attrs, exits)
@@ -590,22 +591,20 @@ class _Converter:
     def rstrip(self) -> None:
         """Drop the spaces a browser does not show at the end of a line."""
         parts: list[Any] = self.inl
-        while parts:
-            last = parts[-1]
-            if isinstance(last, _LinkPart):
-                spans = last.spans
-                while spans and spans[-1].value.endswith(" "):
-                    spans[-1].value = spans[-1].value.rstrip(" ")
-                    if spans[-1].value:
-                        break
-                    spans.pop()
+        index = len(parts) - 1
+        while index >= 0:
+            part = parts[index]
+            if isinstance(part, _LinkPart):
+                if _rstrip_spans(part.spans):
+                    return
+            elif isinstance(part, _Text):
+                part.value = part.value.rstrip(" ")
+                if part.value:
+                    return
+                del parts[index]
+            else:
                 return
-            if not isinstance(last, _Text) or not last.value.endswith(" "):
-                return
-            last.value = last.value.rstrip(" ")
-            if last.value:
-                return
-            parts.pop()
+            index -= 1
 
     def enter_inline(self, node: LexborNode, tag: str, exits: list[int]) -> bool:
         attrs = node.attributes
@@ -626,7 +625,7 @@ class _Converter:
             self.links.append(None)
             exits.append(_X_LINK)
             return True
-        href = href.strip()
+        href = href.strip(_ASCII_WS)
         if _is_unsafe(href):
             self.note("a", node, "kept as text", f"unsafe URL {excerpt(href)}")
             self.links.append(None)
@@ -895,8 +894,18 @@ _BLOCK_CLASSES = (Paragraph, Heading, List, Code, Blockquote, Block, ThematicBre
 _WHERE = {"item": "list item", "quote": "quote", "list": "list", "root": "root"}
 
 
+def _rstrip_spans(spans: list[_Text]) -> bool:
+    """Strip trailing spaces off ``spans``; True if some text is left."""
+    while spans:
+        spans[-1].value = spans[-1].value.rstrip(" ")
+        if spans[-1].value:
+            return True
+        spans.pop()
+    return False
+
+
 def _blank(node: LexborNode) -> bool:
-    return not (node.text_content or "").strip()
+    return not (node.text_content or "").strip(_ASCII_WS)
 
 
 def _pre_text(node: LexborNode) -> str:
@@ -923,13 +932,13 @@ def _pre_text(node: LexborNode) -> str:
 
 def _element(node: LexborNode, tag: str) -> HtmlElement:
     return HtmlElement(
-        tag, dict(node.attributes), _WS.sub(" ", node.text(deep=True)).strip(), node.html or ""
+        tag, dict(node.attributes), _WS.sub(" ", node.text(deep=True)).strip(" "), node.html or ""
     )
 
 
 def _describe(node: LexborNode, tag: str) -> str:
     if tag in ("script", "style"):
-        return excerpt(_WS.sub(" ", node.text(deep=True)).strip())
+        return excerpt(_WS.sub(" ", node.text(deep=True)).strip(" "))
     html = node.html or ""
     if node.child is not None:
         end = html.find(">")
