@@ -19,7 +19,7 @@ unless the parser invented elements of that tag.
 
 Mapping: ``h1``-``h6``, ``p``, ``ul``/``ol``/``li`` (nested, paragraphs in
 items, stray content moved into the item before it), ``blockquote`` (a
-direct ``footer`` child is the attribution), ``pre`` (language from
+direct ``footer`` or ``cite`` child is the attribution), ``pre`` (language from
 ``class="language-x"``, ``lang-x`` or ``data-language``, highlighted lines
 from ``data-highlight``), ``hr``, ``a`` (``href``; ``target``, ``rel``,
 ``title``, ``hreflang`` into ``meta``; ``dato:item/ID`` gives an item
@@ -480,7 +480,7 @@ class _Converter:
                 self.rows[-1] += 1
             exits.append(_X_NONE)
             return True
-        if tag == "footer" and self.boxes[-1].kind == "quote" and not self.inl:
+        if tag in ("footer", "cite") and self.boxes[-1].kind == "quote" and not self.inl:
             parent = node.parent
             if parent is not None and parent.tag == "blockquote":
                 self.boxes[-1].attribution = _WS.sub(" ", node.text(deep=True)).strip(" ")
@@ -791,6 +791,10 @@ class _Converter:
             self.note(tag, node, "converted to paragraphs", why)
             exits.append(_X_FLOW)
             return True
+        if tag == "ol":
+            start = node.attributes.get("start")
+            if start is not None and start.strip(_ASCII_WS) not in ("", "1"):
+                self.note(tag, node, "renumbered from 1", f"the list started at {excerpt(start)}")
         self.boxes.append(_Box("list", style="numbered" if tag == "ol" else "bulleted"))
         exits.append(_X_LIST)
         return True
