@@ -100,6 +100,7 @@ __all__ = [
     "HtmlResult",
     "convert_html",
     "from_html",
+    "is_unsafe_link",
     "parse_tag",
 ]
 
@@ -337,7 +338,12 @@ def _unescape(text: str) -> str:
     return html_module.unescape(text) if "&" in text else text
 
 
-def _is_unsafe(url: str) -> bool:
+def is_unsafe_link(url: str) -> bool:
+    """True for the URLs that never become links: ``javascript:``, ``vbscript:``, any ``data:``.
+
+    >>> is_unsafe_link(" jav\tascript:x"), is_unsafe_link("data:image/png;base64,AA")
+    (True, True)
+    """
     return bool(_UNSAFE_SCHEME.match(_IGNORED_IN_SCHEME.sub("", url)))
 
 
@@ -353,7 +359,9 @@ class _Converter:
         allowed: AllowedRules | None,
         base_url: str | None,
         read_styles: bool,
+        keep_empty: bool = True,
     ) -> None:
+        self.keep_empty = keep_empty
         self.handlers = {name.lower(): handler for name, handler in handlers.items()}
         blocks = None if allowed is None else allowed.allowed_blocks
         marks = None if allowed is None else allowed.allowed_marks
@@ -527,7 +535,7 @@ class _Converter:
             self.close_link()
         elif action == _X_LEAF:
             leaf = self.leaves[-1]
-            self.flush(force=not leaf.emitted)
+            self.flush(force=self.keep_empty and not leaf.emitted)
             self.leaves.pop()
         elif action == _X_ROW:
             self.flush()
@@ -626,7 +634,7 @@ class _Converter:
             exits.append(_X_LINK)
             return True
         href = href.strip(_ASCII_WS)
-        if _is_unsafe(href):
+        if is_unsafe_link(href):
             self.note("a", node, "kept as text", f"unsafe URL {excerpt(href)}")
             self.links.append(None)
             exits.append(_X_LINK)
@@ -996,18 +1004,21 @@ def convert_html(
     allowed: AllowedRules | None = None,
     base_url: str | None = None,
     read_styles: bool = False,
+    keep_empty: bool = True,
     line0: int = 0,
 ) -> HtmlResult:
     """Convert HTML to root-level DAST blocks (possibly none) and report entries.
 
     What ``from_html`` and the markdown reader (for raw HTML) share; lines
-    in the entries are counted from ``line0 + 1``.
+    in the entries are counted from ``line0 + 1``. ``keep_empty=False``
+    drops empty ``p`` and ``hN`` elements (in markdown, ``<p align="center">``
+    alone on its lines opens an element whose content is markdown).
 
     >>> result = convert_html("<details>", line0=4)
     >>> result.children, [(e.kind, e.line) for e in result.entries]
     ((), [('details', 5)])
     """
-    converter = _Converter(handlers or {}, allowed, base_url, read_styles)
+    converter = _Converter(handlers or {}, allowed, base_url, read_styles, keep_empty)
     parser = LexborHTMLParser(html)
     body = parser.body
     if body is not None:
