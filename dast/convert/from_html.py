@@ -270,6 +270,7 @@ class _Leaf:
     level: int | None  # None: a paragraph
     style: str | None
     element: int  # mem_id of the element
+    notes: int  # how many notes there were when it opened
     emitted: bool = False
 
 
@@ -383,6 +384,7 @@ class _Converter:
         self.links: list[_LinkPart | None] = []  # open <a> elements (None: not a link)
         self.link_part: _LinkPart | None = None  # the piece of the open link in this block
         self.rows: list[int] = []
+        self.inserted = 0  # how many times a handler returned nodes
         self.handled = False  # did a handler return nodes (the only nodes not built here)
 
     # -- reporting
@@ -392,6 +394,10 @@ class _Converter:
     ) -> None:
         where = node.mem_id if isinstance(node, LexborNode) else node
         self.notes.append(_Note(kind, where, action, detail))
+
+    def changes(self) -> int:
+        """A counter that moves whenever an element is reported or given to a handler."""
+        return len(self.notes) + self.inserted
 
     def allows(self, kind: str) -> bool:
         return self.blocks is None or kind in self.blocks
@@ -450,14 +456,16 @@ class _Converter:
             self.flush()
             attrs = node.attributes
             style = attrs.get("class") if self.read_styles else None
-            self.leaves.append(_Leaf(None, style or None, node.mem_id))
+            self.leaves.append(_Leaf(None, style or None, node.mem_id, self.changes()))
             exits.append(_X_LEAF)
             return True
         if tag in _HEADINGS:
             self.flush()
             attrs = node.attributes
             style = attrs.get("class") if self.read_styles else None
-            self.leaves.append(_Leaf(_HEADINGS[tag], style or None, node.mem_id))
+            self.leaves.append(
+                _Leaf(_HEADINGS[tag], style or None, node.mem_id, self.changes())
+            )
             exits.append(_X_LEAF)
             return True
         if tag == "br":
@@ -535,7 +543,9 @@ class _Converter:
             self.close_link()
         elif action == _X_LEAF:
             leaf = self.leaves[-1]
-            self.flush(force=self.keep_empty and not leaf.emitted)
+            # an empty <p></p> is an empty paragraph, but not one whose content was dropped
+            empty = not leaf.emitted and leaf.notes == self.changes()
+            self.flush(force=self.keep_empty and empty)
             self.leaves.pop()
         elif action == _X_ROW:
             self.flush()
@@ -876,6 +886,7 @@ class _Converter:
 
     def insert(self, result: Any, tag: str) -> None:
         self.handled = True
+        self.inserted += 1
         many = isinstance(result, Sequence) and not isinstance(result, str | bytes)
         for node in list(result) if many else [result]:
             kind = getattr(node, "type", None)
