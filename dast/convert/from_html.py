@@ -7,10 +7,11 @@ tables, character references and ``<pre>``'s leading newline all come out as
 a browser builds them. It was chosen over justhtml (pure Python, also
 spec-compliant, with its own sanitizer) because it is an order of magnitude
 faster: on the 1.2 MB benchmark article rendered to HTML, lexbor parses in
-about 20 ms and justhtml in about 300 ms, which alone would break the 5 MB/s
-budget of the whole conversion. html5lib is slower still and unmaintained;
-html5-parser needs a C build against libxml2. Lexbor builds documents 10,000
-elements deep without recursion, and this module walks the tree with
+about 7 ms and justhtml in about 95 ms (``benchmarks/bench_convert.py``);
+the whole conversion takes about 175 ms with lexbor (7 MB/s), and
+justhtml's parse alone would push it under the 5 MB/s budget. html5lib is
+slower still and barely maintained; html5-parser needs a C build against
+libxml2. Lexbor builds documents 10,000 elements deep without recursion, and this module walks the tree with
 first-child / next-sibling pointers and explicit stacks, so any depth
 converts. Lexbor gives no source positions: the 1-based line of a reported
 element is found afterwards by matching the n-th element of its tag in the
