@@ -11,12 +11,13 @@ about 7 ms and justhtml in about 95 ms (``benchmarks/bench_convert.py``);
 the whole conversion takes about 175 ms with lexbor (7 MB/s), and
 justhtml's parse alone would push it under the 5 MB/s budget. html5lib is
 slower still and barely maintained; html5-parser needs a C build against
-libxml2. Lexbor builds documents 10,000 elements deep without recursion, and this module walks the tree with
-first-child / next-sibling pointers and explicit stacks, so any depth
-converts. Lexbor gives no source positions: the 1-based line of a reported
-element is found afterwards by matching the n-th element of its tag in the
-tree to the n-th ``<tag`` of the source (comments skipped), which is exact
-unless the parser invented elements of that tag.
+libxml2. Lexbor builds documents 10,000 elements deep without recursion,
+and this module walks the tree with first-child / next-sibling pointers and
+explicit stacks, so any depth converts. Lexbor gives no source positions:
+the 1-based line of a reported element is found afterwards by matching
+the n-th element of its tag in the tree to the n-th ``<tag`` of the source
+(comments skipped), which is exact unless the parser invented elements of
+that tag.
 
 Mapping: ``h1``-``h6``, ``p``, ``ul``/``ol``/``li`` (nested, paragraphs in
 items, stray content moved into the item before it), ``blockquote`` (a
