@@ -9,10 +9,20 @@ cannot hold.
 
 Links to ``dato:item/ID`` become item links; a link title becomes a
 ``title`` meta entry; soft line breaks become spaces and hard ones ``\\n``.
+The placeholders ``to_markdown`` writes for records read back as records
+(``<!-- block ID -->``, ``<span data-dast="inlineItem" data-item="ID">``).
+A fenced code block's language is the first word of its info string (the
+rest is reported).
+
+Raw HTML is read as ``from_html`` reads it: an HTML block becomes the
+blocks it holds, and inside a paragraph ``<a href>``, ``<br>``, the mark
+tags and record placeholders are read, ``<img>`` and other embeds go to
+``html_handlers`` (else they are dropped and reported), and other tags
+(``<sup>``, ``<sub>``, ``<details>``...) keep their text and are reported.
 
 Whatever DAST cannot hold is converted or dropped and always reported with
 its 1-based source line: images (kept as links), tables (a paragraph per
-row), raw HTML (kept as text), footnotes (kept as text), headings, code,
+row), HTML elements DAST has no equivalent for, footnotes (kept as text), headings, code,
 quotes and thematic breaks inside list items or quotes (converted to
 paragraphs, flattened or dropped), nested quotes (flattened), list start
 numbers, unused or repeated link and footnote definitions, nesting deeper
@@ -57,6 +67,7 @@ from ..nodes import (
     Root,
 )
 from ..validate import validate
+from .from_html import HtmlHandler
 from .markdown_tokens import (
     BLOCK_TYPES,
     Handler,
@@ -289,6 +300,7 @@ def from_markdown(
     allowed_marks: Iterable[str] | None = None,
     allowed_heading_levels: Iterable[int] | None = None,
     handlers: Mapping[str, Handler] | None = None,
+    html_handlers: Mapping[str, HtmlHandler] | None = None,
     strict: bool = False,
 ) -> Conversion[Document]: ...
 @overload
@@ -299,6 +311,7 @@ def from_markdown(
     allowed_marks: Iterable[str] | None = None,
     allowed_heading_levels: Iterable[int] | None = None,
     handlers: Mapping[str, Handler] | None = None,
+    html_handlers: Mapping[str, HtmlHandler] | None = None,
     strict: bool = False,
 ) -> Conversion[None]: ...
 def from_markdown(
@@ -308,6 +321,7 @@ def from_markdown(
     allowed_marks: Iterable[str] | None = None,
     allowed_heading_levels: Iterable[int] | None = None,
     handlers: Mapping[str, Handler] | None = None,
+    html_handlers: Mapping[str, HtmlHandler] | None = None,
     strict: bool = False,
 ) -> Conversion[Document] | Conversion[None]:
     """Convert markdown to a valid canonical DAST ``Document``, with a report.
@@ -319,7 +333,10 @@ def from_markdown(
     disallowed mark is dropped. ``allowed_heading_levels``: a heading of
     another level becomes a paragraph. ``handlers`` map mistune token types
     (``"image"``, ``"table"``, ``"block_html"``, ``"heading"``, ...) to a
-    ``Handler``. Each change is reported; ``strict=True`` raises
+    ``Handler``. Raw HTML (blocks and tags inside paragraphs) is read as
+    ``from_html`` reads it; ``html_handlers`` are its ``HtmlHandler``
+    callbacks by tag name (an ``img`` handler turning images into blocks...).
+    Each change is reported; ``strict=True`` raises
     ``ConversionError`` listing them instead. ``None`` gives ``None``.
 
     >>> doc, report = from_markdown("## Title\\n\\n> quote", allowed_blocks={"paragraph"})
@@ -335,7 +352,7 @@ def from_markdown(
     blocks = _option_blocks(allowed_blocks)
     marks = None if allowed_marks is None else frozenset(allowed_marks)
     levels = _option_levels(allowed_heading_levels)
-    converter = TokenConverter(text, blocks, marks, levels, handlers or {})
+    converter = TokenConverter(text, blocks, marks, levels, handlers or {}, html_handlers)
     try:
         tokens, env = _parse(text)
         children = converter.root(tokens)

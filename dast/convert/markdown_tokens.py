@@ -33,6 +33,8 @@ from ..nodes import (
     Blockquote,
     Code,
     Heading,
+    InlineBlock,
+    InlineItem,
     InlineNode,
     ItemLink,
     Link,
@@ -46,6 +48,7 @@ from ..nodes import (
     Span,
     ThematicBreak,
 )
+from .from_html import Allowed, HtmlHandler, convert_html, is_unsafe_link, parse_tag
 from .items import MARK_HTML_TAGS, mark_key
 from .report import ConversionError, excerpt
 
@@ -55,6 +58,7 @@ __all__ = [
     "MarkdownContext",
     "TokenConverter",
     "block_paths",
+    "close_html_link",
     "empty_paragraph",
     "unescape",
 ]
@@ -92,7 +96,18 @@ _HTML_MARKS = {tag: mark for mark, tag in MARK_HTML_TAGS.items()} | {
 }
 """HTML elements read as marks: the ones ``to_html`` writes, and their synonyms."""
 _BR = re.compile(r"<br\s*/?>\Z", re.IGNORECASE)
-_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\s*(/?)>\Z")
+_BLOCK_PLACEHOLDER = re.compile(r"<!--\s*block\s+(\S+)\s*-->\Z")
+_COMMENTS = re.compile(r"(?:\s*<!--.*?-->)+\s*\Z", re.S)
+_TRANSPARENT_TAGS = frozenset(
+    {"span", "font", "abbr", "acronym", "cite", "dfn", "time", "var", "small", "big", "bdi",
+     "bdo", "data", "label", "q", "nobr", "p", "div"}
+)  # fmt: skip
+"""Inline tags dropped silently: their text is all there is to them."""
+_CONVERTED_TAGS = frozenset(
+    {"img", "input", "wbr", "hr", "embed", "source", "track", "area", "param", "iframe",
+     "video", "audio", "picture", "svg", "object", "script", "style", "textarea", "select"}
+)  # fmt: skip
+"""Inline tags that go through the HTML converter (handlers, or dropped and reported)."""
 _FOOTNOTE_REF = re.compile(r"\[\^(?:[^\\\[\]\s]|\\.){1,500}\]")
 _ITEM_URL = "dato:item/"
 
@@ -200,6 +215,46 @@ class _Entry:
 
 
 @dataclass
+class _HtmlLink:
+    """Where an ``<a href>`` opened in a paragraph's inline content."""
+
+    url: str
+    meta: tuple[MetaEntry, ...] | None
+
+
+def close_html_link(out: list[Any]) -> None:
+    """Turn the content after the last open ``<a href>`` into a link (no-op if none is open).
+
+    >>> out = [_HtmlLink("/u", None), Span(value="x")]
+    >>> close_html_link(out)
+    >>> out
+    [Link(type='link', url='/u', children=(Span(type='span', value='x', marks=None),), meta=None)]
+    """
+    start = next((i for i in range(len(out) - 1, -1, -1) if isinstance(out[i], _HtmlLink)), None)
+    if start is None:
+        return
+    opened = out[start]
+    content = out[start + 1 :]
+    del out[start:]
+    spans: list[Span] = []
+    after: list[Any] = []
+    for item in content:
+        if isinstance(item, Span):
+            spans.append(item)
+        elif isinstance(item, Link | ItemLink):
+            spans.extend(item.children)
+        else:
+            after.append(item)
+    url = opened.url
+    label = tuple(spans) or (Span(value=""),)
+    if url.startswith(_ITEM_URL) and len(url) > len(_ITEM_URL):
+        out.append(ItemLink(item=url[len(_ITEM_URL) :], children=label, meta=opened.meta))
+    else:
+        out.append(Link(url=url, children=label, meta=opened.meta))
+    out.extend(after)
+
+
+@dataclass
 class _Lifted:
     """A block-level node produced inside inline content."""
 
@@ -251,7 +306,9 @@ class TokenConverter:
         allowed_marks: frozenset[str] | None,
         allowed_levels: frozenset[int] | None,
         handlers: Mapping[str, Handler],
+        html_handlers: Mapping[str, HtmlHandler] | None = None,
     ) -> None:
+        self.html_handlers = dict(html_handlers or {})
         self.source = source
         self.allowed_blocks = allowed_blocks
         self.allowed_marks = allowed_marks
@@ -346,8 +403,13 @@ class TokenConverter:
         if kind == "block_code":
             raw = token.get("raw", "")
             code = raw[:-1] if raw.endswith("\n") else raw
-            info = (token.get("attrs") or {}).get("info") or None
-            return [Code(code=code, language=info)]
+            info = (token.get("attrs") or {}).get("info") or ""
+            words = info.split(None, 1)
+            node = Code(code=code, language=words[0] if words else None)
+            if len(words) > 1:
+                self.note("code", line, node, "info string cut to its first word (the language)",
+                          excerpt(words[1]))  # fmt: skip
+            return [node]
         if kind == "thematic_break":
             return [ThematicBreak()]
         if kind == "block_quote":
@@ -356,12 +418,7 @@ class TokenConverter:
         if kind == "list":
             return [self._list(token, line)]
         if kind == "block_html":
-            raw = token.get("raw", "").rstrip("\n")
-            if _BR.match(raw):  # a paragraph that is just a line break, as to_markdown writes it
-                return [Paragraph(children=(Span(value="\n"),))]
-            para = Paragraph(children=(Span(value=raw),))
-            self.note("html_block", line, para, "kept as text", excerpt(raw))
-            return [para]
+            return self._html_block(token.get("raw", "").rstrip("\n"), line)
         if kind == "table":
             return self._table(token, line)
         if kind == "footnotes":
@@ -371,6 +428,36 @@ class TokenConverter:
         para = Paragraph(children=(Span(value=text),))
         self.note(kind, line, para, "kept as text", excerpt(text))
         return [para]
+
+    def _html_block(self, raw: str, line: int | None) -> list[RootChild]:
+        """Raw HTML between blocks: read as HTML, or a placeholder ``to_markdown`` wrote."""
+        if _BR.match(raw):  # a paragraph that is just a line break, as to_markdown writes it
+            return [Paragraph(children=(Span(value="\n"),))]
+        placeholder = _BLOCK_PLACEHOLDER.match(raw)
+        if placeholder is not None:
+            item = unescape(placeholder.group(1))
+            if item != "new":
+                return [Block(item=item)]
+            self.note("block", line, None, "dropped", "a placeholder for a record without id")
+            return []
+        if _COMMENTS.match(raw):
+            self.note("html_comment", line, None, "dropped", excerpt(raw))
+            return []
+        return list(self._html(raw, line))
+
+    def _html(self, raw: str, line: int | None) -> tuple[RootChild, ...]:
+        """Convert raw HTML with ``from_html``'s converter; its entries join the report."""
+        result = convert_html(
+            raw,
+            handlers=self.html_handlers,
+            allowed=Allowed(self.allowed_blocks, self.allowed_marks, self.allowed_levels),
+            keep_empty=False,
+            line0=0 if line is None else line - 1,
+        )
+        for entry in result.entries:
+            self.note(entry.kind, entry.line if line is not None else None, None, entry.action,
+                      entry.detail)  # fmt: skip
+        return result.children
 
     def _list(self, token: dict[str, Any], line: int | None) -> List:
         items: list[ListItem] = []
@@ -599,6 +686,8 @@ class TokenConverter:
         out: list[InlineNode | _Lifted] = []
         for token in tokens:
             self._inline_token(token, marks, where, out)
+        while any(isinstance(item, _HtmlLink) for item in out):
+            close_html_link(out)  # an <a> left open runs to the end, as in a browser
         return out
 
     def _span(self, value: str, marks: Iterable[str], where: _Inline) -> Span:
@@ -687,6 +776,8 @@ class TokenConverter:
                 )
                 continue
             self._inline_token(child, marks, where, items)
+        while any(isinstance(item, _HtmlLink) for item in items):
+            close_html_link(items)
         spans: list[Span] = []
         for item in items:
             if isinstance(item, Span):
@@ -740,26 +831,81 @@ class TokenConverter:
         where: _Inline,
         out: list[InlineNode | _Lifted],
     ) -> None:
+        """A raw HTML tag inside a paragraph: marks, links, breaks and records are read,
+        other tags keep the text around them (``img`` and the like go to ``from_html``)."""
         raw = token.get("raw", "")
-        tag = _HTML_TAG.match(raw)
-        if tag is not None:
-            closing, name, self_closing = tag.group(1), tag.group(2).lower(), tag.group(3)
-            if name == "br" and not closing:
-                out.append(self._span("\n", marks, where))
+        parsed = parse_tag(raw)
+        if parsed is None:
+            line = where.locate(raw)
+            where.newlines += raw.count("\n")
+            if _COMMENTS.match(raw):
+                self.note("html_comment", line, None, "dropped", excerpt(raw))
                 return
-            mark = _HTML_MARKS.get(name)
-            if mark is not None and not self_closing:
-                count = where.html.get(mark, 0)
-                if not closing:
-                    where.html[mark] = count + 1
-                    return
-                if count > 0:
-                    where.html[mark] = count - 1
-                    return
+            out.append(self._span(raw, marks, where))
+            self.note("inline_html", line, None, "kept as text", excerpt(raw))
+            return
+        name, attrs, closing = parsed
+        if name == "br" and not closing:
+            out.append(self._span("\n", marks, where))
+            return
+        mark = _HTML_MARKS.get(name)
+        if mark is not None and not raw.endswith("/>"):
+            count = where.html.get(mark, 0)
+            if not closing:
+                where.html[mark] = count + 1
+            elif count > 0:
+                where.html[mark] = count - 1
+            else:
+                line = where.locate(raw)
+                self.note(name, line, None, "dropped", f"{raw} closes nothing")
+            return
         line = where.locate(raw)
         where.newlines += raw.count("\n")
-        out.append(self._span(raw, marks, where))
-        self.note("inline_html", line, None, "kept as text", excerpt(raw))
+        if name == "a":
+            self._html_link(attrs, closing, line, out)
+            return
+        if name == "span" and not closing:
+            kind = attrs.get("data-dast") or attrs.get("data-dast-missing")
+            item = attrs.get("data-item")
+            if kind in ("inlineItem", "inlineBlock") and item and item != "new":
+                record = InlineItem if kind == "inlineItem" else InlineBlock
+                out.append(record(item=item))
+                return
+        if closing or name in _TRANSPARENT_TAGS:
+            return  # the text inside is kept; an opening tag worth noting was noted
+        if name in _CONVERTED_TAGS or name in self.html_handlers:
+            for node in self._html(raw, line):
+                if isinstance(node, Paragraph):
+                    out.extend(node.children)
+                else:
+                    out.append(_Lifted(node))
+            return
+        action = "kept as text" if name in ("sup", "sub") else "tag dropped, text kept"
+        self.note(name, line, None, action, excerpt(raw))
+
+    def _html_link(
+        self,
+        attrs: Mapping[str, str | None],
+        closing: bool,
+        line: int | None,
+        out: list[InlineNode | _Lifted],
+    ) -> None:
+        if closing:
+            close_html_link(out)
+            return
+        href = attrs.get("href")
+        if href is None:
+            return
+        href = href.strip(" \t\n\r\f")
+        if is_unsafe_link(href):
+            self.note("a", line, None, "kept as text", f"unsafe URL {excerpt(href)}")
+            return
+        meta = tuple(
+            MetaEntry(id=name, value=value)
+            for name, value in attrs.items()
+            if name in ("target", "rel", "title", "hreflang") and value is not None
+        )
+        out.append(_HtmlLink(href, meta or None))  # type: ignore[arg-type]
 
     # -- handler results
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from typing_extensions import assert_never
 
@@ -62,12 +62,26 @@ from .items import (
 )
 from .report import Conversion, ConversionError, Reporter, excerpt
 
-__all__ = ["MarkRenderer", "NodeRenderer", "is_unsafe_url", "to_html"]
+LINK_META_ATTRIBUTES: tuple[str, ...] = ("target", "rel", "title", "hreflang")
+"""The link ``meta`` entries written as ``<a>`` attributes (``from_html`` reads the same)."""
+
+__all__ = [
+    "LINK_META_ATTRIBUTES",
+    "CodeLanguage",
+    "MarkRenderer",
+    "NodeRenderer",
+    "is_unsafe_url",
+    "to_html",
+]
 
 NodeRenderer = Callable[[Any, str], "str | None"]
 """``(node, inner_html) -> html | None``: ``inner_html`` is the rendered
 children (for a span: its default HTML, marks applied; ``""`` for other
 leaves); returning ``None`` falls back to the default rendering."""
+
+CodeLanguage = Literal["class", "data-language"]
+"""Where ``to_html`` writes a code block's language: ``<code class="language-x">``, or
+``<pre data-language="x">`` as DatoCMS's ``datocms-structured-text-to-html-string`` does."""
 
 MarkRenderer = Callable[[str], str]
 """``(inner_html) -> html`` wrapping text that carries one mark."""
@@ -105,7 +119,9 @@ class _HtmlRenderer:
         callbacks: Mapping[str, RecordRenderer | None],
         on_missing: OnMissing,
         reporter: Reporter,
+        code_language: CodeLanguage = "class",
     ) -> None:
+        self.code_language = code_language
         self.render_node = render_node
         self.render_mark = render_mark
         self.callbacks = callbacks
@@ -190,11 +206,15 @@ class _HtmlRenderer:
             tag = f"h{node.level}"
             default = f"<{tag}{self._class(node.style)}>{inner}</{tag}>"
         elif isinstance(node, Code):
-            lang = "" if not node.language else f' class="language-{_esc(node.language)}"'
+            lang = pre_lang = ""
+            if node.language and self.code_language == "data-language":
+                pre_lang = f' data-language="{_esc(node.language)}"'
+            elif node.language:
+                lang = f' class="language-{_esc(node.language)}"'
             lines = ""
             if node.highlight is not None:
                 lines = f' data-highlight="{",".join(str(n) for n in node.highlight)}"'
-            default = f"<pre{lines}><code{lang}>{_esc(node.code)}</code></pre>"
+            default = f"<pre{pre_lang}{lines}><code{lang}>{_esc(node.code)}</code></pre>"
         elif isinstance(node, ThematicBreak):
             default = "<hr>"
         elif isinstance(node, Block):
@@ -311,21 +331,34 @@ class _HtmlRenderer:
         return f' href="{_esc(url)}"'
 
     def _meta(self, node: Link, path: Path) -> str:
-        attrs = []
+        """Link meta as attributes: the allowlist only, each once, ``noopener`` with ``_blank``."""
+        values: dict[str, str] = {}
         for entry in node.meta or ():
             name = entry.id
             lowered = name.lower()
-            if (
-                not _ATTRIBUTE_NAME.match(name)
-                or lowered.startswith("on")
-                or lowered in _FORBIDDEN_ATTRIBUTES
-            ):
+            if lowered not in LINK_META_ATTRIBUTES:
+                why = (
+                    "is not a safe attribute name"
+                    if not _ATTRIBUTE_NAME.match(name)
+                    or lowered.startswith("on")
+                    or lowered in _FORBIDDEN_ATTRIBUTES
+                    else f"is not one of {', '.join(LINK_META_ATTRIBUTES)}"
+                )
+                self.rep.add("meta", "dropped", f"{excerpt(name)} {why}", path=path)
+                continue
+            if lowered in values:
                 self.rep.add(
-                    "meta", "dropped", f"{excerpt(name)} is not a safe attribute name", path=path
+                    "meta", "dropped", f"{excerpt(name)} is given twice (the first wins)", path=path
                 )
                 continue
-            attrs.append(f' {name}="{_esc(entry.value)}"')
-        return "".join(attrs)
+            values[lowered] = entry.value
+        if values.get("target") == "_blank":
+            rel = values.get("rel")
+            if rel is None:
+                values["rel"] = "noopener"
+            elif "noopener" not in rel.lower().split():
+                values["rel"] = f"{rel} noopener" if rel.strip() else "noopener"
+        return "".join(f' {name}="{_esc(value)}"' for name, value in values.items())
 
     # --- records --------------------------------------------------------------
 
@@ -362,14 +395,19 @@ def to_html(
     render_inline_item: RecordRenderer | None = None,
     render_item_link: RecordRenderer | None = None,
     on_missing: OnMissing = "error",
+    code_language: CodeLanguage = "class",
     strict: bool = False,
 ) -> Conversion[str]:
     """Render a document (``Document``, DAST JSON, CDA wrapper or ``None``) as HTML.
 
     ``render_node`` maps node types to ``(node, inner_html) -> html | None``
     overrides, ``render_mark`` maps mark names to ``(inner_html) -> html``
-    wrappers. Record callbacks receive an ``ItemRef``. The report lists
-    neutralised URLs, dropped ``meta`` attributes and placeholders; with
+    wrappers. Record callbacks receive an ``ItemRef``. Link ``meta`` is
+    written through an allowlist (``LINK_META_ATTRIBUTES``), each attribute
+    once, and ``target="_blank"`` gets ``rel="noopener"``. A code language
+    is ``class="language-x"`` on ``code``, or with
+    ``code_language="data-language"`` a ``data-language`` on ``pre``. The
+    report lists neutralised URLs, dropped ``meta`` entries and placeholders; with
     ``strict=True`` any of them raises ``ConversionError``. ``None`` renders
     as ``""``.
 
@@ -380,6 +418,10 @@ def to_html(
     >>> to_html(doc, on_missing="placeholder").report[0].action
     'written as a placeholder'
     """
+    if code_language not in ("class", "data-language"):
+        raise ConversionError(
+            f'code_language must be "class" or "data-language", not {code_language!r}'
+        )
     if on_missing not in ("error", "placeholder"):
         raise ConversionError(f'on_missing must be "error" or "placeholder", not {on_missing!r}')
     document = load_input(doc)
@@ -397,6 +439,7 @@ def to_html(
         },
         on_missing,
         reporter,
+        code_language,
     )
     text = renderer.render(document.document)
     return Conversion(text, reporter.finish(strict=strict, what="DAST to HTML"))

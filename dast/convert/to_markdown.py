@@ -242,10 +242,14 @@ class _MarkdownRenderer:
         info = node.language or ""
         if node.language == "":
             self.rep.add("language", "dropped", "an empty language cannot be written", path=path)
-        elif node.language is not None and (info != info.strip() or "\n" in info or "\r" in info):
-            info = " ".join(info.split())
+        elif node.language is not None and (len(info.split()) != 1 or info != info.strip()):
+            info = next(iter(info.split()), "")
             self.rep.add(
-                "language", "changed", f"whitespace in {excerpt(node.language)}", path=path
+                "language",
+                "changed",
+                f"whitespace in {excerpt(node.language)} (a markdown info string's first word"
+                " is the language)",
+                path=path,
             )
         if node.highlight is not None:
             shown = ", ".join(str(n) for n in node.highlight)

@@ -1,7 +1,7 @@
 """The formats the ``dastdown`` command reads and writes, and how.
 
 Input formats are DAST JSON (plain or the CDA ``{"value": ...}`` wrapper),
-dastdown and markdown; output formats add HTML and plain text. Each format
+dastdown, markdown and HTML; output formats add plain text. Each format
 is inferred from a file extension unless given explicitly. Loading and
 rendering raise :class:`~dastdown.cli.diagnostics.CliFailure` with
 positioned messages for bad input and return the converters' reports (what
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXTENSIONS",
+    "FOLDER_INPUT_FORMATS",
     "INPUT_FORMATS",
     "OUTPUT_FORMATS",
     "convert_text",
@@ -50,8 +51,12 @@ __all__ = [
     "render",
 ]
 
-INPUT_FORMATS = ("json", "dastdown", "markdown")
+INPUT_FORMATS = ("json", "dastdown", "markdown", "html")
 """Formats ``dastdown convert`` reads."""
+
+FOLDER_INPUT_FORMATS = ("json", "dastdown", "markdown")
+"""Formats picked in a folder without ``--from``: HTML is also an output format, so a
+folder is read as HTML only with ``--from html`` (rendered pages are not read back)."""
 
 OUTPUT_FORMATS = ("dastdown", "json", "markdown", "html", "text")
 """Formats ``dastdown convert`` writes."""
@@ -210,10 +215,16 @@ def _report_diagnostics(report: Iterable[ReportEntry], display: str) -> list[Dia
 
 
 def load(text: str, fmt: str, display: str) -> tuple[Document | None, list[Diagnostic]]:
-    """Read a document from text in format ``fmt`` (``json``, ``dastdown``, ``markdown``).
+    """Read a document from text in format ``fmt`` (one of ``INPUT_FORMATS``).
+
+    What markdown and HTML cannot carry into DAST comes back as warnings at
+    their source line.
 
     >>> load("null", "json", "a.json")
     (None, [])
+    >>> doc, warnings = load("<p>a<img src=x.png></p>", "html", "a.html")
+    >>> print(warnings[0].render())
+    a.html:1: warning: img dropped: <img src="x.png">
     """
     if fmt == "json":
         return _load_json(text, display), []
@@ -224,6 +235,11 @@ def load(text: str, fmt: str, display: str) -> tuple[Document | None, list[Diagn
 
         conversion = from_markdown(text)
         return conversion.result, _report_diagnostics(conversion.report, display)
+    if fmt == "html":
+        from dast.convert.from_html import from_html
+
+        html_conversion = from_html(text)
+        return html_conversion.result, _report_diagnostics(html_conversion.report, display)
     raise ValueError(f"not an input format: {fmt!r}")
 
 

@@ -67,7 +67,8 @@ def test_markdown_render_reads_back(path: Path) -> None:
 
     A fixture whose markdown report is empty comes back exactly (canonical
     form). Any fixture comes back, after one trip, as a document markdown
-    expresses fully: a second trip gives it back unchanged and reports nothing.
+    expresses fully: a second trip gives it back unchanged and reports nothing but the
+    record placeholders (which read back as the records).
     """
     doc = load_document(_load(path))
     text, report = to_markdown(doc)
@@ -75,7 +76,8 @@ def test_markdown_render_reads_back(path: Path) -> None:
     if doc is not None and not report:
         assert once == canonicalize(doc)
     again, again_report = to_markdown(once)
-    assert not again_report, str(again_report)
+    placeholders = [e for e in again_report if e.action == "written as a placeholder"]
+    assert len(placeholders) == len(again_report), str(again_report)  # and they read back:
     twice, twice_report = from_markdown(again)
     assert twice == once and not twice_report
 

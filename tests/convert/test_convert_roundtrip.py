@@ -6,11 +6,13 @@ express, built from ``tests.strategies.documents`` and then restricted by
 
 * marks: the six default marks only, in any combination, on any text (the
   serializer falls back to HTML tags where delimiters cannot stand);
-* no ``block``, ``inlineBlock`` or ``inlineItem`` (replaced by a span);
+* ``block``, ``inlineBlock`` and ``inlineItem`` by record id (written as the
+  placeholders ``<!-- block ID -->`` and ``<span data-dast=...>`` and read
+  back; a record without id, or an id holding ``--`` or ``>``, is replaced);
 * no paragraph or heading ``style``, no blockquote ``attribution``, no code
   ``highlight``;
-* code ``language`` absent or a non-empty string without leading or trailing
-  whitespace and without line breaks; code without ``\\r`` (markdown reads
+* code ``language`` absent or a non-empty string without whitespace (an info
+  string's first word is the language); code without ``\\r`` (markdown reads
   it as a line break);
 * link ``meta`` absent or one non-empty ``title`` entry (markdown links
   have a title and nothing else);
@@ -73,6 +75,7 @@ TEXT = st.one_of(
     st.lists(st.sampled_from(_PIECES), max_size=8).map("".join),
     st.text(st.characters(blacklist_characters=EXCLUDED, blacklist_categories=["Cs"]), max_size=6),
 )
+_PLACEHOLDER_ID = re.compile(r"(?!new\Z)[A-Za-z0-9_]+\Z")
 SAFE_URL = re.compile(r"[A-Za-z0-9\-._~:/?#@!$&()*+,;=%]*\Z")
 
 
@@ -80,7 +83,9 @@ def _inlines(children: tuple[Any, ...]) -> tuple[Any, ...]:
     out: list[Any] = []
     for child in children:
         if isinstance(child, InlineItem | InlineBlock):
-            out.append(Span(value="item"))
+            if not isinstance(child.item, str) or not _PLACEHOLDER_ID.match(child.item):
+                child = child.model_copy(update={"item": "rec1"})
+            out.append(child)
         elif isinstance(child, Link | ItemLink):
             meta = None
             if child.meta and child.meta[0].value:
@@ -112,9 +117,7 @@ def _block(node: Any, empty_ok: bool = False) -> Any:
         return node.model_copy(update={"style": None, "children": _inlines(node.children)})
     if isinstance(node, Code):
         language = node.language
-        if language is not None and (
-            language == "" or language != language.strip() or re.search(r"[\r\n]", language)
-        ):
+        if language is not None and (language == "" or re.search(r"\s", language)):
             language = None
         return node.model_copy(
             update={"highlight": None, "language": language, "code": node.code.replace("\r", "")}
@@ -133,7 +136,11 @@ def _block(node: Any, empty_ok: bool = False) -> Any:
 
 def markdown_expressible(doc: Document) -> Document:
     """Restrict a generated document to what markdown can express (see the module doc)."""
-    children = [c for c in doc.document.children if not isinstance(c, Block)]
+    children = [
+        c if not isinstance(c, Block) or (isinstance(c.item, str) and _PLACEHOLDER_ID.match(c.item))
+        else c.model_copy(update={"item": "rec1"})
+        for c in doc.document.children
+    ]  # fmt: skip
     if not children:
         children = [ThematicBreak()]
     alone = len(children) == 1
@@ -178,7 +185,7 @@ def _doc(*children: Any) -> Document:
 def test_markdown_round_trip(doc: Document) -> None:
     """Writing markdown and reading it back gives the canonical document, losslessly."""
     text, report = to_markdown(doc)
-    assert not report, str(report)
+    assert not [e for e in report if e.action != "written as a placeholder"], str(report)
     back, back_report = from_markdown(text)
     assert not back_report, f"{back_report}\n{text!r}"
     assert back == canonicalize(doc), text

@@ -84,7 +84,7 @@ def test_text_and_attributes_are_escaped() -> None:
     assert "<footer>&lt;/footer&gt;&lt;script&gt;</footer>" in out
     assert (
         '<a href="https://x.y/&quot;&gt;&lt;script&gt;" title="&quot;&gt;&lt;script&gt;"'
-        ' target="_blank">&lt;b&gt;</a>' in out
+        ' target="_blank" rel="noopener">&lt;b&gt;</a>' in out
     )
 
 

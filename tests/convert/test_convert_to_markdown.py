@@ -176,7 +176,7 @@ def test_quotes_and_code() -> None:
         doc(
             {"type": "blockquote", "children": [para(span("a\nb")), para(span("- c"))]},
             {"type": "code", "code": "x = 1\n```\n", "language": "py"},
-            {"type": "code", "code": "", "language": "we`ird \\lang"},
+            {"type": "code", "code": "", "language": "we`ird\\lang"},
             {"type": "code", "code": "\n"},
             {"type": "thematicBreak"},
         )
@@ -184,7 +184,7 @@ def test_quotes_and_code() -> None:
     assert text == (
         "> a\\\n> b\n>\n> \\- c\n\n"
         "````py\nx = 1\n```\n\n````\n\n"
-        "~~~we`ird \\\\lang\n~~~\n\n"
+        "~~~we`ird\\\\lang\n~~~\n\n"
         "```\n\n\n```\n\n---\n"
     )
 
