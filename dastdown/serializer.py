@@ -12,11 +12,14 @@ Escaping rules (the full contract with the parser is in
 * span text, everywhere and inside every mark: ``\\ * _ ` ~ = + [ ] ( ) { }
   < > #`` get a backslash, a newline is written ``<br/>``, every other
   character (tabs, ``\\r``, U+2028, astral characters...) as is;
-* at the start of a paragraph's line: a leading ``-`` followed by a space
-  or a tab, or starting ``---``, becomes ``\\-``; the dot of a leading
-  ``N.`` followed by a space, a tab or nothing becomes ``\\.``; a
-  paragraph made only of spaces, and one starting with a space right after
-  a list, get their first space escaped (``\\ ``);
+* at the start of a paragraph's line, only where the line would otherwise
+  read as something else (as the reference writes, which escapes nothing
+  there): a leading ``- `` (a list marker) and a line that is exactly
+  ``---`` (a thematic break) get ``\\-``; the dot of a leading ``N. `` gets
+  ``\\.``; a paragraph made only of spaces (a blank line) gets its first
+  space escaped (``\\ ``), except right after a list item's marker; so
+  does one starting with two spaces right after a list (it would be read
+  as indented into the list);
 * link URL: backslash, parentheses and spaces escaped; a URL starting
   ``dato:item/`` with more after it is written ``dato\\:item/...``; an item
   link id: backslash and ``)`` escaped, plus a leading ``"``; the empty id
@@ -171,8 +174,9 @@ _URL_SPECIAL = re.compile(r"[\\() \n]|<br/>")
 _ID_TABLE = str.maketrans({"\\": "\\\\", ")": "\\)"})
 _ID_SPECIAL = re.compile(r"[\\)\n]|<br/>")
 
-# A paragraph line starting like a list item or a thematic break.
-_LINE_START = re.compile(r"-(?:[ \t]|--)|([0-9]+)\.(?:[ \t]|$)")
+# A paragraph line the lexer would read as a list item or a thematic break
+# (``BULLET``, ``ORDINAL`` and ``RULE`` in dastdown.lark; ``---`` takes the whole line).
+_LINE_START = re.compile(r"-(?: |--\Z)|([0-9]+)\. ")
 
 
 def _escape_text(value: str) -> str:
@@ -393,18 +397,25 @@ def _inlines(children: Any, strict: bool, parent: str) -> str:
     return "".join(out)
 
 
-def _line_text(text: str, after_list: bool) -> str:
+def _line_text(text: str, after_list: bool, after_marker: bool) -> str:
     r"""A paragraph's text with the line-start escapes applied.
 
     Only an unmarked span can put a space, a ``-`` or a digit first (marks,
     links and tags start with punctuation), so the text alone decides.
+    ``after_list``: the paragraph follows a list (two leading spaces would
+    indent it into that list); ``after_marker``: the line starts with a list
+    item's marker (where a line of spaces is not blank).
 
-    >>> print(_line_text("- a", False), _line_text("12. a", False), _line_text(" a", True))
-    \- a 12\. a \ a
+    >>> print(_line_text("- a", False, False), _line_text("12. a", False, False))
+    \- a 12\. a
+    >>> print(_line_text("---", False, False), _line_text("----", False, False))
+    \--- ----
+    >>> print(_line_text(" a", True, False), _line_text("  a", True, False))
+     a \  a
     """
     head = text[:1]
     if head == " ":
-        if after_list or not text.strip(" "):
+        if (after_list and text[1:2] == " ") or (not after_marker and not text.strip(" ")):
             return "\\" + text
     elif head == "-" or "0" <= head <= "9":
         match = _LINE_START.match(text)
@@ -438,7 +449,7 @@ def _paragraph(
     if not text:  # the canonical form is one empty span
         out.append(lead + (EMPTY_PARAGRAPH if style is None else _style_trailer(style)))
         return
-    out.append(lead + _line_text(text, after_list))
+    out.append(lead + _line_text(text, after_list, first is not None))
     if style is not None:
         out.append(indent + _style_trailer(style))
 
