@@ -54,7 +54,7 @@ yields a ``Document`` to write).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from dast.canonical import canonical_marks
@@ -177,6 +177,7 @@ _ID_SPECIAL = re.compile(r"[\\)\n]|<br/>")
 # A paragraph line the lexer would read as a list item or a thematic break
 # (``BULLET``, ``ORDINAL`` and ``RULE`` in dastdown.lark; ``---`` takes the whole line).
 _LINE_START = re.compile(r"-(?: |--\Z)|([0-9]+)\. ")
+_LINE_START_CHARS = frozenset(" -0123456789")
 
 
 def _escape_text(value: str) -> str:
@@ -187,6 +188,11 @@ def _escape_text(value: str) -> str:
     """
     if _TEXT_SPECIAL.search(value) is None:
         return value
+    return _escape_found(value)
+
+
+def _escape_found(value: str) -> str:
+    """Escape span text known to hold a character to escape."""
     if "\\" in value:
         value = value.replace("\\", "\\\\")
     for char in _TEXT_ESCAPED_BUT_BACKSLASH:
@@ -270,11 +276,20 @@ def _trailer(entries: Sequence[tuple[str, str]]) -> str:
     >>> print(_trailer([("rel", '"x"'), ("a b", '""')]))
     {rel="x" "a b"=""}
     """
-    parts = [
-        (key if TRAILER_KEY_RE.fullmatch(key) else quote(key)) + "=" + value
-        for key, value in entries
-    ]
+    parts = [(_KEYS.get(key) or _trailer_key(key)) + "=" + value for key, value in entries]
     return "{" + " ".join(parts) + "}"
+
+
+# Trailer key as found -> as written (memoised: link meta repeats a few keys).
+_KEYS: dict[str, str] = {}
+
+
+def _trailer_key(key: str) -> str:
+    """A trailer key, bare if it is an identifier, else quoted (memoised)."""
+    written = key if TRAILER_KEY_RE.fullmatch(key) else quote(key)
+    if len(_KEYS) < 4096:
+        _KEYS[key] = written
+    return written
 
 
 def _meta(meta: Any, strict: bool) -> str:
@@ -318,7 +333,9 @@ def _inlines(children: Any, strict: bool, parent: str) -> str:
     gives, without building it.
 
     ``parent`` is the type of the node holding them (a paragraph, heading or
-    link label), for the checks of strict mode.
+    link label), for the checks of strict mode. Nodes of a ``Document``
+    (valid by construction) take :func:`_model_inlines`, the same writing
+    without the checks.
 
     >>> print(_inlines([{"type": "span", "value": "a", "marks": ["strong"]},
     ...                 {"type": "span", "value": ""},
@@ -326,75 +343,131 @@ def _inlines(children: Any, strict: bool, parent: str) -> str:
     ...                True, "paragraph"))
     **ab**
     """
-    if strict:
-        if (type(children) is not list and type(children) is not tuple) or not children:
-            raise _Invalid
-        allowed = _CHILD_KEYS[parent]
+    if not strict:
+        return _model_inlines(children)
+    if (type(children) is not list and type(children) is not tuple) or not children:
+        raise _Invalid
+    allowed = _CHILD_KEYS[parent]
     out: list[str] = []
     append = out.append
     search = _TEXT_SPECIAL.search
+    marks_known = _MARKS.get
     current: Any = _NO_RUN  # canonical marks of the open run of spans
     closing = ""
     for child in children:
-        if strict:
-            if type(child) is not dict:
+        if type(child) is not dict:
+            raise _Invalid
+        kind: Any = child.get("type")
+        if kind == "span":  # allowed in every inline parent; its keys checked by count
+            value = child["value"]
+            if type(value) is not str:
                 raise _Invalid
-            fields = child
-            kind: Any = fields.get("type")
-            keys = allowed.get(kind)
-            if keys is None or not fields.keys() <= keys:
-                raise _Invalid
-        else:
-            fields = child.__dict__
-            kind = fields["type"]
-        if kind == "span":
-            value = fields["value"]
-            marks = fields.get("marks")
-            if strict:
-                if type(value) is not str:
+            if len(child) == 2:  # "type" and "value"
+                marks = None
+            else:
+                marks = child.get("marks", _NO_RUN)
+                if marks is _NO_RUN or len(child) != 3:
                     raise _Invalid
-                if marks is not None:
-                    if type(marks) is not list and type(marks) is not tuple:
-                        raise _Invalid
-                    marks = tuple(marks)
             if marks:
-                canonical, opening, run_closing = _MARKS.get(marks) or _mark_info(marks)
+                if type(marks) is not list:
+                    if type(marks) is not tuple:
+                        raise _Invalid
+                else:
+                    marks = tuple(marks)
+                canonical, opening, run_closing = marks_known(marks) or _mark_info(marks)
+            elif marks is not None and type(marks) is not list and type(marks) is not tuple:
+                raise _Invalid
             else:
                 canonical, opening, run_closing = None, "", ""
             if not value:
                 continue
-            if search(value) is not None:
-                value = _escape_text(value)
             if canonical != current:
                 append(closing)
                 append(opening)
                 closing = run_closing
                 current = canonical
-            append(value)
+            append(value if search(value) is None else _escape_found(value))
+            continue
+        keys = allowed.get(kind)
+        if keys is None or not child.keys() <= keys:
+            raise _Invalid
+        if current is not _NO_RUN:
+            append(closing)
+            closing = ""
+            current = _NO_RUN
+        _inline_other(child, kind, True, append)
+    append(closing)
+    return "".join(out)
+
+
+def _model_inlines(
+    children: Sequence[Any],
+    search: Callable[[str], object] = _TEXT_SPECIAL.search,
+    marks_known: Callable[[tuple[Any, ...]], Any] = _MARKS.get,
+) -> str:
+    """:func:`_inlines` for the nodes of a ``Document``: the same text, no checks.
+
+    (``search`` and ``marks_known`` are bound once, as defaults.)
+    """
+    if len(children) == 1:  # the commonest paragraph: one unmarked span
+        fields = children[0].__dict__
+        if fields["type"] == "span" and not fields["marks"]:
+            value: str = fields["value"]
+            return value if search(value) is None else _escape_found(value)
+    out: list[str] = []
+    append = out.append
+    current: Any = _NO_RUN  # canonical marks of the open run of spans
+    closing = ""
+    for child in children:
+        fields = child.__dict__
+        kind = fields["type"]
+        if kind == "span":
+            value = fields["value"]
+            if not value:
+                continue
+            marks = fields["marks"]
+            if marks:
+                canonical, opening, run_closing = marks_known(marks) or _mark_info(marks)
+                if canonical != current:
+                    append(closing)
+                    append(opening)
+                    closing = run_closing
+                    current = canonical
+            elif current is not None:
+                append(closing)
+                closing = ""
+                current = None
+            append(value if search(value) is None else _escape_found(value))
             continue
         if current is not _NO_RUN:
             append(closing)
             closing = ""
             current = _NO_RUN
-        if kind == "link" or kind == "itemLink":
-            append("[")
-            append(_inlines(fields["children"], strict, kind))
-            if kind == "link":
-                append("](")
-                append(_url(_required_str(fields["url"], strict)))
-            else:
-                append("](" + ITEM_LINK_PREFIX)
-                append(_item_id(_required_str(fields["item"], strict)))
-            append(")")
-            meta = fields.get("meta")
-            if meta is not None:
-                append(_meta(meta, strict))
-        elif kind == "inlineItem":
-            append(INLINE_ITEM_TAG.format(id=quote(_required_str(fields["item"], strict))))
-        else:
-            append(INLINE_BLOCK_TAG.format(id=quote(_record_id(fields["item"], child))))
+        _inline_other(child, kind, False, append)
     append(closing)
     return "".join(out)
+
+
+def _inline_other(child: Any, kind: str, strict: bool, append: Callable[[str], None]) -> None:
+    """Append the text of an inline node other than a span."""
+    fields = child if strict else child.__dict__
+    if kind == "link" or kind == "itemLink":
+        append("[")
+        append(_inlines(fields["children"], strict, kind))
+        if kind == "link":
+            append("](")
+            append(_url(_required_str(fields["url"], strict)))
+        else:
+            append("](" + ITEM_LINK_PREFIX)
+            append(_item_id(_required_str(fields["item"], strict)))
+        append(")")
+        meta = fields.get("meta")
+        if meta is not None:
+            append(_meta(meta, strict))
+    elif kind == "inlineItem":
+        append(INLINE_ITEM_TAG.format(id=quote(_required_str(fields["item"], strict))))
+    else:
+        append(INLINE_BLOCK_TAG.format(id=quote(_record_id(fields["item"], child))))
 
 
 def _line_text(text: str, after_list: bool, after_marker: bool) -> str:
@@ -443,13 +516,19 @@ def _paragraph(
     after_list: bool,
 ) -> None:
     """Append a paragraph's lines; ``first`` replaces ``indent`` on its first line."""
-    text = _inlines(fields["children"], strict, "paragraph")
-    style = _optional_str(fields.get("style"), strict)
+    if strict:
+        text = _inlines(fields["children"], True, "paragraph")
+        style = _optional_str(fields.get("style"), True)
+    else:
+        text = _model_inlines(fields["children"])
+        style = fields["style"]
     lead = indent if first is None else first
     if not text:  # the canonical form is one empty span
         out.append(lead + (EMPTY_PARAGRAPH if style is None else _style_trailer(style)))
         return
-    out.append(lead + _line_text(text, after_list, first is not None))
+    if text[0] in _LINE_START_CHARS:
+        text = _line_text(text, after_list, first is not None)
+    out.append(lead + text)
     if style is not None:
         out.append(indent + _style_trailer(style))
 
