@@ -310,6 +310,15 @@ def _meta(meta: Any, strict: bool) -> str:
     return _trailer(entries)
 
 
+def _model_meta(meta: Sequence[MetaEntry]) -> str:
+    """The meta trailer of a link or item link of a ``Document``."""
+    keys = _KEYS
+    parts = [
+        (keys.get(entry.id) or _trailer_key(entry.id)) + "=" + quote(entry.value) for entry in meta
+    ]
+    return "{" + " ".join(parts) + "}"
+
+
 def _record_id(item: Any, node: Any) -> str:
     """The id of a block's ``item``: the string itself or the record's ``id``."""
     if isinstance(item, str):
@@ -395,7 +404,16 @@ def _inlines(children: Any, strict: bool, parent: str) -> str:
             append(closing)
             closing = ""
             current = _NO_RUN
-        _inline_other(child, kind, True, append)
+        if kind == "link":
+            url = child["url"]
+            if type(url) is not str:
+                raise _Invalid
+            append("[" + _inlines(child["children"], True, kind) + "](" + _url(url) + ")")
+            meta = child.get("meta")
+            if meta is not None:
+                append(_meta(meta, True))
+        else:
+            _inline_other(child, kind, True, append)
     append(closing)
     return "".join(out)
 
@@ -443,7 +461,13 @@ def _model_inlines(
             append(closing)
             closing = ""
             current = _NO_RUN
-        _inline_other(child, kind, False, append)
+        if kind == "link":
+            append("[" + _model_inlines(fields["children"]) + "](" + _url(fields["url"]) + ")")
+            meta = fields["meta"]
+            if meta is not None:
+                append(_model_meta(meta))
+        else:
+            _inline_other(child, kind, False, append)
     append(closing)
     return "".join(out)
 
@@ -636,7 +660,9 @@ def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> 
             after_list = False
         else:
             lead = None
-            previous = _fields(children[child_index - 1], strict, "listItem")
+            previous = children[child_index - 1]  # checked when it was written
+            if not strict:
+                previous = previous.__dict__
             out.append("")
             after_list = previous["type"] == "list"
             if after_list and child["type"] == "list" and previous["style"] == child["style"]:
