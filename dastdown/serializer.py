@@ -343,8 +343,8 @@ def _inlines(children: Any, strict: bool, parent: str) -> str:
 
     ``parent`` is the type of the node holding them (a paragraph, heading or
     link label), for the checks of strict mode. Nodes of a ``Document``
-    (valid by construction) take :func:`_model_inlines`, the same writing
-    without the checks.
+    (valid by construction) take :func:`_write_model_inlines`, the same
+    writing without the checks.
 
     >>> print(_inlines([{"type": "span", "value": "a", "marks": ["strong"]},
     ...                 {"type": "span", "value": ""},
@@ -352,12 +352,31 @@ def _inlines(children: Any, strict: bool, parent: str) -> str:
     ...                True, "paragraph"))
     **ab**
     """
-    if not strict:
-        return _model_inlines(children)
+    out: list[str] = []
+    if strict:
+        _write_inlines(children, parent, out)
+    else:
+        _write_model_inlines(children, out)
+    return "".join(out)
+
+
+def _model_inlines(children: Sequence[Any]) -> str:
+    """:func:`_inlines` for the nodes of a ``Document``."""
+    out: list[str] = []
+    _write_model_inlines(children, out)
+    return "".join(out)
+
+
+# The writers below append the pieces of the text to ``out`` (the whole
+# document's list of pieces), never an empty piece: a paragraph's text is
+# empty exactly when nothing was appended, and starts with its first piece.
+
+
+def _write_inlines(children: Any, parent: str, out: list[str]) -> None:
+    """Check and write the inline nodes of DAST JSON (see :func:`_inlines`)."""
     if (type(children) is not list and type(children) is not tuple) or not children:
         raise _Invalid
     allowed = _CHILD_KEYS[parent]
-    out: list[str] = []
     append = out.append
     search = _TEXT_SPECIAL.search
     marks_known = _MARKS.get
@@ -391,8 +410,10 @@ def _inlines(children: Any, strict: bool, parent: str) -> str:
             if not value:
                 continue
             if canonical != current:
-                append(closing)
-                append(opening)
+                if closing:
+                    append(closing)
+                if opening:
+                    append(opening)
                 closing = run_closing
                 current = canonical
             append(value if search(value) is None else _escape_found(value))
@@ -401,38 +422,38 @@ def _inlines(children: Any, strict: bool, parent: str) -> str:
         if keys is None or not child.keys() <= keys:
             raise _Invalid
         if current is not _NO_RUN:
-            append(closing)
-            closing = ""
+            if closing:
+                append(closing)
+                closing = ""
             current = _NO_RUN
-        if kind == "link":
-            url = child["url"]
-            if type(url) is not str:
-                raise _Invalid
-            append("[" + _inlines(child["children"], True, kind) + "](" + _url(url) + ")")
+        if kind == "link" or kind == "itemLink":
+            append("[")
+            _write_inlines(child["children"], kind, out)
+            if kind == "link":
+                append("](" + _url(_required_str(child["url"], True)) + ")")
+            else:
+                append("](" + ITEM_LINK_PREFIX + _item_id(_required_str(child["item"], True)) + ")")
             meta = child.get("meta")
             if meta is not None:
                 append(_meta(meta, True))
+        elif kind == "inlineItem":
+            append(INLINE_ITEM_TAG.format(id=quote(_required_str(child["item"], True))))
         else:
-            _inline_other(child, kind, True, append)
-    append(closing)
-    return "".join(out)
+            append(INLINE_BLOCK_TAG.format(id=quote(_record_id(child["item"], child))))
+    if closing:
+        append(closing)
 
 
-def _model_inlines(
+def _write_model_inlines(
     children: Sequence[Any],
+    out: list[str],
     search: Callable[[str], object] = _TEXT_SPECIAL.search,
     marks_known: Callable[[tuple[Any, ...]], Any] = _MARKS.get,
-) -> str:
-    """:func:`_inlines` for the nodes of a ``Document``: the same text, no checks.
+) -> None:
+    """Write the inline nodes of a ``Document``: :func:`_write_inlines` without the checks.
 
     (``search`` and ``marks_known`` are bound once, as defaults.)
     """
-    if len(children) == 1:  # the commonest paragraph: one unmarked span
-        fields = children[0].__dict__
-        if fields["type"] == "span" and not fields["marks"]:
-            value: str = fields["value"]
-            return value if search(value) is None else _escape_found(value)
-    out: list[str] = []
     append = out.append
     current: Any = _NO_RUN  # canonical marks of the open run of spans
     closing = ""
@@ -447,51 +468,43 @@ def _model_inlines(
             if marks:
                 canonical, opening, run_closing = marks_known(marks) or _mark_info(marks)
                 if canonical != current:
-                    append(closing)
+                    if closing:
+                        append(closing)
                     append(opening)
                     closing = run_closing
                     current = canonical
             elif current is not None:
-                append(closing)
-                closing = ""
+                if closing:
+                    append(closing)
+                    closing = ""
                 current = None
             append(value if search(value) is None else _escape_found(value))
             continue
         if current is not _NO_RUN:
-            append(closing)
-            closing = ""
+            if closing:
+                append(closing)
+                closing = ""
             current = _NO_RUN
         if kind == "link":
-            append("[" + _model_inlines(fields["children"]) + "](" + _url(fields["url"]) + ")")
+            append("[")
+            _write_model_inlines(fields["children"], out)
+            append("](" + _url(fields["url"]) + ")")
             meta = fields["meta"]
             if meta is not None:
                 append(_model_meta(meta))
+        elif kind == "itemLink":
+            append("[")
+            _write_model_inlines(fields["children"], out)
+            append("](" + ITEM_LINK_PREFIX + _item_id(fields["item"]) + ")")
+            meta = fields["meta"]
+            if meta is not None:
+                append(_model_meta(meta))
+        elif kind == "inlineItem":
+            append(INLINE_ITEM_TAG.format(id=quote(fields["item"])))
         else:
-            _inline_other(child, kind, False, append)
-    append(closing)
-    return "".join(out)
-
-
-def _inline_other(child: Any, kind: str, strict: bool, append: Callable[[str], None]) -> None:
-    """Append the text of an inline node other than a span."""
-    fields = child if strict else child.__dict__
-    if kind == "link" or kind == "itemLink":
-        append("[")
-        append(_inlines(fields["children"], strict, kind))
-        if kind == "link":
-            append("](")
-            append(_url(_required_str(fields["url"], strict)))
-        else:
-            append("](" + ITEM_LINK_PREFIX)
-            append(_item_id(_required_str(fields["item"], strict)))
-        append(")")
-        meta = fields.get("meta")
-        if meta is not None:
-            append(_meta(meta, strict))
-    elif kind == "inlineItem":
-        append(INLINE_ITEM_TAG.format(id=quote(_required_str(fields["item"], strict))))
-    else:
-        append(INLINE_BLOCK_TAG.format(id=quote(_record_id(fields["item"], child))))
+            append(INLINE_BLOCK_TAG.format(id=quote(_record_id(fields["item"], child))))
+    if closing:
+        append(closing)
 
 
 def _line_text(text: str, after_list: bool, after_marker: bool) -> str:
@@ -540,32 +553,35 @@ def _paragraph(
     after_list: bool,
 ) -> None:
     """Append a paragraph's lines; ``first`` replaces ``indent`` on its first line."""
+    out.append(indent if first is None else first)
+    start = len(out)
     if strict:
-        text = _inlines(fields["children"], True, "paragraph")
+        _write_inlines(fields["children"], "paragraph", out)
         style = _optional_str(fields.get("style"), True)
     else:
-        text = _model_inlines(fields["children"])
+        _write_model_inlines(fields["children"], out)
         style = fields["style"]
-    lead = indent if first is None else first
-    if not text:  # the canonical form is one empty span
-        out.append(lead + (EMPTY_PARAGRAPH if style is None else _style_trailer(style)))
+    if len(out) == start:  # no text: the canonical form is one empty span
+        out.append((EMPTY_PARAGRAPH if style is None else _style_trailer(style)) + "\n")
         return
-    if text[0] in _LINE_START_CHARS:
-        text = _line_text(text, after_list, first is not None)
-    out.append(lead + text)
-    if style is not None:
-        out.append(indent + _style_trailer(style))
+    if out[start][0] in _LINE_START_CHARS:  # the text's first character
+        text = "".join(out[start:])
+        del out[start:]
+        out.append(_line_text(text, after_list, first is not None))
+    out.append("\n" if style is None else "\n" + indent + _style_trailer(style) + "\n")
 
 
-def _heading(fields: dict[str, Any], strict: bool) -> str:
+def _heading(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
     level = fields["level"]
     if strict and (type(level) is not int or level not in HEADING_LEVELS):
         raise _Invalid
-    line: str = "#" * level + " " + _inlines(fields["children"], strict, "heading")
+    out.append("#" * level + " ")
+    if strict:
+        _write_inlines(fields["children"], "heading", out)
+    else:
+        _write_model_inlines(fields["children"], out)
     style = _optional_str(fields.get("style"), strict)
-    if style is not None:
-        line += " " + _style_trailer(style)
-    return line
+    out.append("\n" if style is None else " " + _style_trailer(style) + "\n")
 
 
 _BACKTICKS = re.compile(r"`+")
@@ -607,22 +623,22 @@ def _code(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
         entries.append((HIGHLIGHT_KEY, "[" + ",".join(map(str, highlight)) + "]"))
     if entries:
         head += (" " if head != fence else "") + _trailer(entries)
-    out.append(head)
+    out.append(head + "\n")
     if code:
-        out.append(code)
-    out.append(fence)
+        out.append(code + "\n")
+    out.append(fence + "\n")
 
 
 def _blockquote(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
     for index, paragraph in enumerate(_children(fields, strict)):
         if index:
-            out.append(BLOCKQUOTE_SEPARATOR)
+            out.append(BLOCKQUOTE_SEPARATOR + "\n")
         _paragraph(
             _fields(paragraph, strict, "blockquote"), strict, out, BLOCKQUOTE_PREFIX, None, False
         )
     attribution = _optional_str(fields.get("attribution"), strict)
     if attribution is not None:
-        out.append(_trailer([(ATTRIBUTION_KEY, quote(attribution))]))
+        out.append(_trailer([(ATTRIBUTION_KEY, quote(attribution))]) + "\n")
 
 
 def _list_frame(fields: dict[str, Any], strict: bool, indent: str, first: str | None) -> list[Any]:
@@ -650,7 +666,7 @@ def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> 
         child = _fields(children[child_index], strict, "listItem")
         if child_index == 0:
             if item_index and loose:
-                out.append("")
+                out.append("\n")
             marker = (
                 BULLET_MARKER if style == "bulleted" else NUMBERED_MARKER.format(n=item_index + 1)
             )
@@ -663,10 +679,10 @@ def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> 
             previous = children[child_index - 1]  # checked when it was written
             if not strict:
                 previous = previous.__dict__
-            out.append("")
+            out.append("\n")
             after_list = previous["type"] == "list"
             if after_list and child["type"] == "list" and previous["style"] == child["style"]:
-                out.append("")
+                out.append("\n")
         if child_index + 1 < len(children):
             frame[6] = child_index + 1
         else:
@@ -679,6 +695,9 @@ def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> 
             stack.append(_list_frame(child, strict, content_indent, lead))
 
 
+_EMPTY_DOCUMENT = EMPTY_PARAGRAPH + "\n"
+
+
 def _blocks(children: Sequence[Any], strict: bool) -> str:
     """The text of a root's children."""
     if strict and ((type(children) is not list and type(children) is not tuple) or not children):
@@ -689,19 +708,19 @@ def _blocks(children: Sequence[Any], strict: bool) -> str:
         fields = _fields(node, strict, "root")
         kind = fields["type"]
         if previous is not None:
-            out.append("")
+            out.append("\n")
             if (
                 kind == "list"
                 and previous["type"] == "list"
                 and previous["style"] == fields["style"]
             ):
-                out.append("")
+                out.append("\n")
         if kind == "paragraph":
             _paragraph(
                 fields, strict, out, "", None, previous is not None and previous["type"] == "list"
             )
         elif kind == "heading":
-            out.append(_heading(fields, strict))
+            _heading(fields, strict, out)
         elif kind == "list":
             _list(fields, strict, out, "")
         elif kind == "code":
@@ -709,14 +728,14 @@ def _blocks(children: Sequence[Any], strict: bool) -> str:
         elif kind == "blockquote":
             _blockquote(fields, strict, out)
         elif kind == "block":
-            out.append(BLOCK_TAG.format(id=quote(_record_id(fields["item"], node))))
+            out.append(BLOCK_TAG.format(id=quote(_record_id(fields["item"], node))) + "\n")
         else:
-            out.append(THEMATIC_BREAK)
+            out.append(THEMATIC_BREAK + "\n")
         previous = fields
-    if len(out) == 1 and out[0] == EMPTY_PARAGRAPH:
+    text = "".join(out)  # every line ends with its newline
+    if text == _EMPTY_DOCUMENT:
         return ""  # the document that is nothing but one empty paragraph
-    out.append("")
-    return "\n".join(out)
+    return text
 
 
 def _json_root(data: dict[str, Any]) -> str:
