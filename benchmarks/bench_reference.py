@@ -7,7 +7,9 @@ installed with ``npm install``. Rounds alternate the two sides on the same
 inputs (``benchmarks/data/``): each round runs the reference's ``bench.cjs``
 (WARM 3, median of ``--runs``) in a Node process, then times our side the
 same way (warm-up 3, median of ``--runs``), and the ratios of each round are
-printed (above 1 means we are faster) with their range over the rounds.
+printed (above 1 means we are faster) with their range over the rounds,
+as ratios of medians and of best runs (on a shared machine the best run is
+the one least disturbed by other work; both sides time wall-clock).
 Without a reference folder only our own figures are printed. The project
 never depends on Node or on the reference: it is only run from here.
 
@@ -138,8 +140,8 @@ def _prepare(name: str) -> Callable[[], object]:
     return lambda: [_html(s) for s in sources]
 
 
-def _time(func: Callable[[], object], runs: int) -> float:
-    """Median milliseconds of ``runs`` calls after ``WARM`` warm-up calls (results kept alive)."""
+def _time(func: Callable[[], object], runs: int) -> tuple[float, float]:
+    """Median and best milliseconds of ``runs`` calls after ``WARM`` warm-ups (results kept)."""
     for _ in range(WARM):
         func()
     times: list[float] = []
@@ -148,12 +150,16 @@ def _time(func: Callable[[], object], runs: int) -> float:
         result = func()
         times.append((time.perf_counter() - start) * 1e3)
         del result
-    return statistics.median(times)
+    return statistics.median(times), min(times)
 
 
-def ours(runs: int, only: set[str] | None = None) -> dict[str, float]:
+Timings = dict[str, tuple[float, float]]
+"""Workload -> (median, best) milliseconds."""
+
+
+def ours(runs: int, only: set[str] | None = None) -> Timings:
     """Our median milliseconds per workload, each timed with only its own inputs alive."""
-    results: dict[str, float] = {}
+    results: Timings = {}
     for name in WORKLOADS:
         if only is not None and name not in only:
             continue
@@ -165,8 +171,11 @@ def ours(runs: int, only: set[str] | None = None) -> dict[str, float]:
     return results
 
 
-def reference(folder: Path, runs: int) -> dict[str, float]:
-    """The reference's median milliseconds per workload (one ``node bench.cjs`` run)."""
+def reference(folder: Path, runs: int, only: set[str] | None = None) -> Timings:
+    """The reference's median milliseconds per workload (one ``node bench.cjs`` run).
+
+    ``only``: our workloads; the reference then runs just their counterparts.
+    """
     node = shutil.which("node")
     if node is None:
         raise SystemExit("node is not on PATH: the reference cannot run")
@@ -174,11 +183,16 @@ def reference(folder: Path, runs: int) -> dict[str, float]:
     if not script.is_file() or not (folder / "node_modules").is_dir():
         raise SystemExit(f"{folder}: no bench.cjs or node_modules (run npm install there)")
     env = {**os.environ, "WARM": str(WARM), "RUNS": str(runs)}
+    if only is not None:
+        env["ONLY"] = ",".join(sorted({WORKLOADS[name] for name in only if WORKLOADS.get(name)}))
     done = subprocess.run(
         [node, str(script), str(DATA)], capture_output=True, text=True, env=env, check=True
     )
     report = json.loads(done.stdout)
-    return {name: float(entry["median_ms"]) for name, entry in report["results"].items()}
+    return {
+        name: (float(entry["median_ms"]), float(entry["min_ms"]))
+        for name, entry in report["results"].items()
+    }
 
 
 def _profile(folder: Path, runs: int) -> None:
@@ -220,9 +234,9 @@ def main(argv: list[str] | None = None) -> int:
         _profile(args.profile, max(1, args.runs // 3))
         return 0
     only = set(args.only.split(",")) if args.only else None
-    rounds: list[tuple[dict[str, float], dict[str, float]]] = []
+    rounds: list[tuple[Timings, Timings]] = []
     for index in range(args.rounds if args.reference else 1):
-        theirs = reference(args.reference, args.runs) if args.reference else {}
+        theirs = reference(args.reference, args.runs, only) if args.reference else {}
         mine = ours(args.runs, only)
         rounds.append((mine, theirs))
         print(f"round {index + 1} done", file=sys.stderr)
@@ -230,21 +244,27 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _print(rounds: list[tuple[dict[str, float], dict[str, float]]]) -> None:
+def _print(rounds: list[tuple[Timings, Timings]]) -> None:
+    """One line per workload: medians over the rounds, and ratios (median / best runs)."""
     with_reference = bool(rounds[0][1])
-    head = f"{'workload':<34} {'ours ms':>9}"
+    head = f"{'workload':<34} {'ours ms':>8} {'best':>7}"
     if with_reference:
-        head += f" {'JS ms':>9} {'JS/ours':>8}  per round"
+        head += f" {'JS ms':>8} {'best':>7} {'JS/ours':>8} {'best':>6}  median ratio per round"
     print(head)
     for name in rounds[0][0]:
-        mine = statistics.median(r[0][name] for r in rounds)
-        line = f"{name:<34} {mine:9.1f}"
+        mine = statistics.median(r[0][name][0] for r in rounds)
+        mine_best = min(r[0][name][1] for r in rounds)
+        line = f"{name:<34} {mine:8.1f} {mine_best:7.1f}"
         key = WORKLOADS[name]
         if with_reference and key and key in rounds[0][1]:
-            theirs = statistics.median(r[1][key] for r in rounds)
-            per_round = [r[1][key] / r[0][name] for r in rounds]
+            theirs = statistics.median(r[1][key][0] for r in rounds)
+            theirs_best = min(r[1][key][1] for r in rounds)
+            per_round = [r[1][key][0] / r[0][name][0] for r in rounds]
             spread = ", ".join(f"{ratio:.2f}" for ratio in per_round)
-            line += f" {theirs:9.1f} {theirs / mine:8.2f}  ({spread})"
+            line += (
+                f" {theirs:8.1f} {theirs_best:7.1f} {theirs / mine:8.2f}"
+                f" {theirs_best / mine_best:6.2f}  ({spread})"
+            )
         print(line)
 
 
