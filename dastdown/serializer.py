@@ -12,11 +12,14 @@ Escaping rules (the full contract with the parser is in
 * span text, everywhere and inside every mark: ``\\ * _ ` ~ = + [ ] ( ) { }
   < > #`` get a backslash, a newline is written ``<br/>``, every other
   character (tabs, ``\\r``, U+2028, astral characters...) as is;
-* at the start of a paragraph's line: a leading ``-`` followed by a space
-  or a tab, or starting ``---``, becomes ``\\-``; the dot of a leading
-  ``N.`` followed by a space, a tab or nothing becomes ``\\.``; a
-  paragraph made only of spaces, and one starting with a space right after
-  a list, get their first space escaped (``\\ ``);
+* at the start of a paragraph's line, only where the line would otherwise
+  read as something else (as the reference writes, which escapes nothing
+  there): a leading ``- `` (a list marker) and a line that is exactly
+  ``---`` (a thematic break) get ``\\-``; the dot of a leading ``N. `` gets
+  ``\\.``; a paragraph made only of spaces (a blank line) gets its first
+  space escaped (``\\ ``), except right after a list item's marker; so
+  does one starting with two spaces right after a list (it would be read
+  as indented into the list);
 * link URL: backslash, parentheses and spaces escaped; a URL starting
   ``dato:item/`` with more after it is written ``dato\\:item/...``; an item
   link id: backslash and ``)`` escaped, plus a leading ``"``; the empty id
@@ -51,7 +54,7 @@ yields a ``Document`` to write).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from dast.canonical import canonical_marks
@@ -171,8 +174,10 @@ _URL_SPECIAL = re.compile(r"[\\() \n]|<br/>")
 _ID_TABLE = str.maketrans({"\\": "\\\\", ")": "\\)"})
 _ID_SPECIAL = re.compile(r"[\\)\n]|<br/>")
 
-# A paragraph line starting like a list item or a thematic break.
-_LINE_START = re.compile(r"-(?:[ \t]|--)|([0-9]+)\.(?:[ \t]|$)")
+# A paragraph line the lexer would read as a list item or a thematic break
+# (``BULLET``, ``ORDINAL`` and ``RULE`` in dastdown.lark; ``---`` takes the whole line).
+_LINE_START = re.compile(r"-(?: |--\Z)|([0-9]+)\. ")
+_LINE_START_CHARS = frozenset(" -0123456789")
 
 
 def _escape_text(value: str) -> str:
@@ -183,6 +188,11 @@ def _escape_text(value: str) -> str:
     """
     if _TEXT_SPECIAL.search(value) is None:
         return value
+    return _escape_found(value)
+
+
+def _escape_found(value: str) -> str:
+    """Escape span text known to hold a character to escape."""
     if "\\" in value:
         value = value.replace("\\", "\\\\")
     for char in _TEXT_ESCAPED_BUT_BACKSLASH:
@@ -266,11 +276,20 @@ def _trailer(entries: Sequence[tuple[str, str]]) -> str:
     >>> print(_trailer([("rel", '"x"'), ("a b", '""')]))
     {rel="x" "a b"=""}
     """
-    parts = [
-        (key if TRAILER_KEY_RE.fullmatch(key) else quote(key)) + "=" + value
-        for key, value in entries
-    ]
+    parts = [(_KEYS.get(key) or _trailer_key(key)) + "=" + value for key, value in entries]
     return "{" + " ".join(parts) + "}"
+
+
+# Trailer key as found -> as written (memoised: link meta repeats a few keys).
+_KEYS: dict[str, str] = {}
+
+
+def _trailer_key(key: str) -> str:
+    """A trailer key, bare if it is an identifier, else quoted (memoised)."""
+    written = key if TRAILER_KEY_RE.fullmatch(key) else quote(key)
+    if len(_KEYS) < 4096:
+        _KEYS[key] = written
+    return written
 
 
 def _meta(meta: Any, strict: bool) -> str:
@@ -289,6 +308,15 @@ def _meta(meta: Any, strict: bool) -> str:
     else:
         entries = [(entry.id, quote(entry.value)) for entry in meta]
     return _trailer(entries)
+
+
+def _model_meta(meta: Sequence[MetaEntry]) -> str:
+    """The meta trailer of a link or item link of a ``Document``."""
+    keys = _KEYS
+    parts = [
+        (keys.get(entry.id) or _trailer_key(entry.id)) + "=" + quote(entry.value) for entry in meta
+    ]
+    return "{" + " ".join(parts) + "}"
 
 
 def _record_id(item: Any, node: Any) -> str:
@@ -314,7 +342,9 @@ def _inlines(children: Any, strict: bool, parent: str) -> str:
     gives, without building it.
 
     ``parent`` is the type of the node holding them (a paragraph, heading or
-    link label), for the checks of strict mode.
+    link label), for the checks of strict mode. Nodes of a ``Document``
+    (valid by construction) take :func:`_write_model_inlines`, the same
+    writing without the checks.
 
     >>> print(_inlines([{"type": "span", "value": "a", "marks": ["strong"]},
     ...                 {"type": "span", "value": ""},
@@ -322,89 +352,180 @@ def _inlines(children: Any, strict: bool, parent: str) -> str:
     ...                True, "paragraph"))
     **ab**
     """
-    if strict:
-        if (type(children) is not list and type(children) is not tuple) or not children:
-            raise _Invalid
-        allowed = _CHILD_KEYS[parent]
     out: list[str] = []
+    if strict:
+        _write_inlines(children, parent, out)
+    else:
+        _write_model_inlines(children, out)
+    return "".join(out)
+
+
+def _model_inlines(children: Sequence[Any]) -> str:
+    """:func:`_inlines` for the nodes of a ``Document``."""
+    out: list[str] = []
+    _write_model_inlines(children, out)
+    return "".join(out)
+
+
+# The writers below append the pieces of the text to ``out`` (the whole
+# document's list of pieces), never an empty piece: a paragraph's text is
+# empty exactly when nothing was appended, and starts with its first piece.
+
+
+def _write_inlines(children: Any, parent: str, out: list[str]) -> None:
+    """Check and write the inline nodes of DAST JSON (see :func:`_inlines`)."""
+    if (type(children) is not list and type(children) is not tuple) or not children:
+        raise _Invalid
+    allowed = _CHILD_KEYS[parent]
     append = out.append
     search = _TEXT_SPECIAL.search
+    marks_known = _MARKS.get
     current: Any = _NO_RUN  # canonical marks of the open run of spans
     closing = ""
     for child in children:
-        if strict:
-            if type(child) is not dict:
+        if type(child) is not dict:
+            raise _Invalid
+        kind: Any = child.get("type")
+        if kind == "span":  # allowed in every inline parent; its keys checked by count
+            value = child["value"]
+            if type(value) is not str:
                 raise _Invalid
-            fields = child
-            kind: Any = fields.get("type")
-            keys = allowed.get(kind)
-            if keys is None or not fields.keys() <= keys:
-                raise _Invalid
-        else:
-            fields = child.__dict__
-            kind = fields["type"]
-        if kind == "span":
-            value = fields["value"]
-            marks = fields.get("marks")
-            if strict:
-                if type(value) is not str:
+            if len(child) == 2:  # "type" and "value"
+                marks = None
+            else:
+                marks = child.get("marks", _NO_RUN)
+                if marks is _NO_RUN or len(child) != 3:
                     raise _Invalid
-                if marks is not None:
-                    if type(marks) is not list and type(marks) is not tuple:
-                        raise _Invalid
-                    marks = tuple(marks)
             if marks:
-                canonical, opening, run_closing = _MARKS.get(marks) or _mark_info(marks)
+                if type(marks) is not list:
+                    if type(marks) is not tuple:
+                        raise _Invalid
+                else:
+                    marks = tuple(marks)
+                canonical, opening, run_closing = marks_known(marks) or _mark_info(marks)
+            elif marks is not None and type(marks) is not list and type(marks) is not tuple:
+                raise _Invalid
             else:
                 canonical, opening, run_closing = None, "", ""
             if not value:
                 continue
-            if search(value) is not None:
-                value = _escape_text(value)
             if canonical != current:
-                append(closing)
-                append(opening)
+                if closing:
+                    append(closing)
+                if opening:
+                    append(opening)
                 closing = run_closing
                 current = canonical
-            append(value)
+            append(value if search(value) is None else _escape_found(value))
             continue
+        keys = allowed.get(kind)
+        if keys is None or not child.keys() <= keys:
+            raise _Invalid
         if current is not _NO_RUN:
-            append(closing)
-            closing = ""
+            if closing:
+                append(closing)
+                closing = ""
             current = _NO_RUN
         if kind == "link" or kind == "itemLink":
             append("[")
-            append(_inlines(fields["children"], strict, kind))
+            _write_inlines(child["children"], kind, out)
             if kind == "link":
-                append("](")
-                append(_url(_required_str(fields["url"], strict)))
+                append("](" + _url(_required_str(child["url"], True)) + ")")
             else:
-                append("](" + ITEM_LINK_PREFIX)
-                append(_item_id(_required_str(fields["item"], strict)))
-            append(")")
-            meta = fields.get("meta")
+                append("](" + ITEM_LINK_PREFIX + _item_id(_required_str(child["item"], True)) + ")")
+            meta = child.get("meta")
             if meta is not None:
-                append(_meta(meta, strict))
+                append(_meta(meta, True))
         elif kind == "inlineItem":
-            append(INLINE_ITEM_TAG.format(id=quote(_required_str(fields["item"], strict))))
+            append(INLINE_ITEM_TAG.format(id=quote(_required_str(child["item"], True))))
+        else:
+            append(INLINE_BLOCK_TAG.format(id=quote(_record_id(child["item"], child))))
+    if closing:
+        append(closing)
+
+
+def _write_model_inlines(
+    children: Sequence[Any],
+    out: list[str],
+    search: Callable[[str], object] = _TEXT_SPECIAL.search,
+    marks_known: Callable[[tuple[Any, ...]], Any] = _MARKS.get,
+) -> None:
+    """Write the inline nodes of a ``Document``: :func:`_write_inlines` without the checks.
+
+    (``search`` and ``marks_known`` are bound once, as defaults.)
+    """
+    append = out.append
+    current: Any = _NO_RUN  # canonical marks of the open run of spans
+    closing = ""
+    for child in children:
+        fields = child.__dict__
+        kind = fields["type"]
+        if kind == "span":
+            value = fields["value"]
+            if not value:
+                continue
+            marks = fields["marks"]
+            if marks:
+                canonical, opening, run_closing = marks_known(marks) or _mark_info(marks)
+                if canonical != current:
+                    if closing:
+                        append(closing)
+                    append(opening)
+                    closing = run_closing
+                    current = canonical
+            elif current is not None:
+                if closing:
+                    append(closing)
+                    closing = ""
+                current = None
+            append(value if search(value) is None else _escape_found(value))
+            continue
+        if current is not _NO_RUN:
+            if closing:
+                append(closing)
+                closing = ""
+            current = _NO_RUN
+        if kind == "link":
+            append("[")
+            _write_model_inlines(fields["children"], out)
+            append("](" + _url(fields["url"]) + ")")
+            meta = fields["meta"]
+            if meta is not None:
+                append(_model_meta(meta))
+        elif kind == "itemLink":
+            append("[")
+            _write_model_inlines(fields["children"], out)
+            append("](" + ITEM_LINK_PREFIX + _item_id(fields["item"]) + ")")
+            meta = fields["meta"]
+            if meta is not None:
+                append(_model_meta(meta))
+        elif kind == "inlineItem":
+            append(INLINE_ITEM_TAG.format(id=quote(fields["item"])))
         else:
             append(INLINE_BLOCK_TAG.format(id=quote(_record_id(fields["item"], child))))
-    append(closing)
-    return "".join(out)
+    if closing:
+        append(closing)
 
 
-def _line_text(text: str, after_list: bool) -> str:
+def _line_text(text: str, after_list: bool, after_marker: bool) -> str:
     r"""A paragraph's text with the line-start escapes applied.
 
     Only an unmarked span can put a space, a ``-`` or a digit first (marks,
     links and tags start with punctuation), so the text alone decides.
+    ``after_list``: the paragraph follows a list (two leading spaces would
+    indent it into that list); ``after_marker``: the line starts with a list
+    item's marker (where a line of spaces is not blank).
 
-    >>> print(_line_text("- a", False), _line_text("12. a", False), _line_text(" a", True))
-    \- a 12\. a \ a
+    >>> print(_line_text("- a", False, False), _line_text("12. a", False, False))
+    \- a 12\. a
+    >>> print(_line_text("---", False, False), _line_text("----", False, False))
+    \--- ----
+    >>> print(_line_text(" a", True, False), _line_text("  a", True, False))
+     a \  a
     """
     head = text[:1]
     if head == " ":
-        if after_list or not text.strip(" "):
+        if (after_list and text[1:2] == " ") or (not after_marker and not text.strip(" ")):
             return "\\" + text
     elif head == "-" or "0" <= head <= "9":
         match = _LINE_START.match(text)
@@ -432,26 +553,35 @@ def _paragraph(
     after_list: bool,
 ) -> None:
     """Append a paragraph's lines; ``first`` replaces ``indent`` on its first line."""
-    text = _inlines(fields["children"], strict, "paragraph")
-    style = _optional_str(fields.get("style"), strict)
-    lead = indent if first is None else first
-    if not text:  # the canonical form is one empty span
-        out.append(lead + (EMPTY_PARAGRAPH if style is None else _style_trailer(style)))
+    out.append(indent if first is None else first)
+    start = len(out)
+    if strict:
+        _write_inlines(fields["children"], "paragraph", out)
+        style = _optional_str(fields.get("style"), True)
+    else:
+        _write_model_inlines(fields["children"], out)
+        style = fields["style"]
+    if len(out) == start:  # no text: the canonical form is one empty span
+        out.append((EMPTY_PARAGRAPH if style is None else _style_trailer(style)) + "\n")
         return
-    out.append(lead + _line_text(text, after_list))
-    if style is not None:
-        out.append(indent + _style_trailer(style))
+    if out[start][0] in _LINE_START_CHARS:  # the text's first character
+        text = "".join(out[start:])
+        del out[start:]
+        out.append(_line_text(text, after_list, first is not None))
+    out.append("\n" if style is None else "\n" + indent + _style_trailer(style) + "\n")
 
 
-def _heading(fields: dict[str, Any], strict: bool) -> str:
+def _heading(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
     level = fields["level"]
     if strict and (type(level) is not int or level not in HEADING_LEVELS):
         raise _Invalid
-    line: str = "#" * level + " " + _inlines(fields["children"], strict, "heading")
+    out.append("#" * level + " ")
+    if strict:
+        _write_inlines(fields["children"], "heading", out)
+    else:
+        _write_model_inlines(fields["children"], out)
     style = _optional_str(fields.get("style"), strict)
-    if style is not None:
-        line += " " + _style_trailer(style)
-    return line
+    out.append("\n" if style is None else " " + _style_trailer(style) + "\n")
 
 
 _BACKTICKS = re.compile(r"`+")
@@ -493,22 +623,22 @@ def _code(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
         entries.append((HIGHLIGHT_KEY, "[" + ",".join(map(str, highlight)) + "]"))
     if entries:
         head += (" " if head != fence else "") + _trailer(entries)
-    out.append(head)
+    out.append(head + "\n")
     if code:
-        out.append(code)
-    out.append(fence)
+        out.append(code + "\n")
+    out.append(fence + "\n")
 
 
 def _blockquote(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
     for index, paragraph in enumerate(_children(fields, strict)):
         if index:
-            out.append(BLOCKQUOTE_SEPARATOR)
+            out.append(BLOCKQUOTE_SEPARATOR + "\n")
         _paragraph(
             _fields(paragraph, strict, "blockquote"), strict, out, BLOCKQUOTE_PREFIX, None, False
         )
     attribution = _optional_str(fields.get("attribution"), strict)
     if attribution is not None:
-        out.append(_trailer([(ATTRIBUTION_KEY, quote(attribution))]))
+        out.append(_trailer([(ATTRIBUTION_KEY, quote(attribution))]) + "\n")
 
 
 def _list_frame(fields: dict[str, Any], strict: bool, indent: str, first: str | None) -> list[Any]:
@@ -536,7 +666,7 @@ def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> 
         child = _fields(children[child_index], strict, "listItem")
         if child_index == 0:
             if item_index and loose:
-                out.append("")
+                out.append("\n")
             marker = (
                 BULLET_MARKER if style == "bulleted" else NUMBERED_MARKER.format(n=item_index + 1)
             )
@@ -546,11 +676,13 @@ def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> 
             after_list = False
         else:
             lead = None
-            previous = _fields(children[child_index - 1], strict, "listItem")
-            out.append("")
+            previous = children[child_index - 1]  # checked when it was written
+            if not strict:
+                previous = previous.__dict__
+            out.append("\n")
             after_list = previous["type"] == "list"
             if after_list and child["type"] == "list" and previous["style"] == child["style"]:
-                out.append("")
+                out.append("\n")
         if child_index + 1 < len(children):
             frame[6] = child_index + 1
         else:
@@ -563,6 +695,9 @@ def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> 
             stack.append(_list_frame(child, strict, content_indent, lead))
 
 
+_EMPTY_DOCUMENT = EMPTY_PARAGRAPH + "\n"
+
+
 def _blocks(children: Sequence[Any], strict: bool) -> str:
     """The text of a root's children."""
     if strict and ((type(children) is not list and type(children) is not tuple) or not children):
@@ -573,19 +708,19 @@ def _blocks(children: Sequence[Any], strict: bool) -> str:
         fields = _fields(node, strict, "root")
         kind = fields["type"]
         if previous is not None:
-            out.append("")
+            out.append("\n")
             if (
                 kind == "list"
                 and previous["type"] == "list"
                 and previous["style"] == fields["style"]
             ):
-                out.append("")
+                out.append("\n")
         if kind == "paragraph":
             _paragraph(
                 fields, strict, out, "", None, previous is not None and previous["type"] == "list"
             )
         elif kind == "heading":
-            out.append(_heading(fields, strict))
+            _heading(fields, strict, out)
         elif kind == "list":
             _list(fields, strict, out, "")
         elif kind == "code":
@@ -593,14 +728,14 @@ def _blocks(children: Sequence[Any], strict: bool) -> str:
         elif kind == "blockquote":
             _blockquote(fields, strict, out)
         elif kind == "block":
-            out.append(BLOCK_TAG.format(id=quote(_record_id(fields["item"], node))))
+            out.append(BLOCK_TAG.format(id=quote(_record_id(fields["item"], node))) + "\n")
         else:
-            out.append(THEMATIC_BREAK)
+            out.append(THEMATIC_BREAK + "\n")
         previous = fields
-    if len(out) == 1 and out[0] == EMPTY_PARAGRAPH:
+    text = "".join(out)  # every line ends with its newline
+    if text == _EMPTY_DOCUMENT:
         return ""  # the document that is nothing but one empty paragraph
-    out.append("")
-    return "\n".join(out)
+    return text
 
 
 def _json_root(data: dict[str, Any]) -> str:
