@@ -71,11 +71,12 @@ from dast.cma.schema import FieldSchema, SchemaRepository
 from dast.cma.shapes import attributes_of, id_of, meta_of, with_attributes
 from dast.errors import DastError
 from dast.nodes import Document
+from dast.review import ReviewEntry, review_text
 
 from .cli import jsontext
 from .cli.fileio import BatchWriter, atomic_write
 from .errors import DastdownParseError
-from .parser import parse
+from .parser import parse_with_report
 from .serializer import serialize
 
 __all__ = [
@@ -96,6 +97,7 @@ __all__ = [
     "pull",
     "push_async",
     "read_manifest",
+    "review_entries",
 ]
 
 MANIFEST = ".dastdown-manifest.json"
@@ -448,6 +450,7 @@ class Plan:
     problems: list[FileProblem] = field(default_factory=list)
     unchanged: int = 0
     schema: SchemaRepository | None = None
+    warnings: list[FileProblem] = field(default_factory=list)
     manifest: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -518,8 +521,20 @@ def _desired_values(
     return values
 
 
-def plan(directory: str | os.PathLike[str]) -> Plan:
+_REMOVALS = frozenset({"missing", "link-lost"})
+"""Integrity codes that a deliberate edit makes: a block or a link deleted from the text."""
+
+
+def plan(
+    directory: str | os.PathLike[str], *, strict: bool = True, allow_removed: bool = True
+) -> Plan:
     """Read the folder: which records changed, their payloads, and files that do not parse.
+
+    A mangled placeholder or an unknown id is always a problem. With
+    ``strict`` (the default) so is a block, inline block or linked record of
+    the original duplicated, or a text fenced by a model, and, without
+    ``allow_removed``, one that vanished; such a file's record is not pushed.
+    What is allowed is listed in ``warnings`` (see :func:`dastdown.parse_with_report`).
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
@@ -538,7 +553,9 @@ def plan(directory: str | os.PathLike[str]) -> Plan:
                 FileProblem(str(path.relative_to(root)), "cannot read this record manifest")
             )
             continue
-        change = _record_change(root, record, schema, result.problems)
+        change = _record_change(
+            root, record, schema, result.problems, strict, result.warnings, allow_removed
+        )
         if change is None:
             result.unchanged += 1
         else:
@@ -547,7 +564,13 @@ def plan(directory: str | os.PathLike[str]) -> Plan:
 
 
 def _record_change(
-    root: Path, record: Mapping[str, Any], schema: SchemaRepository, problems: list[FileProblem]
+    root: Path,
+    record: Mapping[str, Any],
+    schema: SchemaRepository,
+    problems: list[FileProblem],
+    strict: bool,
+    warnings: list[FileProblem] | None = None,
+    allow_removed: bool = True,
 ) -> RecordChange | None:
     edits: list[FileEdit] = []
     for entry in record["files"]:
@@ -561,10 +584,12 @@ def _record_change(
             continue
         original = _local(record["values"].get(entry["field"]), entry["locale"])
         try:
-            text = data.decode("utf-8")
-            document = parse(text, original)
+            text = data.decode("utf-8-sig")  # a byte order mark is not content
+            document, report = parse_with_report(text, original)
         except UnicodeDecodeError as exc:
-            problems.append(FileProblem(name, f"not valid UTF-8: {exc.reason}"))
+            problems.append(
+                FileProblem(name, f"not valid UTF-8 at byte offset {exc.start}: {exc.reason}")
+            )
             continue
         except DastdownParseError as exc:
             problems.append(FileProblem(name, exc.message, exc.line, exc.column))
@@ -572,6 +597,25 @@ def _record_change(
         except DastError as exc:
             problems.append(FileProblem(name, str(exc)))
             continue
+        # Records the edit lost, duplicated or fenced: errors when strict, except
+        # removals (a block deleted from the text is deleted on the server) unless
+        # ``allow_removed`` is off; warnings otherwise.
+        refused = [
+            p
+            for p in report.problems
+            if strict and not (allow_removed and p.code in _REMOVALS)
+        ]
+        if refused:
+            problems.extend(
+                FileProblem(name, f"{p.message} [{p.code}]; not pushed", p.line, p.column)
+                for p in refused
+            )
+            continue
+        if warnings is not None:
+            warnings.extend(
+                FileProblem(name, f"warning: {p.message} [{p.code}]", p.line, p.column)
+                for p in report.problems
+            )
         edits.append(
             FileEdit(name, entry["field"], entry["locale"], serialize(original), text, document)
         )
@@ -654,9 +698,8 @@ def payload_summary(change: RecordChange) -> str:
 def describe_change(change: RecordChange) -> str:
     """What ``push --dry-run`` prints for a record: a unified diff per file, then the summary.
 
-    HOOK (structural review): the structural ``dast.diff`` and the ``--html``
-    review page plug in here, as another ``describe`` given to
-    :func:`push_async`; this one needs only :mod:`difflib`.
+    The text diff is followed by the structural changes (``dast.review.review_text``:
+    nodes inserted, removed, moved, text and marks edited) and the payload summary.
 
     >>> from dast.cma.client import Client
     >>> from dast.cma.testing import FakeCma
@@ -684,8 +727,29 @@ def describe_change(change: RecordChange) -> str:
         )
         if out and not out[-1].endswith("\n"):
             out[-1] += "\n\\ No newline at end of file\n"
+    out.append(review_text(review_entries(change)) + "\n")
     out.append(payload_summary(change) + "\n")
     return "".join(out)
+
+
+def review_entries(change: RecordChange) -> list[ReviewEntry]:
+    """One :class:`dast.review.ReviewEntry` per edited file of a record (before, after).
+
+    What ``push --dry-run`` describes structurally and ``push --html`` shows.
+
+    >>> review_entries.__name__
+    'review_entries'
+    """
+    label = f"{change.manifest['item_type']}/{change.record_id}"
+    return [
+        ReviewEntry(
+            label,
+            edit.field if edit.locale is None else f"{edit.field} ({edit.locale})",
+            _local(change.manifest["values"].get(edit.field), edit.locale),
+            edit.document,
+        )
+        for edit in change.edits
+    ]
 
 
 # --- push -------------------------------------------------------------------------------------
@@ -706,6 +770,7 @@ class PushReport:
     problems: list[FileProblem] = field(default_factory=list)
     described: list[str] = field(default_factory=list)
     conflict_reasons: dict[str, str] = field(default_factory=dict)
+    warnings: list[FileProblem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -748,6 +813,8 @@ async def push_async(
     on_record: Callable[[str, str], object] | None = None,
     on_start: Callable[[int], object] | None = None,
     max_attempts: int = 5,
+    strict: bool = True,
+    allow_removed: bool = True,
 ) -> PushReport:
     """Push the edited files of ``directory`` (see the module docstring).
 
@@ -766,8 +833,10 @@ async def push_async(
     dastdown.workspace.WorkspaceError: ...: no .dastdown-manifest.json: run 'dastdown pull' ...
     """
     root = Path(directory)
-    found = plan(root)
-    report = PushReport(unchanged=found.unchanged, problems=list(found.problems))
+    found = plan(root, strict=strict, allow_removed=allow_removed)
+    report = PushReport(
+        unchanged=found.unchanged, problems=list(found.problems), warnings=list(found.warnings)
+    )
     if on_start is not None:
         on_start(len(found.changes))
     if dry_run:

@@ -192,6 +192,7 @@ _READERS = {
     "json": ("dast.load",),
     "dastdown": ("dastdown.parser",),
     "markdown": ("dast.convert.from_markdown",),
+    "html": ("dast.convert.from_html",),
 }
 _WRITERS = {
     "json": (),

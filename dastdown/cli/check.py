@@ -38,6 +38,7 @@ from .files import discover
 from .formats import format_of, json_problem_diagnostics, parse_error_diagnostic
 
 if TYPE_CHECKING:
+    from dast.fields import FieldSettings
     from dast.nodes import Document
 
 __all__ = ["CHECKED_SUFFIXES", "check_file", "check_text", "register", "run", "run_check"]
@@ -65,6 +66,7 @@ examples:
   dastdown check article.json
   dastdown check content/ extra.dastdown --exclude 'drafts/'
   dastdown check edited.dastdown --original article.json --strict
+  dastdown check body.json --field body-field.json
   cat article.json | dastdown check -
 """
 
@@ -72,7 +74,7 @@ CHECKED_SUFFIXES = (".json", ".dastdown")
 """File extensions ``check`` looks for in folders."""
 
 
-def _check_json(text: str, display: str) -> list[Diagnostic]:
+def _check_json(text: str, display: str, field: FieldSettings | None) -> list[Diagnostic]:
     from dast.load import unwrap_document
     from dast.validate import validate
 
@@ -83,23 +85,27 @@ def _check_json(text: str, display: str) -> list[Diagnostic]:
     document = unwrap_document(data)
     if document is None:  # an empty field
         return []
-    problems = validate(document).problems
+    # with field settings, the CDA wrapper's records tell the models of references
+    problems = validate(document if field is None else data, field=field).problems
     return json_problem_diagnostics(text, data, problems, display)
 
 
 def _check_dastdown(
-    text: str, display: str, strict: bool, original: Document | None
+    text: str, display: str, strict: bool, original: Document | None, field: FieldSettings | None
 ) -> list[Diagnostic]:
     from ..errors import DastdownIntegrityError, DastdownParseError
     from ..parser import parse_with_report
 
     try:
-        _, report = parse_with_report(text, original, strict=strict)
+        doc, report = parse_with_report(text, original, strict=strict)
     except DastdownIntegrityError as exc:
         return integrity_diagnostics(exc.problems, display, strict=True)
     except DastdownParseError as exc:
         return [parse_error_diagnostic(exc, display)]
-    return integrity_diagnostics(report.problems, display, strict=False)
+    found = integrity_diagnostics(report.problems, display, strict=False)
+    if field is not None:
+        found += [Diagnostic(display, str(problem)) for problem in field.problems(doc)]
+    return found
 
 
 def check_text(
@@ -109,12 +115,14 @@ def check_text(
     *,
     strict: bool = False,
     original: Document | None = None,
+    field: FieldSettings | None = None,
 ) -> list[Diagnostic]:
     """Every problem of a document given as text (``fmt`` is json or dastdown).
 
     A dastdown text is checked against ``original`` when given (see
     :func:`dastdown.parse_with_report`): records it lost are warnings, or
-    errors with ``strict``.
+    errors with ``strict``. With ``field`` the field's settings are checked
+too (``dast.validate.validate(..., field=...)``).
 
     >>> check_text("null", "json", "a.json")
     []
@@ -124,8 +132,8 @@ def check_text(
     """
     try:
         if fmt == "json":
-            return _check_json(text, display)
-        return _check_dastdown(text, display, strict, original)
+            return _check_json(text, display, field)
+        return _check_dastdown(text, display, strict, original, field)
     except RecursionError:
         return [Diagnostic(display, "document is nested too deeply to check")]
     except Exception as exc:  # a bug in a checker must not stop the other files
@@ -133,7 +141,11 @@ def check_text(
 
 
 def check_file(
-    path: str, *, strict: bool = False, original: Document | None = None
+    path: str,
+    *,
+    strict: bool = False,
+    original: Document | None = None,
+    field: FieldSettings | None = None,
 ) -> list[Diagnostic]:
     """Every problem of one file, chosen by its extension.
 
@@ -148,8 +160,9 @@ def check_file(
     except CliFailure as exc:
         return list(exc.diagnostics)
     if fmt == "-":
-        return check_text(text, sniff_format(text), "<stdin>", strict=strict, original=original)
-    return check_text(text, fmt, path, strict=strict, original=original)
+        fmt = sniff_format(text)
+    display = "<stdin>" if path == "-" else path
+    return check_text(text, fmt, display, strict=strict, original=original, field=field)
 
 
 def run_check(
@@ -160,6 +173,7 @@ def run_check(
     *,
     strict: bool = False,
     original: Document | None = None,
+    field: FieldSettings | None = None,
 ) -> tuple[int, int]:
     """Check files and folders, calling ``report`` for each problem in order.
 
@@ -176,7 +190,7 @@ def run_check(
         report(problem)
     bad = sum(problem.severity == "error" for problem in problems)
     for found in files:
-        diagnostics = check_file(found.path, strict=strict, original=original)
+        diagnostics = check_file(found.path, strict=strict, original=original, field=field)
         for diagnostic in diagnostics:
             report(diagnostic)
         bad += any(d.severity == "error" for d in diagnostics)
@@ -201,12 +215,31 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "paths", nargs="+", metavar="PATH", help="files or folders to check, '-' for stdin"
     )
+    parser.add_argument(
+        "--field",
+        metavar="FIELD.json",
+        help="also check the settings of this structured text field (a CMA field resource): "
+        "allowed nodes, marks, heading levels, block and link models, required, length",
+    )
     add_discovery_options(parser)
     add_integrity_options(
         parser,
         "make the problems found with the help of --original (and duplicated block ids, a "
         "fenced text) errors rather than warnings",
     )
+
+
+def _load_field(args: argparse.Namespace) -> FieldSettings | None:
+    """The ``--field`` settings; a file that cannot be read is a usage error (exit 2)."""
+    if args.field is None:
+        return None
+    from dast.cma.errors import SchemaError
+    from dast.fields import FieldSettings
+
+    try:
+        return FieldSettings.from_file(args.field)
+    except (SchemaError, OSError) as exc:
+        usage_error(args, f"--field: {exc}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -229,6 +262,7 @@ def run(args: argparse.Namespace) -> int:
     exclude = [*args.exclude, *settings.exclude]
     strict = args.strict or settings.strict
     original = load_original(args)
+    field = _load_field(args)
     count = 0
 
     def report(diagnostic: Diagnostic) -> None:
@@ -237,7 +271,7 @@ def run(args: argparse.Namespace) -> int:
         write_stdout(diagnostic.render() + "\n")
 
     checked, bad = run_check(
-        args.paths, report, exclude, args.ignore, strict=strict, original=original
+        args.paths, report, exclude, args.ignore, strict=strict, original=original, field=field
     )
     if bad:
         plural = "s" if count != 1 else ""

@@ -40,7 +40,14 @@ from .common import (
 )
 from .diagnostics import CliFailure, Diagnostic, integrity_diagnostics, os_error_message
 from .files import Found
-from .formats import EXTENSIONS, INPUT_FORMATS, OUTPUT_FORMATS, format_of, output_extension
+from .formats import (
+    EXTENSIONS,
+    FOLDER_INPUT_FORMATS,
+    INPUT_FORMATS,
+    OUTPUT_FORMATS,
+    format_of,
+    output_extension,
+)
 
 if TYPE_CHECKING:
     from dast.nodes import Document
@@ -115,7 +122,7 @@ def input_suffixes(src: str | None) -> tuple[str, ...]:
     >>> input_suffixes(None)
     ('.json', '.dastdown', '.md', '.markdown')
     """
-    formats = INPUT_FORMATS if src is None else (src,)
+    formats = FOLDER_INPUT_FORMATS if src is None else (src,)
     return tuple(ext for ext, fmt in EXTENSIONS.items() if fmt in formats)
 
 

@@ -27,6 +27,7 @@ Pushing again sends nothing; an interrupted push can simply be run again.
 
 examples:
   dastdown push site/ --dry-run
+  dastdown push site/ --dry-run --html review.html
   dastdown push site/ --jobs 8
 
 exit status: 0 when every change was pushed, 1 when something failed or
@@ -63,7 +64,42 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="N",
         help="records pushed at once (default: 8)",
     )
+    parser.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write a review page: each changed record and field rendered before and "
+        "after, side by side, with insertions and deletions highlighted",
+    )
+    strictness = parser.add_mutually_exclusive_group()
+    strictness.add_argument(
+        "--strict",
+        action="store_true",
+        help="also refuse a file from which a block or linked record of the original vanished "
+        "(by default a block deleted from the text is deleted on the server, with a warning)",
+    )
+    strictness.add_argument(
+        "--no-strict",
+        action="store_true",
+        help="push files that duplicated a block or record, or were fenced by a model, with a "
+        "warning (by default such a file is an error and its record is not pushed); a "
+        "mangled placeholder or an unknown id is always an error",
+    )
     add_remote_options(parser)
+
+
+def _write_review(args: argparse.Namespace) -> None:
+    """The ``--html`` page of every change the folder holds (read again: nothing is sent)."""
+    from dast.review import write_review
+
+    from ..workspace import WorkspaceError, plan, review_entries
+
+    try:
+        found = plan(args.directory, strict=not args.no_strict, allow_removed=not args.strict)
+    except WorkspaceError as exc:
+        usage_error(args, str(exc))
+    entries = [entry for change in found.changes for entry in review_entries(change)]
+    title = f"dastdown push {'--dry-run ' if args.dry_run else ''}{args.directory}"
+    write_review(args.html, entries, title=title)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -93,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
             max_concurrency=args.jobs,
             codec=DEEP_JSON,
         )
+    if args.html:  # before anything is sent: the page shows what this push changes
+        _write_review(args)
     bar = ProgressBar(sys.stderr, total=0)
 
     def started(total: int) -> None:
@@ -107,6 +145,8 @@ def run(args: argparse.Namespace) -> int:
                 jobs=args.jobs,
                 on_start=started,
                 on_record=lambda record_id, outcome: bar.advance(),
+                strict=not args.no_strict,
+                allow_removed=not args.strict,
             )
         finally:
             if client is not None:
@@ -124,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     for text in report.described:
         write_stdout(text)
     root = args.directory.rstrip("/")
-    for problem in [*report.problems, *report.failed]:
+    for problem in [*report.warnings, *report.problems, *report.failed]:
         sys.stderr.write(f"{root}/{problem.render()}\n")
     for record_id in report.conflicts:
         reason = report.conflict_reasons.get(record_id, "changed on the server")
