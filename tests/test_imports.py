@@ -171,6 +171,11 @@ def test_dast_never_imports_dastdown() -> None:
     [
         ("lark", {"dastdown.parser", "dastdown.lexer", "dastdown.transformer", "dastdown.inline"}),
         ("mistune", {"dast.convert"}),
+        ("httpx", {"dast.cma.client"}),
+        ("tenacity", {"dast.cma.client"}),
+        ("selectolax", {"dast.convert.from_html"}),
+        ("lxml", {"dast.translate.xliff"}),
+        ("syrupy", {"dastdown.snapshot"}),
     ],
 )
 def test_each_dependency_has_one_door(dependency: str, doors: set[str]) -> None:
