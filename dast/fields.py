@@ -211,6 +211,33 @@ class FieldSettings:
         """
         return field_problems(doc, self, models)
 
+    @property
+    def allowed_blocks(self) -> frozenset[str] | None:
+        """The block-level kinds ``dast.convert.from_html`` may build (``None``: all).
+
+        >>> sorted(FieldSettings(nodes=frozenset({"list"})).allowed_blocks)
+        ['block', 'list']
+        """
+        return None if self.nodes is None else self.nodes | {"block"}
+
+    @property
+    def allowed_marks(self) -> frozenset[str] | None:
+        """The marks allowed (``None``: all), as ``from_html`` reads them.
+
+        >>> FieldSettings(marks=frozenset({"strong"})).allowed_marks
+        frozenset({'strong'})
+        """
+        return self.marks
+
+    @property
+    def allowed_heading_levels(self) -> frozenset[int] | None:
+        """The heading levels allowed (``None``: all), as ``from_html`` reads them.
+
+        >>> FieldSettings(heading_levels=frozenset({2})).allowed_heading_levels
+        frozenset({2})
+        """
+        return self.heading_levels
+
     def allows_node(self, node_type: str) -> bool:
         """Whether the appearance allows a node type (only ``FIELD_NODE_TYPES`` can be off).
 
