@@ -27,7 +27,7 @@ DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "small-1000
 COMMAND = [sys.executable, "-m", "dastdown"]
 
 
-def _as_from_a_terminal() -> None:
+def as_from_a_terminal() -> None:
     """In the child: SIGINT handled by default, as a shell's foreground command has it.
 
     A command started in the background of a non-interactive shell inherits
@@ -120,7 +120,7 @@ def test_signal_during_a_parallel_folder_conversion(
     env = {**os.environ, "DASTDOWN_DEBUG": "1"}
     argv = [*COMMAND, "convert", str(source), "-o", str(out), "--to", "dastdown", "-j", "2"]
     with subprocess.Popen(
-        argv, stderr=subprocess.PIPE, env=env, text=True, preexec_fn=_as_from_a_terminal
+        argv, stderr=subprocess.PIPE, env=env, text=True, preexec_fn=as_from_a_terminal
     ) as process:
         assert _wait_for(lambda: any(out.rglob("*.dastdown")), 60), "no output appeared"
         workers = _children(process.pid)
@@ -150,7 +150,7 @@ def test_sigint_while_reading_standard_input_is_deterministic() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
-        preexec_fn=_as_from_a_terminal,
+        preexec_fn=as_from_a_terminal,
     ) as waiting:
         assert waiting.stderr is not None
         # the readiness signal: it is about to block on standard input
@@ -169,7 +169,7 @@ def test_sigterm_single_file_conversion_exits_143_without_temporaries(tmp_path: 
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
-        preexec_fn=_as_from_a_terminal,
+        preexec_fn=as_from_a_terminal,
     ) as waiting:
         assert waiting.stderr is not None
         _wait_line(waiting.stderr, b"dastdown: debug: reading standard input\n")

@@ -16,6 +16,7 @@ import pytest
 
 from dast.cma.testing import FakeCma
 from dastdown.cli import main
+from tests.cli.test_cli_signals import as_from_a_terminal
 
 SECRET = "tok-9f8e7d6c5b4a-secret"
 ROOT = Path(__file__).resolve().parents[2]
@@ -236,6 +237,7 @@ def test_an_interrupted_push_can_simply_be_run_again(cma: FakeCma, tmp_path: Pat
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=as_from_a_terminal,
     )
     deadline = time.monotonic() + 20
     while len(cma.writes()) < 2 and time.monotonic() < deadline:
