@@ -59,3 +59,21 @@ def test_strict_makes_html_warnings_errors(
     code, out, err = run(capsys, "convert", page, "--to", "dastdown", "--strict")
     assert code == 1 and out == ""
     assert ":3: error: img dropped" in err
+
+
+def test_convert_a_site_folder_with_from_html(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site"
+    (site / "blog").mkdir(parents=True)
+    (site / "index.html").write_text("<h1>Home</h1><p>Hello <b>all</b></p>", encoding="utf-8")
+    (site / "blog" / "post.htm").write_text(
+        "<p>Post</p><video src='v.mp4'></video>", encoding="utf-8"
+    )
+    (site / "notes.json").write_text("{}", encoding="utf-8")  # not HTML: not picked
+    out = tmp_path / "out"
+    assert main(["convert", str(site), "--from", "html", "-o", str(out), "--to", "dastdown"]) == 0
+    assert (out / "index.dastdown").read_text(encoding="utf-8") == "# Home\n\nHello **all**\n"
+    assert (out / "blog" / "post.dastdown").read_text(encoding="utf-8") == "Post\n"
+    assert not (out / "notes.dastdown").exists()
+    assert "video" in capsys.readouterr().err
