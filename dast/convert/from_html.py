@@ -448,7 +448,7 @@ class _Converter:
             element = _element(node, tag)
             result = handler(element)
             if result is not None:
-                self.insert(result, tag)
+                self.insert(result, tag, node)
                 return False
         if tag in _MARK_TAGS:
             self.push_mark(_MARK_TAGS[tag])
@@ -762,6 +762,8 @@ class _Converter:
         """Put a finished block into the open container, fitted to what it accepts."""
         box = self.boxes[-1]
         kind = node.type
+        if isinstance(node, Heading) and self.levels is not None and node.level not in self.levels:
+            return self.degrade(node, element, f"heading level {node.level} is not allowed")
         if kind == "paragraph" or (kind == "list" and box.kind != "quote") or box.kind == "root":
             if not self.allows(kind) and kind != "paragraph":
                 return self.degrade(node, element, f"{kind} is not allowed")
@@ -796,10 +798,15 @@ class _Converter:
             self.note("pre", element, "converted to a paragraph of code text", why + lang)
             para = Paragraph(children=(Span(value=node.code, marks=marks),))
             self.put(self.boxes[-1], para)
-        elif isinstance(node, Heading):
+        elif isinstance(node, Heading):  # a handler's (the HTML's are fitted as they open)
+            self.note(f"h{node.level}", element, "converted to a paragraph", why)
             self.put(self.boxes[-1], Paragraph(children=node.children, style=node.style))
-        elif isinstance(node, List | Blockquote):  # pragma: no cover - opened as flows
-            self.note(node.type, element, "dropped", why)
+        elif isinstance(node, List | Blockquote):  # a handler's: its paragraphs, in order
+            flat = "flattened into its paragraphs"
+            action = "converted to paragraphs" if node.type == "list" else flat
+            self.note(node.type, element, action, why)
+            for paragraph in _paragraphs_of(node):
+                self.put(self.boxes[-1], paragraph)
         else:  # pragma: no cover - paragraphs always fit
             self.put(self.boxes[-1], node)
 
@@ -886,7 +893,7 @@ class _Converter:
         code = Code(code=_pre_text(node), language=language or None, highlight=highlight)
         self.emit(code, node)
 
-    def insert(self, result: Any, tag: str) -> None:
+    def insert(self, result: Any, tag: str, element: LexborNode | None = None) -> None:
         self.handled = True
         self.inserted += 1
         many = isinstance(result, Sequence) and not isinstance(result, str | bytes)
@@ -902,20 +909,34 @@ class _Converter:
                 )
             if isinstance(node, Span):
                 if node.value:
-                    saved = self.marks
-                    marks = {*(node.marks or ()), *(saved or ())}
-                    self.marks = tuple(sorted(marks, key=mark_key)) or None
+                    saved, depth = self.marks, len(self.mark_stack)
+                    self.mark_stack.extend(node.marks or ())
+                    self.marks = self.mark_tuple()  # the allowed marks apply to a handler's too
                     self.raw_text(node.value)
+                    del self.mark_stack[depth:]
                     self.marks = saved
             elif isinstance(node, Link | ItemLink | InlineItem | InlineBlock):
                 self.inline_node(node)
             else:
                 assert isinstance(node, _BLOCK_CLASSES)
                 self.flush()
-                self.emit(node, None)
+                self.emit(node, element)
 
 
 _BLOCK_CLASSES = (Paragraph, Heading, List, Code, Blockquote, Block, ThematicBreak)
+
+
+def _paragraphs_of(node: List | Blockquote) -> list[Paragraph]:
+    """The paragraphs of a list or quote in document order (lists nested in items included)."""
+    found: list[Paragraph] = []
+    stack: list[Any] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Paragraph):
+            found.append(current)
+        elif isinstance(current, List | Blockquote | ListItem):
+            stack.extend(reversed(current.children))
+    return found
 _WHERE = {"item": "list item", "quote": "quote", "list": "list", "root": "root"}
 
 
