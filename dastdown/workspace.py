@@ -33,6 +33,18 @@ After each record is pushed its record manifest is rewritten (atomically)
 with the new version, values and hashes, so a second push sends nothing and
 an interrupted push can simply be run again.
 
+Translations. :func:`translation_sources` lists the pulled files of a
+source locale (with their documents) for an XLIFF or JSON-unit export;
+:func:`import_translations` writes the translated documents as files of the
+target locale and records each one in its record manifest (the document
+written, whose placeholders name the source locale's blocks, and no hash),
+so :func:`plan` sees an edit of the target locale: its base is that
+locale's value as pulled (``None`` for a record without it), its blocks
+become the locale's own (``dast.translate.records.localize_blocks``), and a
+record gaining a locale sends its other localized fields (kept in the
+record manifest as ``others``) with the locale set to ``null``. After the
+push the record manifest takes the server's values (the new blocks' ids).
+
 >>> from dast.cma.client import AsyncClient, Client, JsonCodec
 >>> from dast.cma.testing import FakeCma
 >>> import asyncio, pathlib, tempfile
