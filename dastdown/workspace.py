@@ -1301,12 +1301,14 @@ async def _push_one(
             if not (_same(remote, original) or done):
                 where = f"{key}.{locale}" if locale else key
                 raise _Conflict(f"{where} changed on the server since the pull")
+            # a translation the server holds already keeps the blocks the server created
+            value = remote if edit.translated and done else edit.document
             if f.localized:
                 base = changes.get(key) or dict(attrs.get(key) or {})
-                base[locale] = edit.document
+                base[locale] = value
                 changes[key] = base
             else:
-                changes[key] = edit.document
+                changes[key] = value
         _fill_new_locales(attrs, changes, schema, manifest["item_type"])
         final.clear()
         final.update(changes)

@@ -287,3 +287,25 @@ def test_files_of_other_locales_are_skipped_with_a_note_and_usage_errors(
     assert "written in place: leave out -o" in capsys.readouterr().err
     assert main(["units", "export", str(site), str(tmp_path), "--source-locale", "en"]) == 2
     assert "translated alone" in capsys.readouterr().err
+
+
+def test_lost_replies_write_each_translation_once(
+    cma: FakeCma, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site"
+    before = {rid: cma.record(rid) for rid in cma.record_ids()}
+    _pull(site)
+    units, answers = tmp_path / "units.jsonl", tmp_path / "answers.jsonl"
+    assert main(["units", "export", str(site), "--source-locale", "en", "-o", str(units)]) == 0
+    _translate_units(units, answers)
+    assert main(["units", "import", str(answers), str(site), "--target-locale", "it"]) == 0
+    cma.faults.lost_reply_rate = 1.0  # every write applied, its answer lost
+    status = main(["push", str(site), "--jobs", "1"])
+    cma.faults.lost_reply_rate = 0.0
+    assert status == 0, capsys.readouterr().err
+    assert "pushed 3" in capsys.readouterr().out
+    assert any(e.status == 0 for e in cma.log)
+    assert len(cma.writes()) == 3  # the server holding the translation counts as pushed
+    _check_translated(cma, before, ["art-1", "art-2", "art-3"])
+    writes = len(cma.writes())
+    assert main(["push", str(site)]) == 0 and len(cma.writes()) == writes
