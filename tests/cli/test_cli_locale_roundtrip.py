@@ -309,3 +309,35 @@ def test_lost_replies_write_each_translation_once(
     _check_translated(cma, before, ["art-1", "art-2", "art-3"])
     writes = len(cma.writes())
     assert main(["push", str(site)]) == 0 and len(cma.writes()) == writes
+
+
+def test_a_document_nested_5000_levels_deep_is_translated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dastdown.workspace import DEEP_JSON
+
+    node: dict[str, Any] = {"type": "paragraph", "children": [{"type": "span", "value": "Acme"}]}
+    for _ in range(5000):
+        node = {
+            "type": "list",
+            "style": "bulleted",
+            "children": [{"type": "listItem", "children": [node]}],
+        }
+    doc = {"schema": "dast", "document": {"type": "root", "children": [node]}}
+    with FakeCma.example(articles=1, token=SECRET, codec=DEEP_JSON) as server:
+        record = server.record("article-1")
+        record["attributes"]["body"]["en"] = doc
+        server.add_record(record)
+        monkeypatch.setenv("DATOCMS_API_TOKEN", SECRET)
+        monkeypatch.setenv("DATOCMS_BASE_URL", server.base_url)
+        site, xlf, done = tmp_path / "site", tmp_path / "a.xlf", tmp_path / "b.xlf"
+        _pull(site)
+        assert main(["xliff", "export", str(site), "--source-locale", "en", "--target-locale",
+                     "it", "-o", str(xlf)]) == 0
+        _translate_xliff(xlf, done)
+        assert main(["xliff", "import", str(done), str(site)]) == 0
+        assert main(["push", str(site)]) == 0, capsys.readouterr().err
+        body = server.record("article-1")["attributes"]["body"]
+    text = DEEP_JSON.dumps(body["it"])
+    assert '"ACME"' in text and text.count('"listItem"') == 5000
+    assert DEEP_JSON.dumps(body["en"]) == DEEP_JSON.dumps(doc)
