@@ -870,6 +870,8 @@ class ImportReport:
     refused: list[FileProblem] = field(default_factory=list)
     failed: list[FileProblem] = field(default_factory=list)
     reports: dict[str, TranslationReport] = field(default_factory=dict)
+    unmatched: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Source paths whose translations match no segment (nothing written), with those ids."""
 
     @property
     def ok(self) -> bool:
@@ -960,6 +962,9 @@ def import_translations(
         )
         if strict and result.report.rejected:
             report.rejected.extend((source, problem) for problem in result.report.rejected)
+            continue
+        if not result.report.applied and not result.report.rejected:
+            report.unmatched[source.path] = result.report.unknown
             continue
         by_record.setdefault(source.record_id, []).append(
             (source, result.document, result.report)

@@ -516,6 +516,16 @@ def folder_sources(args: argparse.Namespace, folder: str, source_locale: str) ->
     return found
 
 
+def _unmatched(where: str, path: str, unknown: Sequence[str], outcome: str) -> Diagnostic:
+    count = len(unknown)
+    return Diagnostic(
+        where,
+        f"{count} translation{'s' if count > 1 else ''} for {path} match no segment of it "
+        f"(was it edited since the export?): {outcome} (first: {unknown[0]})",
+        severity="warning",
+    )
+
+
 def import_into_folder(
     args: argparse.Namespace,
     folder: str,
@@ -578,6 +588,11 @@ def import_into_folder(
             )
         )
         diagnostics.extend(_problem_diagnostic(where, lines, p) for p in translated.rejected)
+        if translated.unknown:
+            diagnostics.append(_unmatched(where, path, translated.unknown, "ignored"))
+    for path, unknown in report.unmatched.items():
+        _, where, _ = found[path]
+        diagnostics.append(_unmatched(where, path, unknown, "nothing written for it"))
     for trouble in [*report.refused, *report.failed]:
         diagnostics.append(Diagnostic(_in_folder(folder, trouble.path), trouble.message))
     print_diagnostics(diagnostics)

@@ -137,6 +137,10 @@ def test_xliff_round_trip_writes_it_and_keeps_every_other_locale(
     dry = capsys.readouterr()
     assert "would push 3" in dry.out and "body (it)" in dry.out
     assert "gains locale it: title set to null" in dry.err  # art-2 had no it
+    review = tmp_path / "review.html"
+    assert main(["push", str(site), "--dry-run", "--html", str(review)]) == 0
+    assert "body (it)" in review.read_text(encoding="utf-8")
+    capsys.readouterr()
     assert cma.writes() == []
     assert main(["push", str(site)]) == 0
     assert "pushed 3, unchanged 0, conflicts 0, failed 0" in capsys.readouterr().out
@@ -255,6 +259,20 @@ def test_a_locally_edited_translation_is_not_overwritten_without_force(
     assert main(["units", "import", str(answers), str(site), "--target-locale", "it"]) == 0
     # importing the same answers again is fine: the files are as imported
     assert main(["units", "import", str(answers), str(site), "--target-locale", "it"]) == 0
+    # a translation for a segment the source no longer has is reported, not lost silently
+    stale = tmp_path / "stale.jsonl"
+    stale.write_text(json.dumps({"file": "article/art-3.body.en.dastdown", "id": "p-0000000000",
+                                 "text": "VECCHIO"}) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    it3 = (site / "article" / "art-3.body.it.dastdown").read_bytes()
+    assert main(["units", "import", str(stale), str(site), "--target-locale", "it"]) == 0
+    captured = capsys.readouterr()
+    assert "warning: 1 translation for article/art-3.body.en.dastdown match no segment" in (
+        captured.err
+    )
+    assert "nothing written for it (first: p-0000000000)" in captured.err
+    assert "imported 0 it files" in captured.out
+    assert (site / "article" / "art-3.body.it.dastdown").read_bytes() == it3
     path = site / "article" / "art-1.body.it.dastdown"
     edited = path.read_text(encoding="utf-8").replace("MORE ABOUT", "Ritocco a mano:")
     path.write_text(edited, encoding="utf-8")
