@@ -68,6 +68,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -883,6 +884,10 @@ class ImportReport:
         return not (self.rejected or self.refused or self.failed)
 
 
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+"""A locale code (it, en-US, zh-Hant-TW): also a safe part of a file name."""
+
+
 def _untouched(root: Path, entry: Mapping[str, Any] | None, name: str) -> bool:
     """Whether a target file may be (over)written: absent, as pulled, or as imported."""
     try:
@@ -942,6 +947,8 @@ def import_translations(
     >>> [(e.path, e.locale) for e in change.edits], change.edits[0].original_text
     ([('article/article-3.body.it.dastdown', 'it')], "Acme presenta l'articolo 3.\\n")
     """
+    if not _LOCALE.fullmatch(target_locale):
+        raise WorkspaceError(f"{target_locale!r} is not a locale (such as it, en-US, pt-BR)")
     root = Path(directory)
     schema = sources.schema
     report = ImportReport()
@@ -984,11 +991,14 @@ def import_translations(
             name = file_name(source.model, record_id, source.field, target_locale)
             old = entries.get(name)
             if not force and not _untouched(root, old, name):
+                why = (
+                    "edited since it was pulled or imported"
+                    if old is not None
+                    else "not a file of this pull (pulled again since?)"
+                )
                 report.refused.append(
                     FileProblem(
-                        name,
-                        "edited since it was pulled or imported: not overwritten "
-                        "(push or move it first, or import with --force)",
+                        name, f"{why}: not overwritten (move it away, or import with --force)"
                     )
                 )
                 continue

@@ -305,6 +305,14 @@ def test_files_of_other_locales_are_skipped_with_a_note_and_usage_errors(
     assert "written in place: leave out -o" in capsys.readouterr().err
     assert main(["units", "export", str(site), str(tmp_path), "--source-locale", "en"]) == 2
     assert "translated alone" in capsys.readouterr().err
+    # a target locale is never a path
+    units, answers = tmp_path / "units.jsonl", tmp_path / "answers.jsonl"
+    assert main(["units", "export", str(site), "--source-locale", "en", "-o", str(units)]) == 0
+    _translate_units(units, answers)
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    assert main(["units", "import", str(answers), str(site), "--target-locale", "../../x"]) == 2
+    assert "'../../x' is not a locale" in capsys.readouterr().err
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before
 
 
 def test_lost_replies_write_each_translation_once(
