@@ -976,59 +976,105 @@ def import_translations(
         by_record.setdefault(source.record_id, []).append(
             (source, result.document, result.report)
         )
-    for record_id, done in by_record.items():
-        manifest_path = root / RECORDS / f"{record_id}.json"
-        try:
-            record: Any = jsontext.loads(manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            report.failed.append(
-                FileProblem(str(manifest_path.relative_to(root)), f"cannot read: {exc}")
+    with BatchWriter() as writer:
+        batch: list[tuple[Path, Any, list[_Staged]]]
+        batch = []
+        for record_id, done in by_record.items():
+            pending = _import_record(root, record_id, done, target_locale, force, writer, report)
+            if pending is not None:
+                batch.append(pending)
+            if len(batch) >= 200:
+                _commit_imports(writer, root, batch, report)
+                batch = []
+        _commit_imports(writer, root, batch, report)
+    return report
+
+
+_Staged = tuple[str, dict[str, Any], Any, str, TranslationReport]
+"""A target file staged by an import: its path, manifest entry, the entry it replaces,
+its source file's path and the translation report."""
+
+
+def _import_record(
+    root: Path,
+    record_id: str,
+    done: Sequence[tuple[SourceFile, Document, TranslationReport]],
+    target_locale: str,
+    force: bool,
+    writer: BatchWriter,
+    report: ImportReport,
+) -> tuple[Path, Any, list[_Staged]] | None:
+    """Stage one record's target files in ``writer``; its manifest and the new entries."""
+    manifest_path = root / RECORDS / f"{record_id}.json"
+    try:
+        record: Any = jsontext.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        report.failed.append(
+            FileProblem(str(manifest_path.relative_to(root)), f"cannot read: {exc}")
+        )
+        return None
+    entries = {entry["path"]: entry for entry in record["files"]}
+    staged: list[_Staged] = []
+    for source, document, translated in done:
+        name = file_name(source.model, record_id, source.field, target_locale)
+        old = entries.get(name)
+        if not force and not _untouched(root, old, name):
+            why = (
+                "edited since it was pulled or imported"
+                if old is not None
+                else "not a file of this pull (pulled again since?)"
+            )
+            report.refused.append(
+                FileProblem(name, f"{why}: not overwritten (move it away, or import with --force)")
             )
             continue
-        entries = {entry["path"]: entry for entry in record["files"]}
+        data = serialize(document).encode("utf-8")
+        try:
+            writer.add(str(root / name), data)
+        except OSError as exc:
+            report.failed.append(FileProblem(name, str(exc.strerror or exc)))
+            continue
+        entry = {
+            "path": name,
+            "field": source.field,
+            "locale": target_locale,
+            "sha256": None if old is None else old.get("sha256"),
+            "translated_from": source.locale,
+            "source": source.path,
+            "imported_sha256": _sha(data),
+            "translation": document.to_json(),
+        }
+        staged.append((name, entry, old, source.path, translated))
+    return (manifest_path, record, staged) if staged else None
+
+
+def _commit_imports(
+    writer: BatchWriter,
+    root: Path,
+    batch: Sequence[tuple[Path, Any, list[_Staged]]],
+    report: ImportReport,
+) -> None:
+    """Rename the staged files into place (one sync), then record them in their manifests.
+
+    A file that could not be written is reported and left out of its manifest.
+    """
+    errors = writer.commit()
+    for manifest_path, record, staged in batch:
         changed = False
-        for source, document, translated in done:
-            name = file_name(source.model, record_id, source.field, target_locale)
-            old = entries.get(name)
-            if not force and not _untouched(root, old, name):
-                why = (
-                    "edited since it was pulled or imported"
-                    if old is not None
-                    else "not a file of this pull (pulled again since?)"
-                )
-                report.refused.append(
-                    FileProblem(
-                        name, f"{why}: not overwritten (move it away, or import with --force)"
-                    )
-                )
+        for name, entry, old, source_path, translated in staged:
+            error = errors.get(str(root / name))
+            if error is not None:
+                report.failed.append(FileProblem(name, str(error.strerror or error)))
                 continue
-            data = serialize(document).encode("utf-8")
-            try:
-                atomic_write(str(root / name), data)
-            except OSError as exc:
-                report.failed.append(FileProblem(name, str(exc.strerror or exc)))
-                continue
-            entry = {
-                "path": name,
-                "field": source.field,
-                "locale": target_locale,
-                "sha256": None if old is None else old.get("sha256"),
-                "translated_from": source.locale,
-                "source": source.path,
-                "imported_sha256": _sha(data),
-                "translation": document.to_json(),
-            }
             if old is None:
                 record["files"].append(entry)
             else:
                 record["files"][record["files"].index(old)] = entry
-            entries[name] = entry
-            changed = True
             report.written.append(name)
-            report.reports[source.path] = translated
+            report.reports[source_path] = translated
+            changed = True
         if changed:
             _replace(manifest_path, _dump(record))
-    return report
 
 
 # --- describe (dry run) -----------------------------------------------------------------------
