@@ -781,8 +781,10 @@ class TranslationSources:
 def _other_locales_note(skipped: Mapping[str, int], source_locale: str) -> str:
     count = sum(skipped.values())
     files = "file" if count == 1 else "files"
-    return f"skipped {count} {files} of other locales ({', '.join(sorted(skipped))}): " \
+    return (
+        f"skipped {count} {files} of other locales ({', '.join(sorted(skipped))}): "
         f"the source locale is {source_locale}"
+    )
 
 
 def translation_sources(
