@@ -118,6 +118,14 @@ def test_xliff_round_trip_writes_it_and_keeps_every_other_locale(
     site = tmp_path / "site"
     before = {rid: cma.record(rid) for rid in cma.record_ids()}
     _pull(site)
+    # only en files, but the manifest keeps every locale of the field (the base of it)
+    assert sorted(p.name for p in (site / "article").iterdir()) == [
+        f"art-{n}.body.en.dastdown" for n in (1, 2, 3)
+    ]
+    kept = json.loads((site / ".dastdown-records" / "art-1.json").read_text(encoding="utf-8"))
+    assert sorted(kept["values"]["body"]) == ["de", "en", "it"]
+    assert kept["values"]["body"]["it"] == before["art-1"]["attributes"]["body"]["it"]
+    assert kept["others"] == {"title": before["art-1"]["attributes"]["title"]}
     xlf = tmp_path / "site.xlf"
     assert main(["xliff", "export", str(site), "--source-locale", "en", "--target-locale", "it",
                  "-o", str(xlf)]) == 0
