@@ -3,7 +3,8 @@
 Articles have a localized ``title`` (string) and ``body`` (structured text
 with marks, links, item links, inline records, a list, a code block, quote
 and call-to-action blocks, a call to action holding a structured text with
-a nested quote, and inline badge blocks), and a ``views`` integer. Locales
+a nested quote, and inline badge blocks), a ``views`` integer and a
+``summary`` (structured text, not localized). Locales
 en, de and it: ``art-1`` and ``art-3`` have all three, ``art-2`` has no
 ``it`` yet.
 """
@@ -73,6 +74,7 @@ def _schema() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         _field("f-title", "article", "title", "string", True),
         _field("f-body", "article", "body", "structured_text", True, body_rules),
         _field("f-views", "article", "views", "integer"),
+        _field("f-summary", "article", "summary", "structured_text"),
         _field("f-quote-text", "quote", "text", "text"),
         _field("f-cta-label", "cta", "label", "string"),
         _field(
@@ -86,7 +88,7 @@ def _schema() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         _field("f-badge-label", "badge", "label", "string"),
     ]
     types = [
-        _model("article", False, ["f-title", "f-body", "f-views"]),
+        _model("article", False, ["f-title", "f-body", "f-views", "f-summary"]),
         _model("quote", True, ["f-quote-text"]),
         _model("cta", True, ["f-cta-label", "f-cta-body"]),
         _model("badge", True, ["f-badge-label"]),
@@ -171,7 +173,8 @@ def _article(n: int, with_it: bool) -> dict[str, Any]:
     return {
         "type": "item",
         "id": f"art-{n}",
-        "attributes": {"title": title, "body": body, "views": n},
+        "attributes": {"title": title, "body": body, "views": n,
+                       "summary": _doc(_para(_span(f"Summary {n}")))},
         "relationships": {"item_type": {"data": {"type": "item_type", "id": "article"}}},
         "meta": {"current_version": "1"},
     }

@@ -299,10 +299,13 @@ def test_files_of_other_locales_are_skipped_with_a_note_and_usage_errors(
     cma: FakeCma, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     site = tmp_path / "site"
-    assert main(["pull", str(site), "--model", "article", "--field", "body"]) == 0
+    assert main(["pull", str(site), "--model", "article", "--field", "body",
+                 "--field", "summary"]) == 0
+    assert (site / "article" / "art-1.summary.dastdown").read_text() == "Summary 1\n"
     capsys.readouterr()
     assert main(["units", "export", str(site), "--source-locale", "en"]) == 0
     captured = capsys.readouterr()
+    assert "note: skipped the fields that are not localized (summary)" in captured.err
     assert "note: skipped 5 files of other locales (de, it): the source locale is en" in (
         captured.err
     )
