@@ -33,6 +33,18 @@ After each record is pushed its record manifest is rewritten (atomically)
 with the new version, values and hashes, so a second push sends nothing and
 an interrupted push can simply be run again.
 
+Translations. :func:`translation_sources` lists the pulled files of a
+source locale (with their documents) for an XLIFF or JSON-unit export;
+:func:`import_translations` writes the translated documents as files of the
+target locale and records each one in its record manifest (the document
+written, whose placeholders name the source locale's blocks, and no hash),
+so :func:`plan` sees an edit of the target locale: its base is that
+locale's value as pulled (``None`` for a record without it), its blocks
+become the locale's own (``dast.translate.records.localize_blocks``), and a
+record gaining a locale sends its other localized fields (kept in the
+record manifest as ``others``) with the locale set to ``null``. After the
+push the record manifest takes the server's values (the new blocks' ids).
+
 >>> from dast.cma.client import AsyncClient, Client, JsonCodec
 >>> from dast.cma.testing import FakeCma
 >>> import asyncio, pathlib, tempfile
@@ -56,6 +68,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,12 +83,21 @@ from dast.cma.retry import update_with_retry_async
 from dast.cma.schema import FieldSchema, SchemaRepository
 from dast.cma.shapes import attributes_of, id_of, meta_of, with_attributes
 from dast.errors import DastError
+from dast.load import load_document
 from dast.nodes import Document
 from dast.review import ReviewEntry, review_text
+from dast.translate.records import fresh_blocks, localize_blocks
+from dast.translate.segments import (
+    SegmentProblem,
+    Translation,
+    TranslationReport,
+    apply_segments,
+)
 
 from .cli import jsontext
 from .cli.fileio import BatchWriter, atomic_write
 from .errors import DastdownParseError
+from .integrity import IntegrityReport
 from .parser import parse_with_report
 from .serializer import serialize
 
@@ -85,19 +107,24 @@ __all__ = [
     "RECORDS",
     "FileEdit",
     "FileProblem",
+    "ImportReport",
     "Plan",
     "PullReport",
     "PushReport",
     "RecordChange",
+    "SourceFile",
+    "TranslationSources",
     "WorkspaceError",
     "describe_change",
     "file_name",
+    "import_translations",
     "payload_summary",
     "plan",
     "pull",
     "push_async",
     "read_manifest",
     "review_entries",
+    "translation_sources",
 ]
 
 MANIFEST = ".dastdown-manifest.json"
@@ -135,12 +162,16 @@ class FileProblem:
 
         >>> FileProblem("x.dastdown", "gone").render()
         'x.dastdown: error: gone'
+        >>> FileProblem("x.dastdown", "warning: kept").render()
+        'x.dastdown: warning: kept'
         """
         where = self.path
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
+        if self.message.startswith("warning: "):  # a warning says so itself
+            return f"{where}: {self.message}"
         return f"{where}: error: {self.message}"
 
 
@@ -295,6 +326,8 @@ def pull(
         chosen.append(f)
     if not chosen:
         raise WorkspaceError("give at least one field")
+    keys = {f.api_key for f in chosen}
+    others = [f for f in schema.fields(found.id) if f.localized and f.api_key not in keys]
     (root / found.api_key).mkdir(parents=True, exist_ok=True)
     (root / RECORDS).mkdir(exist_ok=True)
     manifest = {
@@ -313,7 +346,9 @@ def pull(
     with BatchWriter() as writer:
         pending = 0
         for record in records:
-            pending += _pull_one(root, found.api_key, chosen, locales, record, writer, report)
+            pending += _pull_one(
+                root, found.api_key, chosen, others, locales, record, writer, report
+            )
             if on_record is not None:
                 on_record(str(record.get("id")))
             if pending >= 200:
@@ -332,6 +367,7 @@ def _pull_one(
     root: Path,
     model: str,
     chosen: Sequence[FieldSchema],
+    others: Sequence[FieldSchema],
     locales: Sequence[str] | None,
     record: Mapping[str, Any],
     writer: BatchWriter,
@@ -379,6 +415,8 @@ def _pull_one(
         "item_type": (record.get("relationships") or {})["item_type"]["data"]["id"],
         "current_version": meta_of(record).get("current_version"),
         "values": {f.api_key: attrs.get(f.api_key) for f in chosen},
+        # the other localized fields: a push that adds a locale must send them all
+        "others": {f.api_key: attrs.get(f.api_key) for f in others if f.api_key in attrs},
         "files": entries,
     }
     for name, data in texts:
@@ -406,6 +444,8 @@ class FileEdit:
     original_text: str
     text: str
     document: Document | None
+    translated: bool = False
+    """An imported translation (its blocks are new, or the target locale's own)."""
 
     @property
     def changed_text(self) -> bool:
@@ -521,6 +561,48 @@ def _desired_values(
     return values
 
 
+def _fill_new_locales(
+    current: Mapping[str, Any], changes: dict[str, Any], schema: SchemaRepository, model: str
+) -> str:
+    """Give every other localized field the locales ``changes`` adds (as ``null``).
+
+    The CMA keeps one locale set per record: a push that adds a locale to a
+    field (an imported translation for a record that had none) must send
+    every localized field with it. ``current`` holds the record's values;
+    returns a note naming what was set, or ``""``.
+    """
+    localized = [f for f in schema.fields(model) if f.localized]
+    before = {
+        locale
+        for f in localized
+        if isinstance(current.get(f.api_key), Mapping)
+        for locale in current[f.api_key]
+    }
+    after = {
+        locale
+        for f in localized
+        if isinstance(changes.get(f.api_key), Mapping)
+        for locale in changes[f.api_key]
+    }
+    added = sorted(after - before)
+    if not added:
+        return ""
+    names = []
+    for f in localized:
+        value = current.get(f.api_key)
+        if f.api_key in changes or not isinstance(value, Mapping):
+            continue
+        changes[f.api_key] = {**value, **{locale: None for locale in added}}
+        names.append(f.api_key)
+    if not names:
+        return ""
+    return (
+        f"the record gains locale {', '.join(added)}: "
+        f"{', '.join(names)} set to null there (a record's localized fields share one "
+        "locale set)"
+    )
+
+
 _REMOVALS = frozenset({"missing", "link-lost"})
 """Integrity codes that a deliberate edit makes: a block or a link deleted from the text."""
 
@@ -563,6 +645,22 @@ def plan(
     return result
 
 
+def _parse_file(
+    name: str, data: bytes, original: Any
+) -> tuple[str, Document, IntegrityReport] | FileProblem:
+    """A file's text parsed against its original (blocks restored), or what is wrong."""
+    try:
+        text = data.decode("utf-8-sig")  # a byte order mark is not content
+        document, report = parse_with_report(text, original)
+    except UnicodeDecodeError as exc:
+        return FileProblem(name, f"not valid UTF-8 at byte offset {exc.start}: {exc.reason}")
+    except DastdownParseError as exc:
+        return FileProblem(name, exc.message, exc.line, exc.column)
+    except DastError as exc:
+        return FileProblem(name, str(exc))
+    return text, document, report
+
+
 def _record_change(
     root: Path,
     record: Mapping[str, Any],
@@ -583,20 +681,21 @@ def _record_change(
         if _sha(data) == entry["sha256"]:
             continue
         original = _local(record["values"].get(entry["field"]), entry["locale"])
-        try:
-            text = data.decode("utf-8-sig")  # a byte order mark is not content
-            document, report = parse_with_report(text, original)
-        except UnicodeDecodeError as exc:
-            problems.append(
-                FileProblem(name, f"not valid UTF-8 at byte offset {exc.start}: {exc.reason}")
-            )
+        # an imported translation: its placeholders name the blocks of the document
+        # the import wrote (the source locale's blocks, translated); the base for the
+        # diff and for conflicts stays the target locale's value as pulled
+        translation = entry.get("translation")
+        parsed = _parse_file(name, data, original if translation is None else translation)
+        if isinstance(parsed, FileProblem):
+            problems.append(parsed)
             continue
-        except DastdownParseError as exc:
-            problems.append(FileProblem(name, exc.message, exc.line, exc.column))
-            continue
-        except DastError as exc:
-            problems.append(FileProblem(name, str(exc)))
-            continue
+        text, document, report = parsed
+        if translation is not None:
+            try:
+                document = localize_blocks(document, original, schema)
+            except DastError as exc:
+                problems.append(FileProblem(name, str(exc)))
+                continue
         # Records the edit lost, duplicated or fenced: errors when strict, except
         # removals (a block deleted from the text is deleted on the server) unless
         # ``allow_removed`` is off; warnings otherwise.
@@ -617,12 +716,24 @@ def _record_change(
                 for p in report.problems
             )
         edits.append(
-            FileEdit(name, entry["field"], entry["locale"], serialize(original), text, document)
+            FileEdit(
+                name,
+                entry["field"],
+                entry["locale"],
+                serialize(original),
+                text,
+                document,
+                translation is not None,
+            )
         )
     if not edits:
         return None
-    pulled = _flat_record(record, record["values"])
+    others = record.get("others") or {}
+    pulled = _flat_record(record, {**others, **record["values"]})
     values = _desired_values(record, edits, schema)
+    filled = _fill_new_locales({**others, **record["values"]}, values, schema, record["item_type"])
+    if filled and warnings is not None:
+        warnings.append(FileProblem(edits[0].path, f"warning: {filled}"))
     desired = _flat_record(record, values)
     try:
         payload = build_update_payload(pulled, desired, schema)
@@ -632,6 +743,340 @@ def _record_change(
     if payload.is_empty:
         return None
     return RecordChange(record["id"], record, tuple(edits), payload, schema, values)
+
+
+# --- translations -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A pulled file to translate: its path in the folder, record, field, locale and document.
+
+    ``document`` is the file's text as it is now, parsed against its original
+    (so its blocks are the pulled block records).
+    """
+
+    path: str
+    record_id: str
+    model: str
+    field: str
+    locale: str
+    document: Document
+
+
+@dataclass
+class TranslationSources:
+    """What :func:`translation_sources` found: the files to translate, problems, notes.
+
+    >>> TranslationSources().files
+    []
+    """
+
+    files: list[SourceFile] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    schema: SchemaRepository | None = None
+
+
+def _other_locales_note(skipped: Mapping[str, int], source_locale: str) -> str:
+    count = sum(skipped.values())
+    files = "file" if count == 1 else "files"
+    return (
+        f"skipped {count} {files} of other locales ({', '.join(sorted(skipped))}): "
+        f"the source locale is {source_locale}"
+    )
+
+
+def translation_sources(
+    directory: str | os.PathLike[str], source_locale: str
+) -> TranslationSources:
+    """The files of ``source_locale`` in a pulled folder, ready to be translated.
+
+    Files of fields that are not localized and files of other locales are
+    left out, each kind with a note. A file that does not parse is a problem
+    (with its line and column). Raises ``WorkspaceError`` when the folder has
+    no manifest.
+
+    >>> from dast.cma.client import Client
+    >>> from dast.cma.testing import FakeCma
+    >>> import tempfile
+    >>> with FakeCma.example() as cma, tempfile.TemporaryDirectory() as tmp:
+    ...     with Client(cma.token, base_url=cma.base_url) as client:
+    ...         _ = pull(client, tmp, model="article", fields=["body"], ids=["article-1"])
+    ...     found = translation_sources(tmp, "en")
+    >>> [f.path for f in found.files]
+    ['article/article-1.body.en.dastdown']
+    >>> print(*found.notes)
+    skipped 1 file of other locales (it): the source locale is en
+    """
+    root = Path(directory)
+    manifest = read_manifest(root)
+    schema = _schema_of(manifest)
+    out = TranslationSources(schema=schema)
+    not_localized: set[str] = set()
+    other_locales: dict[str, int] = {}
+    for path, record in _record_manifests(root):
+        if record is None:
+            out.problems.append(
+                FileProblem(str(path.relative_to(root)), "cannot read this record manifest")
+            )
+            continue
+        for entry in record["files"]:
+            name, locale = entry["path"], entry["locale"]
+            if locale is None:
+                not_localized.add(entry["field"])
+                continue
+            if locale != source_locale:
+                other_locales[locale] = other_locales.get(locale, 0) + 1
+                continue
+            original = entry.get("translation")
+            if original is None:
+                original = _local(record["values"].get(entry["field"]), locale)
+            try:
+                data = (root / name).read_bytes()
+            except OSError as exc:
+                out.problems.append(FileProblem(name, f"cannot read: {exc.strerror or exc}"))
+                continue
+            parsed = _parse_file(name, data, original)
+            if isinstance(parsed, FileProblem):
+                out.problems.append(parsed)
+                continue
+            out.files.append(
+                SourceFile(
+                    name, record["id"], manifest["model"], entry["field"], locale, parsed[1]
+                )
+            )
+    if not_localized:
+        out.notes.append(
+            f"skipped the fields that are not localized ({', '.join(sorted(not_localized))})"
+        )
+    if other_locales:
+        out.notes.append(_other_locales_note(other_locales, source_locale))
+    return out
+
+
+@dataclass
+class ImportReport:
+    """What :func:`import_translations` wrote, and what it refused.
+
+    ``rejected`` pairs a source file with a segment whose translation broke a
+    code (that file was not written); ``refused`` lists target files edited
+    locally (not overwritten without ``force``); ``reports`` the translation
+    report of each file written, by source path.
+
+    >>> ImportReport().ok
+    True
+    """
+
+    written: list[str] = field(default_factory=list)
+    rejected: list[tuple[SourceFile, SegmentProblem]] = field(default_factory=list)
+    refused: list[FileProblem] = field(default_factory=list)
+    failed: list[FileProblem] = field(default_factory=list)
+    reports: dict[str, TranslationReport] = field(default_factory=dict)
+    unmatched: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Source paths whose translations match no segment (nothing written), with those ids."""
+
+    @property
+    def ok(self) -> bool:
+        """True when every file with translations was written.
+
+        >>> ImportReport(refused=[FileProblem("a", "edited")]).ok
+        False
+        """
+        return not (self.rejected or self.refused or self.failed)
+
+
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+"""A locale code (it, en-US, zh-Hant-TW): also a safe part of a file name."""
+
+
+def _untouched(root: Path, entry: Mapping[str, Any] | None, name: str) -> bool:
+    """Whether a target file may be (over)written: absent, as pulled, or as imported."""
+    try:
+        data = (root / name).read_bytes()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    if entry is None:
+        return False
+    known = {entry.get("sha256"), entry.get("imported_sha256")} - {None}
+    return _sha(data) in known
+
+
+def import_translations(
+    directory: str | os.PathLike[str],
+    sources: TranslationSources,
+    translations: Mapping[str, Mapping[str, Translation]],
+    target_locale: str,
+    *,
+    allow_dropped_marks: bool = False,
+    include_code: bool = False,
+    strict: bool = True,
+    force: bool = False,
+) -> ImportReport:
+    """Write the translations of pulled files as files of ``target_locale``, for ``push``.
+
+    ``translations`` maps a source file's path to its translations by segment
+    id. Each source file with translations becomes
+    ``<model>/<record-id>.<field>.<target>.dastdown``, written atomically next
+    to it, and is recorded in its record manifest so that :func:`plan` and
+    :func:`push_async` treat it as an edit of the target locale: the base (for
+    the diff and for conflicts) is the target locale's value as pulled
+    (``None`` when the record had none), blocks become the target locale's
+    (:func:`dast.translate.records.localize_blocks`: new ones, unless that
+    locale holds the same blocks already). With ``strict`` a file with a
+    rejected segment is not written (``report.rejected``); otherwise rejected
+    segments keep their source text. A target file edited since it was
+    pulled or imported is not overwritten unless ``force``.
+
+    >>> from dast.cma.client import Client
+    >>> from dast.cma.testing import FakeCma
+    >>> from dast.translate import extract_segments
+    >>> import pathlib, tempfile
+    >>> with FakeCma.example() as cma, tempfile.TemporaryDirectory() as tmp:
+    ...     with Client(cma.token, base_url=cma.base_url) as client:
+    ...         _ = pull(client, tmp, model="article", fields=["body"], ids=["article-3"],
+    ...                  locales=["en"])
+    ...     found = translation_sources(tmp, "en")
+    ...     source = found.files[0]
+    ...     ids = [s.id for s in extract_segments(source.document, schema=found.schema)]
+    ...     report = import_translations(tmp, found, {source.path: {ids[1]: "Acme fa 3."}}, "it")
+    ...     text = pathlib.Path(tmp, report.written[0]).read_text()
+    ...     change = plan(tmp).changes[0]
+    >>> report.written, text
+    (['article/article-3.body.it.dastdown'], '## Third post\\n\\nAcme fa 3.\\n')
+    >>> [(e.path, e.locale) for e in change.edits], change.edits[0].original_text
+    ([('article/article-3.body.it.dastdown', 'it')], "Acme presenta l'articolo 3.\\n")
+    """
+    if not _LOCALE.fullmatch(target_locale):
+        raise WorkspaceError(f"{target_locale!r} is not a locale (such as it, en-US, pt-BR)")
+    root = Path(directory)
+    schema = sources.schema
+    report = ImportReport()
+    by_record: dict[str, list[tuple[SourceFile, Document, TranslationReport]]] = {}
+    for source in sources.files:
+        wanted = translations.get(source.path)
+        if not wanted:
+            continue
+        if source.locale == target_locale:
+            raise WorkspaceError(f"the target locale is the source locale {target_locale!r}")
+        result = apply_segments(
+            source.document,
+            wanted,
+            allow_dropped_marks=allow_dropped_marks,
+            include_code=include_code,
+            schema=schema,
+            strict=False,
+        )
+        if strict and result.report.rejected:
+            report.rejected.extend((source, problem) for problem in result.report.rejected)
+            continue
+        if not result.report.applied and not result.report.rejected:
+            report.unmatched[source.path] = result.report.unknown
+            continue
+        by_record.setdefault(source.record_id, []).append(
+            (source, result.document, result.report)
+        )
+    with BatchWriter() as writer:
+        batch: list[tuple[Path, Any, list[_Staged]]]
+        batch = []
+        for record_id, done in by_record.items():
+            pending = _import_record(root, record_id, done, target_locale, force, writer, report)
+            if pending is not None:
+                batch.append(pending)
+            if len(batch) >= 200:
+                _commit_imports(writer, root, batch, report)
+                batch = []
+        _commit_imports(writer, root, batch, report)
+    return report
+
+
+_Staged = tuple[str, dict[str, Any], Any, str, TranslationReport]
+"""A target file staged by an import: its path, manifest entry, the entry it replaces,
+its source file's path and the translation report."""
+
+
+def _import_record(
+    root: Path,
+    record_id: str,
+    done: Sequence[tuple[SourceFile, Document, TranslationReport]],
+    target_locale: str,
+    force: bool,
+    writer: BatchWriter,
+    report: ImportReport,
+) -> tuple[Path, Any, list[_Staged]] | None:
+    """Stage one record's target files in ``writer``; its manifest and the new entries."""
+    manifest_path = root / RECORDS / f"{record_id}.json"
+    try:
+        record: Any = jsontext.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        report.failed.append(
+            FileProblem(str(manifest_path.relative_to(root)), f"cannot read: {exc}")
+        )
+        return None
+    entries = {entry["path"]: entry for entry in record["files"]}
+    staged: list[_Staged] = []
+    for source, document, translated in done:
+        name = file_name(source.model, record_id, source.field, target_locale)
+        old = entries.get(name)
+        if not force and not _untouched(root, old, name):
+            why = (
+                "edited since it was pulled or imported"
+                if old is not None
+                else "not a file of this pull (pulled again since?)"
+            )
+            report.refused.append(
+                FileProblem(name, f"{why}: not overwritten (move it away, or import with --force)")
+            )
+            continue
+        data = serialize(document).encode("utf-8")
+        try:
+            writer.add(str(root / name), data)
+        except OSError as exc:
+            report.failed.append(FileProblem(name, str(exc.strerror or exc)))
+            continue
+        entry = {
+            "path": name,
+            "field": source.field,
+            "locale": target_locale,
+            "sha256": None if old is None else old.get("sha256"),
+            "translated_from": source.locale,
+            "source": source.path,
+            "imported_sha256": _sha(data),
+            "translation": document.to_json(),
+        }
+        staged.append((name, entry, old, source.path, translated))
+    return (manifest_path, record, staged) if staged else None
+
+
+def _commit_imports(
+    writer: BatchWriter,
+    root: Path,
+    batch: Sequence[tuple[Path, Any, list[_Staged]]],
+    report: ImportReport,
+) -> None:
+    """Rename the staged files into place (one sync), then record them in their manifests.
+
+    A file that could not be written is reported and left out of its manifest.
+    """
+    errors = writer.commit()
+    for manifest_path, record, staged in batch:
+        changed = False
+        for name, entry, old, source_path, translated in staged:
+            error = errors.get(str(root / name))
+            if error is not None:
+                report.failed.append(FileProblem(name, str(error.strerror or error)))
+                continue
+            if old is None:
+                record["files"].append(entry)
+            else:
+                record["files"][record["files"].index(old)] = entry
+            report.written.append(name)
+            report.reports[source_path] = translated
+            changed = True
+        if changed:
+            _replace(manifest_path, _dump(record))
 
 
 # --- describe (dry run) -----------------------------------------------------------------------
@@ -806,6 +1251,25 @@ def _same(a: Any, b: Any) -> bool:
     return json_equal(a, b)
 
 
+def _same_translation(remote: Any, document: Document | None, schema: SchemaRepository) -> bool:
+    """Whether the server already holds a translated document (block ids aside).
+
+    The blocks of a translation are created by the push, so the server's
+    copy has ids the pushed one had not (a write whose answer was lost).
+    """
+    if remote is None or document is None:
+        return remote is None and document is None
+    try:
+        loaded = load_document(remote)
+        if loaded is None:
+            return False
+        return json_equal(
+            fresh_blocks(loaded, schema).to_json(), fresh_blocks(document, schema).to_json()
+        )
+    except DastError:
+        return False
+
+
 async def push_async(
     client: AsyncClient | None,
     directory: str | os.PathLike[str],
@@ -892,15 +1356,23 @@ async def _push_one(
             f = schema.field(manifest["item_type"], key)
             remote = _local(attrs.get(key), locale)
             original = _local(manifest["values"].get(key), locale)
-            if not (_same(remote, original) or _same(remote, edit.document)):
+            done = (
+                _same_translation(remote, edit.document, schema)
+                if edit.translated
+                else _same(remote, edit.document)
+            )
+            if not (_same(remote, original) or done):
                 where = f"{key}.{locale}" if locale else key
                 raise _Conflict(f"{where} changed on the server since the pull")
+            # a translation the server holds already keeps the blocks the server created
+            value = remote if edit.translated and done else edit.document
             if f.localized:
                 base = changes.get(key) or dict(attrs.get(key) or {})
-                base[locale] = edit.document
+                base[locale] = value
                 changes[key] = base
             else:
-                changes[key] = edit.document
+                changes[key] = value
+        _fill_new_locales(attrs, changes, schema, manifest["item_type"])
         final.clear()
         final.update(changes)
         return with_attributes(record, changes)
@@ -930,6 +1402,18 @@ async def _push_one(
         if sent and isinstance(response, Mapping)
         else meta_of(fetched[-1]).get("current_version")
     )
+    if any(e.translated for e in change.edits):
+        # the server gave the new blocks their ids: keep its values as the new base
+        # (when nobody wrote in between), so the next edit keeps those blocks
+        try:
+            stored = await client.item(rid)
+        except DastError:
+            stored = {}
+        if stored and meta_of(stored).get("current_version") == version:
+            fresh = attributes_of(stored)
+            for key in list(final):
+                if key in fresh:
+                    final[key] = fresh[key]
     # off the event loop: a rename costs milliseconds on some file systems
     await asyncio.to_thread(_record_pushed, root, manifest, final, version, change)
     report.pushed.append(rid)
@@ -947,7 +1431,8 @@ def _record_pushed(
     updated = dict(copy_json(manifest))
     updated["current_version"] = version
     for key, value in values.items():
-        updated["values"][key] = plain_json(value)
+        where = "others" if key in (updated.get("others") or {}) else "values"
+        updated[where][key] = plain_json(value)
     by_path = {e.path: e for e in change.edits}
     for entry in updated["files"]:
         edit = by_path.get(entry["path"])

@@ -28,10 +28,12 @@ source locale's blocks. That needs the schema and blocks given in full
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..cma._json import plain_json
 from ..cma.records import duplicate_block_record
 from ..cma.schema import SchemaRepository
 from ..cma.shapes import attributes_of, id_of, item_type_id_of, unwrap_record, with_attributes
@@ -55,6 +57,7 @@ __all__ = [
     "RecordTranslation",
     "fresh_blocks",
     "is_dast_value",
+    "localize_blocks",
     "record_sources",
     "translate_record",
 ]
@@ -168,6 +171,68 @@ def fresh_blocks(doc: Document, schema: SchemaRepository) -> Document:
     def mapper(node: Node) -> Node:
         if isinstance(node, (Block, InlineBlock)):
             return node.model_copy(update={"item": duplicate_block_record(node.item, schema)})  # type: ignore[arg-type]
+        return node
+
+    return map_nodes(doc, mapper)
+
+
+def _content_key(item: object, schema: SchemaRepository) -> str | None:
+    """A block's content without ids and meta (nested blocks too), as canonical JSON text."""
+    if not isinstance(item, Mapping):
+        return None
+    try:
+        clone = duplicate_block_record(item, schema, shape="jsonapi")
+    except DastError:  # a nested block given only as an id: nothing to compare
+        return None
+    return json.dumps(plain_json(clone), sort_keys=True, ensure_ascii=False)
+
+
+def localize_blocks(
+    doc: Document,
+    existing: Document | Mapping[str, Any] | None,
+    schema: SchemaRepository,
+) -> Document:
+    """``doc`` with its blocks made the target locale's own, for a translated locale.
+
+    A locale owns its blocks. A block or inline block of ``doc`` (typically a
+    copy of the source locale's) whose content (model and attributes, nested
+    blocks included, ids and meta ignored) equals a block the target locale
+    already holds in ``existing`` becomes that block, so a push keeps it; any
+    other block becomes a new copy without ids (:func:`fresh_blocks`), so a
+    push creates it. Each block of ``existing`` is used at most once.
+
+    >>> import dast.builders as b
+    >>> from dast.cma.schema import SchemaRepository, ItemTypeSchema
+    >>> schema = SchemaRepository([ItemTypeSchema("Q", "quote", modular_block=True)], {"Q": []})
+    >>> def quote(block_id, text):
+    ...     return {"type": "item", "id": block_id, "item_type": {"type": "item_type",
+    ...             "id": "Q"}, "text": text}
+    >>> source = b.doc(b.block(quote("en-1", "Ciao")), b.block(quote("en-2", "Nuovo")))
+    >>> target = b.doc(b.block(quote("it-7", "Ciao")))
+    >>> [n.item.get("id") for n in localize_blocks(source, target, schema).document.children]
+    ['it-7', None]
+    """
+    from ..walk import collect_nodes
+
+    pool: dict[str, list[Any]] = {}
+    if existing is not None:
+        target = existing if isinstance(existing, Document) else load_document(existing)
+        if target is not None:
+            for match in collect_nodes(target, lambda n: isinstance(n, (Block, InlineBlock))):
+                node = match.node
+                item = node.item if isinstance(node, (Block, InlineBlock)) else None
+                key = _content_key(item, schema)
+                if key is not None and isinstance(item, Mapping) and id_of(item) is not None:
+                    pool.setdefault(key, []).append(item)
+
+    def mapper(node: Node) -> Node:
+        if isinstance(node, (Block, InlineBlock)):
+            key = _content_key(node.item, schema)
+            same = pool.get(key) if key is not None else None
+            if same:
+                return node.model_copy(update={"item": same.pop(0)})
+            fresh = duplicate_block_record(node.item, schema)  # type: ignore[arg-type]
+            return node.model_copy(update={"item": fresh})
         return node
 
     return map_nodes(doc, mapper)

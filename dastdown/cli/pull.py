@@ -21,7 +21,9 @@ Writes DIR/<model>/<record-id>.<field>.<locale>.dastdown per record, field and
 locale, and the manifests 'dastdown push' needs (.dastdown-manifest.json,
 .dastdown-records/). The token is read from $DATOCMS_API_TOKEN and is never
 written to DIR (export DATOCMS_API_TOKEN=... first). Records with edits not
-pushed yet are skipped, not overwritten.
+pushed yet are skipped, not overwritten. The manifests keep every locale of the
+pulled fields: a translation imported into DIR ('dastdown xliff import') is
+pushed as another locale.
 
 examples:
   dastdown pull site/ --model article --field body

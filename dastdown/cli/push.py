@@ -24,11 +24,15 @@ the server meanwhile, the edit is applied again if the field is as pulled,
 counted as pushed if it already holds the edit, and reported as a conflict
 (not written) otherwise. A file that does not parse is reported and skipped.
 Pushing again sends nothing; an interrupted push can simply be run again.
+Files written by 'dastdown xliff import' or 'dastdown units import' are sent
+as their locale of the field (their blocks created as new records); a record
+whose locale changed on the server since the pull is a conflict.
 
 examples:
   dastdown push site/ --dry-run
   dastdown push site/ --dry-run --html review.html
   dastdown push site/ --jobs 8
+  dastdown xliff import site.it.xlf site/ && dastdown push site/
 
 exit status: 0 when every change was pushed, 1 when something failed or
 conflicted, 2 for a usage error.

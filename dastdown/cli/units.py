@@ -9,6 +9,10 @@ of ``{"file"?, "id", "text"}`` objects), checks every tag and writes the
 translated documents or records. With ``--partial`` the good units are
 applied and each rejected one is reported with its segment and tag.
 
+A folder made by ``dastdown pull`` works as for ``dastdown xliff``: each
+unit's ``file`` is the path of its pulled file, and the import writes the
+``--target-locale`` files that ``dastdown push`` sends.
+
 >>> from dastdown.cli import build_parser
 >>> build_parser().parse_args(["units", "import", "a.jsonl", "doc.json"]).answers
 'a.jsonl'
@@ -30,7 +34,10 @@ from .xliff import (
     InputFile,
     add_translation_options,
     apply_translations,
+    folder_sources,
+    import_into_folder,
     load_inputs,
+    pulled_folder,
     write_outputs,
 )
 
@@ -39,7 +46,8 @@ _Found = Mapping[str, Sequence[Token]]
 __all__ = ["dump_json_line", "read_answers", "register", "run_export", "run_import"]
 
 _EPILOG = """\
-Inputs are DAST JSON documents or CMA records, as for 'dastdown xliff'.
+Inputs are DAST JSON documents or CMA records, as for 'dastdown xliff', or a
+folder made by 'dastdown pull' (translated in place, as for 'dastdown xliff').
 
 examples:
   dastdown units export article.json --source-locale en -o units.jsonl
@@ -47,6 +55,8 @@ examples:
   dastdown units export record.json --source-locale en -o units.jsonl
   dastdown units import answers.jsonl record.json --source-locale en --target-locale it \\
       --schema schema/ -o record.it.json
+  dastdown units export site/ --source-locale en -o units.jsonl
+  dastdown units import answers.jsonl site/ --target-locale it && dastdown push site/
 
 exit status: 0 ok, 1 problems found (a rejected unit, an unreadable file),
 2 usage error or missing input.
@@ -105,10 +115,24 @@ def run_export(args: argparse.Namespace) -> int:
     >>> main(["units", "export", "/nonexistent.json", "--source-locale", "en"])
     2
     """
+    from dast.translate.segments import extract_segments
     from dast.translate.units import segment_unit
 
-    inputs = load_inputs(args, args.source_locale)
     lines: list[str] = []
+    folder = pulled_folder(args)
+    if folder is not None:
+        found = folder_sources(args, folder, args.source_locale)
+        for pulled in found.files:
+            segments = extract_segments(
+                pulled.document, include_code=args.include_code, schema=found.schema
+            )
+            lines.extend(
+                dump_json_line({"file": pulled.path, **segment_unit(segment)})
+                for segment in segments
+            )
+        write_outputs(args, [("units.jsonl", "".join(lines))])
+        return 0
+    inputs = load_inputs(args, args.source_locale)
     for item in inputs:
         for source in item.sources:
             for segment in source.segments():
@@ -164,17 +188,36 @@ def run_import(args: argparse.Namespace) -> int:
     >>> main(["units", "import", "/nonexistent.jsonl", "/nonexistent.json"])
     2
     """
-    from dast.translate.units import UnitError, translations_from_units
-
     check_inputs_exist([args.answers, *args.inputs])
+    folder = pulled_folder(args, in_place=True)
     display = "<stdin>" if args.answers == "-" else args.answers
     try:
         answers = read_answers(read_input(args.answers), display)
     except CliFailure as exc:
         print_diagnostics(exc.diagnostics)
         return 1
+    if folder is not None:
+        return _import_into_folder(args, folder, answers, display)
     inputs = load_inputs(args, args.source_locale)
     keys = [source.key for item in inputs for source in item.sources]
+    try:
+        found = _group(answers, keys, display)
+    except CliFailure as exc:
+        print_diagnostics(exc.diagnostics)
+        return 1
+
+    def lookup(item: InputFile, source: FieldSource) -> tuple[_Found, str, Any]:
+        return found[source.key]
+
+    return apply_translations(args, inputs, lookup, args.target_locale)
+
+
+def _group(
+    answers: Sequence[tuple[Any, int]], keys: Sequence[str], display: str
+) -> dict[str, tuple[_Found, str, Any]]:
+    """The answers' translations by file key (``CliFailure`` for unknown files, bad units)."""
+    from dast.translate.units import UnitError, translations_from_units
+
     grouped: dict[str, list[Any]] = {key: [] for key in keys}
     lines: dict[str, dict[str, int]] = {key: {} for key in keys}
     problems: list[Diagnostic] = []
@@ -195,11 +238,33 @@ def run_import(args: argparse.Namespace) -> int:
         except UnitError as exc:
             problems.append(Diagnostic(display, str(exc)))
     if problems:
-        print_diagnostics(problems)
+        raise CliFailure(problems)
+    return found
+
+
+def _source_locale(args: argparse.Namespace, answers: Sequence[tuple[Any, int]]) -> str | None:
+    """``--source-locale``, or the locale in the name of the first unit's pulled file."""
+    if args.source_locale:
+        return str(args.source_locale)
+    for entry, _ in answers:
+        name = entry.get("file") if isinstance(entry, Mapping) else None
+        if isinstance(name, str) and name.endswith(".dastdown") and name.count(".") >= 3:
+            return name.rsplit(".", 2)[-2]
+    return None
+
+
+def _import_into_folder(
+    args: argparse.Namespace, folder: str, answers: Sequence[tuple[Any, int]], display: str
+) -> int:
+    """``units import`` into a pulled folder: each unit's ``file`` is a pulled file's path."""
+    source_locale = _source_locale(args, answers)
+    if source_locale is None:
+        usage_error(args, "give --source-locale (the units do not name their pulled files)")
+    sources = folder_sources(args, folder, source_locale)
+    try:
+        found = _group(answers, [source.path for source in sources.files], display)
+    except CliFailure as exc:
+        print_diagnostics(exc.diagnostics)
         return 1
-
-    def lookup(item: InputFile, source: FieldSource) -> tuple[_Found, str, Any]:
-        return found[source.key]
-
-    return apply_translations(args, inputs, lookup, args.target_locale)
+    return import_into_folder(args, folder, sources, found, args.target_locale)
 

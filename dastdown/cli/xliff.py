@@ -10,8 +10,18 @@ id>#<field>``); ``import`` reads the translated XLIFF, checks every code of
 every unit and writes the translated document, or the record with its
 target locale filled in and every other locale kept.
 
+A folder written by ``dastdown pull`` (recognised by its
+``.dastdown-manifest.json``) is an input too, given alone: ``export`` takes
+every pulled file of the source locale (one ``<file>`` each, its path in the
+folder as ``original``, the record id and field in notes), and ``import``
+writes ``<model>/<record-id>.<field>.<target>.dastdown`` next to each
+translated file and records it in the folder's manifests, so that ``dastdown
+push`` sends it as the target locale of the field (see
+:func:`dastdown.workspace.import_translations`).
+
 The shared input and output handling (:func:`load_inputs`,
-:func:`apply_translations`) also serves ``dastdown units``.
+:func:`apply_translations`, :func:`pulled_folder`, :func:`folder_sources`,
+:func:`import_into_folder`) also serves ``dastdown units``.
 
 >>> from dastdown.cli import build_parser
 >>> args = build_parser().parse_args(["xliff", "export", "a.json", "--source-locale", "en"])
@@ -48,7 +58,10 @@ __all__ = [
     "add_translation_options",
     "apply_translations",
     "dump_json",
+    "folder_sources",
+    "import_into_folder",
     "load_inputs",
+    "pulled_folder",
     "register",
     "run_export",
     "run_import",
@@ -60,6 +73,10 @@ Inputs are DAST JSON documents, or CMA records with localized structured-text
 fields ({"data": record}, a JSON:API record, or {"id": ..., "body": {"en": ...}}).
 Blocks copied into the target locale become new blocks: give --schema (a
 folder with item_types.json and fields/) and records fetched with ?nested=true.
+A folder made by 'dastdown pull' is translated in place: export takes its files
+of the source locale, import writes the target-locale files that 'dastdown push'
+sends (a target file edited since it was pulled or imported is kept unless
+--force).
 
 examples:
   dastdown xliff export article.json --source-locale en --target-locale it -o article.xlf
@@ -67,6 +84,8 @@ examples:
   dastdown xliff export record.json --source-locale en --target-locale it -o record.xlf
   dastdown xliff import record.it.xlf record.json --schema schema/ -o record.it.json
   dastdown xliff import done.xlf a.json b.json -o translated/   # several inputs: a folder
+  dastdown xliff export site/ --source-locale en --target-locale it -o site.xlf
+  dastdown xliff import site.it.xlf site/ && dastdown push site/
 
 exit status: 0 ok, 1 problems found (a rejected translation, an unreadable
 file), 2 usage error or missing input.
@@ -115,6 +134,12 @@ def add_translation_options(parser: argparse.ArgumentParser, *, export: bool) ->
         "blocks and records, and copy blocks into the target locale",
     )
     if not export:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="into a pulled folder: overwrite target-locale files edited since they were "
+            "pulled or imported",
+        )
         parser.add_argument(
             "--allow-dropped-marks",
             action="store_true",
@@ -325,13 +350,12 @@ def _problem_diagnostic(where: str, lines: Any, problem: SegmentProblem) -> Diag
 
 
 def _report_diagnostics(
-    where: str, lines: Any, report: TranslationReport, source: FieldSource, path: str
+    where: str, lines: Any, report: TranslationReport, name: str, path: str
 ) -> list[Diagnostic]:
     out = [_problem_diagnostic(where, lines, p) for p in report.rejected]
     if report.untranslated:
         count = len(report.untranslated)
         what = "segment has" if count == 1 else "segments have"
-        name = source.field or "the document"
         out.append(
             Diagnostic(
                 path,
@@ -384,7 +408,9 @@ def apply_translations(
                     strict=strict,
                 )
                 problems.extend(
-                    _report_diagnostics(where, lines, result.report, source, item.path)
+                    _report_diagnostics(
+                        where, lines, result.report, source.field or "the document", item.path
+                    )
                 )
                 data = result.document.to_json()
                 if "value" in item.data and "schema" not in item.data:  # the CDA wrapper
@@ -409,7 +435,7 @@ def apply_translations(
                 if report is not None:
                     _, where, lines = found[source.key]
                     problems.extend(
-                        _report_diagnostics(where, lines, report, source, item.path)
+                        _report_diagnostics(where, lines, report, source.field, item.path)
                     )
             outputs.append((item.path, dump_json(translated.record)))
         except TranslationError as exc:
@@ -432,6 +458,154 @@ def apply_translations(
     return 1 if errors else 0
 
 
+# --- a pulled folder -------------------------------------------------------------------------
+
+
+def pulled_folder(args: argparse.Namespace, *, in_place: bool = False) -> str | None:
+    """The folder made by ``dastdown pull`` given as the only input, or ``None``.
+
+    A folder without a manifest, or a folder among other inputs, is a usage
+    error; so is ``-o`` when the folder is written ``in_place`` (an import).
+
+    >>> pulled_folder(argparse.Namespace(inputs=["a.json"])) is None
+    True
+    """
+    folders = [path for path in args.inputs if path != "-" and os.path.isdir(path)]
+    if not folders:
+        return None
+    from ..workspace import MANIFEST
+
+    if len(args.inputs) != 1:
+        usage_error(args, "a folder made by 'dastdown pull' is translated alone: give only it")
+    folder: str = folders[0]
+    if not os.path.isfile(os.path.join(folder, MANIFEST)):
+        usage_error(args, f"{folder} is a folder without {MANIFEST}: run 'dastdown pull' first")
+    if in_place and getattr(args, "output", None) is not None:
+        usage_error(args, "a pulled folder is written in place: leave out -o")
+    return folder
+
+
+def _in_folder(folder: str, path: str) -> str:
+    return os.path.join(folder, path)
+
+
+def folder_sources(args: argparse.Namespace, folder: str, source_locale: str) -> Any:
+    """The files of ``source_locale`` in a pulled folder (notes on stderr; ``CliFailure``
+    naming each file that cannot be read), as a ``TranslationSources``.
+
+    >>> folder_sources.__name__
+    'folder_sources'
+    """
+    import sys
+
+    from ..workspace import WorkspaceError, translation_sources
+
+    try:
+        found = translation_sources(folder, source_locale)
+    except WorkspaceError as exc:
+        usage_error(args, str(exc))
+    for note in found.notes:
+        sys.stderr.write(f"{folder}: note: {note}\n")
+    if found.problems:
+        raise CliFailure(
+            Diagnostic(_in_folder(folder, p.path), p.message, p.line, p.column)
+            for p in found.problems
+        )
+    if not found.files:
+        raise CliFailure([Diagnostic(folder, f"no pulled file of locale {source_locale!r}")])
+    return found
+
+
+def _unmatched(where: str, path: str, unknown: Sequence[str], outcome: str) -> Diagnostic:
+    count = len(unknown)
+    return Diagnostic(
+        where,
+        f"{count} translation{'s' if count > 1 else ''} for {path} match no segment of it "
+        f"(was it edited since the export?): {outcome} (first: {unknown[0]})",
+        severity="warning",
+    )
+
+
+def import_into_folder(
+    args: argparse.Namespace,
+    folder: str,
+    sources: Any,
+    found: Mapping[str, tuple[Mapping[str, Sequence[Token]], str, Any]],
+    target_locale: str | None,
+) -> int:
+    """Write the translations ``found`` (by source path) into a pulled folder; exit status.
+
+    Each source file with translations becomes its target-locale file; a file
+    with a rejected segment is not written (unless ``--partial``), and each
+    rejected segment is reported with its id and the file.
+
+    >>> import_into_folder.__name__
+    'import_into_folder'
+    """
+    from ..workspace import WorkspaceError, import_translations
+    from .fileio import write_stdout
+
+    if target_locale is None:
+        usage_error(args, "give --target-locale (the translations do not name one)")
+    partial = bool(getattr(args, "partial", False))
+    try:
+        report = import_translations(
+            folder,
+            sources,
+            {path: translations for path, (translations, _, _) in found.items()},
+            target_locale,
+            allow_dropped_marks=bool(getattr(args, "allow_dropped_marks", False)),
+            include_code=bool(getattr(args, "include_code", False)),
+            strict=not partial,
+            force=bool(getattr(args, "force", False)),
+        )
+    except WorkspaceError as exc:
+        usage_error(args, str(exc))
+    diagnostics: list[Diagnostic] = []
+    not_written: set[str] = set()
+    for source, problem in report.rejected:
+        _, where, lines = found[source.path]
+        diagnostic = _problem_diagnostic(where, lines, problem)
+        diagnostics.append(
+            Diagnostic(
+                diagnostic.path,
+                f"{diagnostic.message} (in {source.path})",
+                diagnostic.line,
+            )
+        )
+        not_written.add(source.path)
+    for path in sorted(not_written):
+        diagnostics.append(
+            Diagnostic(_in_folder(folder, path), "a translation was rejected: its "
+                       f"{target_locale} file is not written")
+        )
+    by_path = {source.path: source for source in sources.files}
+    for path, translated in report.reports.items():
+        _, where, lines = found[path]
+        diagnostics.extend(
+            _report_diagnostics(
+                where, lines, translated, by_path[path].field, _in_folder(folder, path)
+            )
+        )
+        diagnostics.extend(_problem_diagnostic(where, lines, p) for p in translated.rejected)
+        if translated.unknown:
+            diagnostics.append(_unmatched(where, path, translated.unknown, "ignored"))
+    for path, unknown in report.unmatched.items():
+        _, where, _ = found[path]
+        diagnostics.append(_unmatched(where, path, unknown, "nothing written for it"))
+    for trouble in [*report.refused, *report.failed]:
+        diagnostics.append(Diagnostic(_in_folder(folder, trouble.path), trouble.message))
+    print_diagnostics(diagnostics)
+    write_stdout(
+        f"imported {len(report.written)} {target_locale} files into {folder}"
+        + (f"; not written {len(not_written)}" if not_written else "")
+        + (f"; kept {len(report.refused)} edited" if report.refused else "")
+        + "\n"
+    )
+    errors = any(d.severity == "error" for d in diagnostics)
+    return 1 if errors else 0
+
+
 # --- the commands ----------------------------------------------------------------------------
 
 
@@ -442,14 +616,28 @@ def run_export(args: argparse.Namespace) -> int:
     >>> main(["xliff", "export", "/nonexistent.json", "--source-locale", "en"])
     2
     """
+    from dast.translate.segments import extract_segments
     from dast.translate.xliff import XliffError, XliffFile, write_xliff
 
-    inputs = load_inputs(args, args.source_locale)
-    files = [
-        XliffFile(source.key, source.segments(), source.record_id, source.field or None)
-        for item in inputs
-        for source in item.sources
-    ]
+    folder = pulled_folder(args)
+    if folder is not None:
+        found = folder_sources(args, folder, args.source_locale)
+        files = [
+            XliffFile(source.path, segments, source.record_id, source.field)
+            for source in found.files
+            if (
+                segments := extract_segments(
+                    source.document, include_code=args.include_code, schema=found.schema
+                )
+            )
+        ]
+    else:
+        inputs = load_inputs(args, args.source_locale)
+        files = [
+            XliffFile(source.key, source.segments(), source.record_id, source.field or None)
+            for item in inputs
+            for source in item.sources
+        ]
     try:
         data = write_xliff(files, args.source_locale, args.target_locale)
     except XliffError as exc:
@@ -471,6 +659,7 @@ def run_import(args: argparse.Namespace) -> int:
     from dast.translate.xliff import XliffError, read_xliff
 
     check_inputs_exist([args.translated, *args.inputs])
+    folder = pulled_folder(args, in_place=True)
     display = "<stdin>" if args.translated == "-" else args.translated
     try:
         if args.translated == "-":
@@ -496,6 +685,11 @@ def run_import(args: argparse.Namespace) -> int:
     target_locale = args.target_locale or next(
         (f.target_locale for f in document.files if f.target_locale), None
     )
+    if folder is not None:
+        if source_locale is None:
+            usage_error(args, "give --source-locale (the XLIFF file has no <file>)")
+        return _import_xliff_into_folder(args, folder, document, display, source_locale,
+                                         target_locale)
     inputs = load_inputs(args, source_locale)
     single = len(document.files) == 1 and sum(len(i.sources) for i in inputs) == 1
     found: dict[str, tuple[Mapping[str, Sequence[Token]], str, Any]] = {}
@@ -516,3 +710,35 @@ def run_import(args: argparse.Namespace) -> int:
         print_diagnostics(missing)
         return 1
     return apply_translations(args, inputs, lambda item, source: found[source.key], target_locale)
+
+
+def _import_xliff_into_folder(
+    args: argparse.Namespace,
+    folder: str,
+    document: Any,
+    display: str,
+    source_locale: str,
+    target_locale: str | None,
+) -> int:
+    """``xliff import`` into a pulled folder: each ``<file>`` finds its pulled file."""
+    sources = folder_sources(args, folder, source_locale)
+    by_path = {source.path: source for source in sources.files}
+    by_field = {(source.record_id, source.field): source for source in sources.files}
+    found: dict[str, tuple[Mapping[str, Sequence[Token]], str, Any]] = {}
+    missing: list[Diagnostic] = []
+    for entry in document.files:
+        source = by_path.get(entry.original) or by_field.get((entry.record_id, entry.field))
+        if source is None:
+            missing.append(
+                Diagnostic(
+                    display,
+                    f"<file original={entry.original!r}>: no pulled file of locale "
+                    f"{source_locale} in {folder} for it",
+                )
+            )
+            continue
+        lines = {unit.id: unit.line for unit in entry.units}
+        found[source.path] = (entry.translations(), display, lines)
+    status = import_into_folder(args, folder, sources, found, target_locale)
+    print_diagnostics(missing)
+    return 1 if missing else status
