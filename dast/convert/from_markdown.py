@@ -60,13 +60,15 @@ from mistune.inline_parser import InlineParser
 from mistune.plugins import import_plugin
 from mistune.util import unikey
 
+from .._gc import gc_paused
 from ..canonical import canonicalize
 from ..definitions import HEADING_LEVELS
+from ..errors import DastValidationError
 from ..nodes import (
     Document,
     Root,
 )
-from ..validate import validate
+from ..validate import ensure_writable
 from .from_html import HtmlHandler
 from .markdown_tokens import (
     BLOCK_TYPES,
@@ -146,7 +148,9 @@ class _LineBlockParser(BlockParser):
         line = state.line_at(start)
         count = len(state.tokens)
         container = rule in ("list", "block_quote")
-        notes = state.env.setdefault("_dast", _notes())
+        notes = state.env.get("_dast")
+        if notes is None:
+            notes = state.env["_dast"] = _notes()
         if container:
             state.active.append([rule, start])
             if state.depth() >= self.max_nested_level - 1:
@@ -352,6 +356,19 @@ def from_markdown(
     blocks = _option_blocks(allowed_blocks)
     marks = None if allowed_marks is None else frozenset(allowed_marks)
     levels = _option_levels(allowed_heading_levels)
+    with gc_paused():  # tens of thousands of tokens and nodes, and no cycles
+        return _convert(text, blocks, marks, levels, handlers, html_handlers, strict)
+
+
+def _convert(
+    text: str,
+    blocks: frozenset[str] | None,
+    marks: frozenset[str] | None,
+    levels: frozenset[int] | None,
+    handlers: Mapping[str, Handler] | None,
+    html_handlers: Mapping[str, HtmlHandler] | None,
+    strict: bool,
+) -> Conversion[Document]:
     converter = TokenConverter(text, blocks, marks, levels, handlers or {}, html_handlers)
     try:
         tokens, env = _parse(text)
@@ -385,7 +402,7 @@ def from_markdown(
             label = notes["labels"].get(key, key)
             converter.note("footnote", line + 1, None, "dropped", f"[^{label}] is never referenced")
     root = Root(children=tuple(children) or (empty_paragraph(),))
-    paths = block_paths(root)
+    paths = block_paths(root) if any(e.anchor is not None for e in converter.entries) else {}
     entries = [
         ReportEntry(
             e.kind,
@@ -397,13 +414,16 @@ def from_markdown(
         for e in converter.entries
     ]
     entries.sort(key=lambda e: (e.line is None, e.line or 0))
-    document = canonicalize(Document(document=root))
-    problems = validate(document).problems
-    if problems:
+    document = Document(document=root)
+    if not converter.canonical:  # else every node was built in canonical form
+        document = canonicalize(document)
+    try:  # built by the model's constructors: only a handler's model_copy can break it
+        ensure_writable(document)
+    except DastValidationError as exc:
         raise ConversionError(
             "the converted document is not valid DAST (check the handlers): "
-            + "; ".join(str(p) for p in problems)
-        )
+            + "; ".join(str(p) for p in exc.problems)
+        ) from None
     report = ConversionReport(tuple(entries))
     if strict and report:
         count = len(report)
