@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import functools
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any, overload
 
@@ -98,20 +97,29 @@ class _LineState(BlockState):
         super().__init__(parent)
         self.line0 = 0
         self.active: list[list[Any]] = []  # open containers: [rule, start position]
-        self._starts: list[int] | None = None
+        self.in_rule = 0  # > 0 while a rule runs (its parser notes the lines of its tokens)
+        self._pos = 0  # the last position asked for, and the line breaks before it
+        self._breaks = 0
 
     def process(self, src: str) -> None:
         super().process(src)
-        self._starts = None
+        self._pos = self._breaks = 0
 
     def line_at(self, pos: int) -> int:
-        if self._starts is None:
-            self._starts = [0] + [m.end() for m in re.finditer("\n", self.src)]
-        return self.line0 + bisect_right(self._starts, pos) - 1
+        """The 0-based source line of a position (counted on from the last one asked for)."""
+        last = self._pos
+        if pos >= last:
+            breaks = self._breaks + self.src.count("\n", last, pos)
+        else:
+            breaks = self._breaks - self.src.count("\n", pos, last)
+        self._pos = pos
+        self._breaks = breaks
+        return self.line0 + breaks
 
     def append_token(self, token: dict[str, Any]) -> None:
-        super().append_token(token)
-        token.setdefault("_line_at", self.line_at(self.cursor))  # for tokens made outside rules
+        self.tokens.append(token)
+        if not self.in_rule and "_line_at" not in token:  # a token made outside the rules
+            token["_line_at"] = self.line_at(self.cursor)
 
     def add_paragraph(self, text: str) -> None:
         last = self.last_token()
@@ -147,22 +155,25 @@ class _LineBlockParser(BlockParser):
         start = m.start()
         line = state.line_at(start)
         count = len(state.tokens)
-        container = rule in ("list", "block_quote")
-        notes = state.env.get("_dast")
-        if notes is None:
-            notes = state.env["_dast"] = _notes()
+        container = rule in _CONTAINER_RULES
         if container:
             state.active.append([rule, start])
             if state.depth() >= self.max_nested_level - 1:
-                notes["deep"].append(line)
+                _state_notes(state)["deep"].append(line)
+        state.in_rule += 1
         try:
-            end: int | None = super().parse_method(m, state)
+            end: int | None = self._methods[rule](m, state)  # type: ignore[index]
         finally:
+            state.in_rule -= 1
             if container:
                 state.active.pop()
-        for token in state.tokens[max(count - 1, 0) :]:
-            token.setdefault("_line", line)
-        if end and rule in ("ref_footnote", "ref_link"):
+        tokens = state.tokens
+        for index in range(max(count - 1, 0), len(tokens)):
+            token = tokens[index]
+            if "_line" not in token:
+                token["_line"] = line
+        if end and rule in _DEFINITION_RULES:
+            notes = _state_notes(state)
             footnote = rule == "ref_footnote"
             label = m.group("footnote_key" if footnote else "reflink_1")
             key = unikey(label)
@@ -195,6 +206,17 @@ def _parse_underline(inline: InlineParser, m: re.Match[str], state: Any) -> int 
     return int(close) + 2
 
 
+_CONTAINER_RULES = frozenset({"list", "block_quote"})
+_DEFINITION_RULES = frozenset({"ref_footnote", "ref_link"})
+
+
+def _state_notes(state: BlockState) -> dict[str, Any]:
+    notes: dict[str, Any] | None = state.env.get("_dast")
+    if notes is None:
+        notes = state.env["_dast"] = _notes()
+    return notes
+
+
 def _notes() -> dict[str, Any]:
     """What the parser notes beside the tokens: deep nesting, definition lines and labels."""
     return {
@@ -214,27 +236,45 @@ def _closing_pair(state: Any, marker: str, pos: int) -> int | None:
     return None if found is None else int(found)
 
 
-def _keep_sources(md: Any, state: Any) -> None:
-    """Before inline parsing pops ``text``, keep it as ``_src`` (to locate inline tokens)."""
-    stack = list(state.tokens)
-    while stack:
-        token = stack.pop()
-        if "text" in token:
-            token["_src"] = token["text"]
-        stack.extend(token.get("children") or ())
+class _Markdown(mistune.Markdown):
+    """mistune's ``Markdown`` whose inline pass keeps each block's text as ``_src``."""
+
+    def render_state(self, state: BlockState) -> list[dict[str, Any]]:
+        """Parse the inline text of every block token, in document order, as mistune does.
+
+        The text is kept as ``_src`` (to find the source line of inline
+        tokens); walked with a stack, in place, with no copies of the token lists.
+        """
+        env = state.env
+        inline = self.inline
+        stack = [iter(state.tokens)]
+        while stack:
+            for token in stack[-1]:
+                text = token.get("text")
+                if text is not None:
+                    token["_src"] = text
+                children = token.get("children")
+                if children is not None:
+                    stack.append(iter(children))
+                    break
+                if text is not None:
+                    del token["text"]
+                    token["children"] = inline(text.strip(" \r\n\t\f"), env)
+            else:
+                stack.pop()
+        return state.tokens
 
 
 @functools.cache
 def _parser() -> mistune.Markdown:
     block = _LineBlockParser(max_nested_level=MAX_NESTING)
-    md = mistune.Markdown(
+    md = _Markdown(
         renderer=None,
         block=block,
         inline=InlineParser(),
         plugins=[import_plugin(name) for name in ("strikethrough", "mark", "table", "footnotes")],
     )
     md.after_render_hooks.clear()  # footnotes are read below, with their lines
-    md.before_render_hooks.append(_keep_sources)
     md.inline.register(
         "underline", r"\+\+(?=[^\s+])", _parse_underline, before="link", start_chars="+"
     )
@@ -286,7 +326,6 @@ def _footnote_item(
         md.block.parse(child)
     else:
         child.tokens = [{"type": "paragraph", "text": stripped, "_line": child.line0}]
-    _keep_sources(md, child)
     children = md.render_state(child)
     return {
         "type": "footnote_item",

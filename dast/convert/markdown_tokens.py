@@ -366,6 +366,7 @@ class TokenConverter:
         """False once a node not built canonical is in (from a handler, raw HTML, a table...):
         the document is then canonicalized."""
         self.html_links = False  # an <a href> was met: labels are gathered after the fact
+        self.lifts = 0  # blocks met inside inline content
         self._mark_cache: dict[tuple[str, ...], tuple[str, ...] | None] = {}
 
     # -- reporting
@@ -416,7 +417,7 @@ class TokenConverter:
         if kind == "blank_line":
             return []
         line = _line(token)
-        handler = self.handlers.get(kind)
+        handler = self.handlers.get(kind) if self.handlers else None
         if handler is not None:
             start = len(self.entries)
             result = handler(token, self._context(line, ()))
@@ -427,6 +428,8 @@ class TokenConverter:
                 self.anchor(start, out[0] if out else None)
                 return out
         nodes = self._default_block(token, kind, line, container)
+        if container == "root" and self.allowed_blocks is None:
+            return nodes  # fitted as they are
         out = []
         for node in nodes:
             out.extend(self.fit(node, container, line))
@@ -590,7 +593,18 @@ class TokenConverter:
     ) -> list[RootChild]:
         where = _Inline(token.get("_src", ""), None if line is None else line - 1)
         start = len(self.entries)
+        lifts = self.lifts
         items = self.inline_tokens(token.get("children") or [], (), line, where)
+        if self.lifts == lifts:  # no block inside: one paragraph or heading
+            children = tuple(items) or (Span(value=""),)
+            node: RootChild = (
+                Paragraph(children=children)
+                if level is None
+                else Heading(level=level, children=children)
+            )
+            if len(self.entries) > start:
+                self.anchor(start, node)
+            return [node]
         out: list[RootChild] = []
         group: list[InlineNode] = []
 
@@ -772,6 +786,16 @@ class TokenConverter:
         out: _Inlines,
     ) -> None:
         kind = token["type"]
+        if kind == "text" and not self.handlers:  # the most common token, inlined
+            raw = token.get("raw", "")
+            if self.allowed_marks is None and not where.html:
+                known = self._mark_cache.get(marks, _UNKNOWN)
+                if known is _UNKNOWN:
+                    known = self._span_marks(marks, where)
+                out.text(unescape(raw) if "&" in raw else raw, known)
+            else:
+                self._text(out, unescape(raw) if "&" in raw else raw, marks, where)
+            return
         if self.handlers:
             handler = self.handlers.get(kind)
             if handler is not None:
@@ -960,6 +984,7 @@ class TokenConverter:
                     for child in node.children:
                         out.add(child)
                 else:
+                    self.lifts += 1
                     out.add(_Lifted(node))
             return
         action = "kept as text" if name in ("sup", "sub") else "tag dropped, text kept"
@@ -1037,6 +1062,7 @@ class TokenConverter:
             if node.type in INLINE_NODE_TYPES:
                 out.append(node)
             else:
+                self.lifts += 1
                 out.append(_Lifted(node))
         return out
 
