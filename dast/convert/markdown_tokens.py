@@ -262,6 +262,13 @@ class _Lifted:
     node: RootChild
 
 
+_new_span: Callable[[dict[str, Any]], Span] = Span.__pydantic_validator__.validate_python
+_new_paragraph: Callable[[dict[str, Any]], Paragraph] = (
+    Paragraph.__pydantic_validator__.validate_python
+)
+"""The model's own validation, called without ``__init__``'s Python wrapper (hot paths)."""
+
+
 class _Inlines:
     """Inline content being built: text runs with the same marks become one span.
 
@@ -300,7 +307,10 @@ class _Inlines:
         parts = self._parts
         if parts:
             value = parts[0] if len(parts) == 1 else "".join(parts)
-            self.items.append(Span(value=value, marks=self._marks))
+            if self._marks is None:
+                self.items.append(_new_span({"value": value}))
+            else:
+                self.items.append(_new_span({"value": value, "marks": self._marks}))
             self._parts = []
 
 
@@ -598,7 +608,7 @@ class TokenConverter:
         if self.lifts == lifts:  # no block inside: one paragraph or heading
             children = tuple(items) or (Span(value=""),)
             node: RootChild = (
-                Paragraph(children=children)
+                _new_paragraph({"children": children})
                 if level is None
                 else Heading(level=level, children=children)
             )
@@ -875,6 +885,8 @@ class TokenConverter:
             self._inline_token(child, marks, where, acc)
         acc.flush()
         items = acc.items
+        if not self.handlers and all(type(item) is Span for item in items):
+            return tuple(items) or (Span(value=""),)  # text only: merged as it came
         if self.html_links:
             while any(isinstance(item, _HtmlLink) for item in items):
                 close_html_link(items)
