@@ -601,10 +601,23 @@ class TokenConverter:
     def _inline_block(
         self, token: dict[str, Any], line: int | None, level: int | None
     ) -> list[RootChild]:
+        tokens = token.get("children") or []
+        if (
+            len(tokens) == 1
+            and tokens[0]["type"] == "text"
+            and not self.handlers
+            and self.allowed_marks is None
+        ):  # plain text (a third of all paragraphs): one span
+            raw = tokens[0].get("raw", "")
+            value = unescape(raw) if "&" in raw else raw
+            span = _new_span({"value": value})
+            if level is None:
+                return [_new_paragraph({"children": (span,)})]
+            return [Heading(level=level, children=(span,))]
         where = _Inline(token.get("_src", ""), None if line is None else line - 1)
         start = len(self.entries)
         lifts = self.lifts
-        items = self.inline_tokens(token.get("children") or [], (), line, where)
+        items = self.inline_tokens(tokens, (), line, where)
         if self.lifts == lifts:  # no block inside: one paragraph or heading
             children = tuple(items) or (Span(value=""),)
             node: RootChild = (
