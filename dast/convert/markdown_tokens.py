@@ -405,13 +405,11 @@ class TokenConverter:
         """The root's children for the top-level block tokens (lifted blocks after theirs)."""
         out: list[RootChild] = []
         for token in tokens:
-            nodes = self.block_token(token, "root")
-            for node in nodes:
-                assert not isinstance(node, ListItem)
-                out.append(node)
-            for node, line in self.lifted:
-                out.extend(self.fit(node, "root", line))
-            self.lifted.clear()
+            out.extend(self.block_token(token, "root"))  # never list items: fitted to the root
+            if self.lifted:
+                for node, line in self.lifted:
+                    out.extend(self.fit(node, "root", line))
+                self.lifted.clear()
         return out
 
     def blocks(self, tokens: list[dict[str, Any]], container: str) -> list[Any]:
@@ -1093,8 +1091,12 @@ class TokenConverter:
 
 
 def _line(token: dict[str, Any]) -> int | None:
-    line = token.get("_line", token.get("_line_at"))
-    return None if line is None else int(line) + 1
+    line = token.get("_line")
+    if line is None:
+        line = token.get("_line_at")
+        if line is None:
+            return None
+    return int(line) + 1
 
 
 def _needle(token: dict[str, Any]) -> str | None:
