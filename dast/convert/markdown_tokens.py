@@ -10,6 +10,13 @@ list item moves to the root, ...) and into the allowed blocks. Each change
 is noted with its source line and the node it concerns, so the report can
 give the node's final path.
 
+Text is gathered into spans as it comes (adjacent text with the same
+canonical marks joined, empty text left out), so what the converter builds
+itself is already in canonical form; ``TokenConverter.canonical`` turns
+false when nodes it did not build that way come in (handlers, raw HTML,
+tables, footnotes, lists degraded to paragraphs), and only then does
+``from_markdown`` canonicalize the tree.
+
 >>> from dast.convert.from_markdown import from_markdown
 >>> print(from_markdown("- # heading in a list item").report.entries[0].path)
 ('children', 0, 'children', 0, 'children', 0)
