@@ -1,12 +1,18 @@
 """Benchmark the importers: markdown against mistune's own parse, HTML in MB/s, visible text.
 
 Run ``python benchmarks/bench_convert.py`` (``--runs N`` sets the number of
-timed runs; the median is reported). The input is the benchmark article
-``benchmarks/data/article-1mb.json`` rendered to markdown (``to_markdown``)
-and to HTML (``to_html``, records rendered as one small element each).
+timed runs; ``--stages`` adds where the markdown import's time goes). Times
+are CPU time (``time.process_time``), the two sides of a comparison run
+alternately in one process; the median is reported, and the best run. The
+input is the benchmark article ``benchmarks/data/article-1mb.json`` rendered
+to markdown (``to_markdown``) and to HTML (``to_html``, records rendered as
+one small element each).
 
 * markdown: ``from_markdown`` time over the time of mistune's own parse of the
   same text (``mistune.create_markdown(renderer=None)`` with the same plugins);
+  with ``--stages``: mistune's parse, our parse (mistune plus the source line
+  of every token), the conversion of the tokens to nodes, and the rest
+  (report, document, checks);
 * HTML: ``from_html`` throughput in MB of HTML per second, and lexbor's parse
   alone for comparison (and justhtml's, when it is installed);
 * visible text: for every page of ``fixtures/html``, the share of the
@@ -33,15 +39,27 @@ from dast.convert import from_markdown, to_html, to_markdown, to_text  # noqa: E
 from dast.convert.from_html import from_html  # noqa: E402
 
 
+def _alternated(work: dict[str, Callable[[], Any]], runs: int) -> dict[str, list[float]]:
+    """CPU times of each piece of work, run in turn (the order flipped every round)."""
+    for fn in work.values():
+        fn()  # warm-up
+    times: dict[str, list[float]] = {name: [] for name in work}
+    names = list(work)
+    for round_ in range(runs):
+        for name in names if round_ % 2 == 0 else reversed(names):
+            gc.collect()
+            start = time.process_time()
+            work[name]()
+            times[name].append(time.process_time() - start)
+    return times
+
+
 def _median(fn: Callable[[], Any], runs: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(runs):
-        gc.collect()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(_alternated({"work": fn}, runs)["work"])
+
+
+def _ms(times: list[float]) -> str:
+    return f"{statistics.median(times) * 1000:.0f} ms (best {min(times) * 1000:.0f})"
 
 
 def _inputs() -> tuple[str, str]:
@@ -80,21 +98,64 @@ def _visible_share() -> float:
     return found / total if total else 1.0
 
 
+def _stages(markdown: str, runs: int) -> None:
+    """Where ``from_markdown``'s time goes (internal entry points, for this benchmark only)."""
+    import mistune
+
+    from dast._gc import gc_paused
+    from dast.convert.from_markdown import _parse
+    from dast.convert.markdown_tokens import TokenConverter
+
+    def parse() -> None:
+        with gc_paused():  # as in from_markdown
+            _parse(markdown)
+
+    def convert() -> None:
+        with gc_paused():
+            TokenConverter(markdown, None, None, None, {}).root(tokens.pop())
+
+    md = mistune.create_markdown(
+        renderer=None, plugins=["strikethrough", "mark", "table", "footnotes"]
+    )
+    tokens = [_parse(markdown)[0] for _ in range(runs + 1)]  # conversion consumes its tokens
+    times = _alternated(
+        {
+            "mistune": lambda: md(markdown),
+            "parse": parse,
+            "convert": convert,
+            "total": lambda: from_markdown(markdown),
+        },
+        runs,
+    )
+    med = {name: statistics.median(values) * 1000 for name, values in times.items()}
+    print(f"  stages (medians): mistune's parse {med['mistune']:.0f} ms; our parse "
+          f"{med['parse']:.0f} ms (source lines: +{med['parse'] - med['mistune']:.0f}); "
+          f"tokens to nodes {med['convert']:.0f} ms; the rest "
+          f"{med['total'] - med['parse'] - med['convert']:.0f} ms")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--stages", action="store_true", help="time the markdown stages too")
+    options = parser.parse_args()
+    runs = options.runs
     markdown, html = _inputs()
     import mistune
 
     md = mistune.create_markdown(
         renderer=None, plugins=["strikethrough", "mark", "table", "footnotes"]
     )
-    t_mistune = _median(lambda: md(markdown), runs)
-    t_markdown = _median(lambda: from_markdown(markdown), runs)
+    times = _alternated({"mistune": lambda: md(markdown), "ours": lambda: from_markdown(markdown)},
+                        runs)  # fmt: skip
+    ratios = [ours / theirs for ours, theirs in zip(times["ours"], times["mistune"], strict=True)]
     size = len(markdown.encode()) / 1e6
-    print(f"markdown ({size:.2f} MB): mistune parse {t_mistune * 1000:.0f} ms, "
-          f"from_markdown {t_markdown * 1000:.0f} ms = {t_markdown / t_mistune:.2f}x")  # fmt: skip
+    best = min(times["ours"]) / min(times["mistune"])
+    print(f"markdown ({size:.2f} MB): mistune parse {_ms(times['mistune'])}, "
+          f"from_markdown {_ms(times['ours'])} = {statistics.median(ratios):.2f}x "
+          f"(median of run ratios; best runs {best:.2f}x)")  # fmt: skip
+    if options.stages:
+        _stages(markdown, runs)
 
     from selectolax.lexbor import LexborHTMLParser
 

@@ -10,6 +10,13 @@ list item moves to the root, ...) and into the allowed blocks. Each change
 is noted with its source line and the node it concerns, so the report can
 give the node's final path.
 
+Text is gathered into spans as it comes (adjacent text with the same
+canonical marks joined, empty text left out), so what the converter builds
+itself is already in canonical form; ``TokenConverter.canonical`` turns
+false when nodes it did not build that way come in (handlers, raw HTML,
+tables, footnotes, lists degraded to paragraphs), and only then does
+``from_markdown`` canonicalize the tree.
+
 >>> from dast.convert.from_markdown import from_markdown
 >>> print(from_markdown("- # heading in a list item").report.entries[0].path)
 ('children', 0, 'children', 0, 'children', 0)
@@ -110,6 +117,7 @@ _CONVERTED_TAGS = frozenset(
 """Inline tags that go through the HTML converter (handlers, or dropped and reported)."""
 _FOOTNOTE_REF = re.compile(r"\[\^(?:[^\\\[\]\s]|\\.){1,500}\]")
 _ITEM_URL = "dato:item/"
+_UNKNOWN: tuple[str, ...] = ("not yet known",)  # a cache miss (compared by identity)
 
 _CHARREF = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]+;|[^\t\n\f <&#;]{1,32};)")
 
@@ -261,17 +269,71 @@ class _Lifted:
     node: RootChild
 
 
-@dataclass
+_new_span: Callable[[dict[str, Any]], Span] = Span.__pydantic_validator__.validate_python
+_new_paragraph: Callable[[dict[str, Any]], Paragraph] = (
+    Paragraph.__pydantic_validator__.validate_python
+)
+"""The model's own validation, called without ``__init__``'s Python wrapper (hot paths)."""
+
+
+class _Inlines:
+    """Inline content being built: text runs with the same marks become one span.
+
+    Spans come out merged as ``dast.canonical`` merges them (empty text is
+    left out, adjacent text with the same canonical marks is joined), so a
+    paragraph is built once, already canonical, with no span made and
+    merged later.
+    """
+
+    __slots__ = ("_marks", "_parts", "items")
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self._parts: list[str] = []
+        self._marks: tuple[str, ...] | None = None
+
+    def text(self, value: str, marks: tuple[str, ...] | None) -> None:
+        """Add text under canonical ``marks``."""
+        if not value:
+            return
+        parts = self._parts
+        if parts and marks != self._marks:
+            self.flush()
+            parts = self._parts
+        self._marks = marks
+        parts.append(value)
+
+    def add(self, node: Any) -> None:
+        """Add a node (a span added this way is kept as it is)."""
+        if self._parts:
+            self.flush()
+        self.items.append(node)
+
+    def flush(self) -> None:
+        """Turn the pending text into a span (after which ``items`` is complete)."""
+        parts = self._parts
+        if parts:
+            value = parts[0] if len(parts) == 1 else "".join(parts)
+            if self._marks is None:
+                self.items.append(_new_span({"value": value}))
+            else:
+                self.items.append(_new_span({"value": value, "marks": self._marks}))
+            self._parts = []
+
+
 class _Inline:
     """Where an inline token sits: its paragraph's source and the line counter."""
 
-    src: str
-    line0: int | None  # 0-based line of the block
-    newlines: int = 0  # line breaks met so far
-    search: int = 0  # where to look for the next located token in src
-    html: dict[str, int] = field(default_factory=dict)  # open mark tags
-    dropped_marks: set[str] = field(default_factory=set)
-    _starts: list[int] | None = None
+    __slots__ = ("_starts", "dropped_marks", "html", "line0", "newlines", "search", "src")
+
+    def __init__(self, src: str, line0: int | None) -> None:
+        self.src = src
+        self.line0 = line0  # 0-based line of the block
+        self.newlines = 0  # line breaks met so far
+        self.search = 0  # where to look for the next located token in src
+        self.html: dict[str, int] = {}  # open mark tags (only those open)
+        self.dropped_marks: set[str] = set()
+        self._starts: list[int] | None = None
 
     def locate(self, needle: str | None) -> int | None:
         """The 1-based line of the next ``needle`` (after the line breaks counted)."""
@@ -317,6 +379,12 @@ class TokenConverter:
         self.entries: list[_Entry] = []
         self.lifted: list[tuple[RootChild, int | None]] = []
         self.used_refs: set[str] = set()
+        self.canonical = True
+        """False once a node not built canonical is in (from a handler, raw HTML, a table...):
+        the document is then canonicalized."""
+        self.html_links = False  # an <a href> was met: labels are gathered after the fact
+        self.lifts = 0  # blocks met inside inline content
+        self._mark_cache: dict[tuple[str, ...], tuple[str, ...] | None] = {}
 
     # -- reporting
 
@@ -344,13 +412,11 @@ class TokenConverter:
         """The root's children for the top-level block tokens (lifted blocks after theirs)."""
         out: list[RootChild] = []
         for token in tokens:
-            nodes = self.block_token(token, "root")
-            for node in nodes:
-                assert not isinstance(node, ListItem)
-                out.append(node)
-            for node, line in self.lifted:
-                out.extend(self.fit(node, "root", line))
-            self.lifted.clear()
+            out.extend(self.block_token(token, "root"))  # never list items: fitted to the root
+            if self.lifted:
+                for node, line in self.lifted:
+                    out.extend(self.fit(node, "root", line))
+                self.lifted.clear()
         return out
 
     def blocks(self, tokens: list[dict[str, Any]], container: str) -> list[Any]:
@@ -366,7 +432,7 @@ class TokenConverter:
         if kind == "blank_line":
             return []
         line = _line(token)
-        handler = self.handlers.get(kind)
+        handler = self.handlers.get(kind) if self.handlers else None
         if handler is not None:
             start = len(self.entries)
             result = handler(token, self._context(line, ()))
@@ -377,6 +443,8 @@ class TokenConverter:
                 self.anchor(start, out[0] if out else None)
                 return out
         nodes = self._default_block(token, kind, line, container)
+        if container == "root" and self.allowed_blocks is None:
+            return nodes  # fitted as they are
         out = []
         for node in nodes:
             out.extend(self.fit(node, container, line))
@@ -447,6 +515,7 @@ class TokenConverter:
 
     def _html(self, raw: str, line: int | None) -> tuple[RootChild, ...]:
         """Convert raw HTML with ``from_html``'s converter; its entries join the report."""
+        self.canonical = False
         result = convert_html(
             raw,
             handlers=self.html_handlers,
@@ -475,6 +544,7 @@ class TokenConverter:
         return node
 
     def _table(self, token: dict[str, Any], line: int | None) -> list[RootChild]:
+        self.canonical = False  # cells joined by " | "
         rows: list[tuple[list[dict[str, Any]], int | None]] = []
         body_index = 0
         for part in token.get("children") or []:
@@ -510,6 +580,7 @@ class TokenConverter:
         return out
 
     def _footnotes(self, token: dict[str, Any]) -> list[RootChild]:
+        self.canonical = False  # labels put before the text
         out: list[RootChild] = []
         for item in token.get("children") or []:
             key = item["attrs"].get("label", item["attrs"]["key"])
@@ -535,9 +606,33 @@ class TokenConverter:
     def _inline_block(
         self, token: dict[str, Any], line: int | None, level: int | None
     ) -> list[RootChild]:
+        tokens = token.get("children") or []
+        if (
+            len(tokens) == 1
+            and tokens[0]["type"] == "text"
+            and not self.handlers
+            and self.allowed_marks is None
+        ):  # plain text (a third of all paragraphs): one span
+            raw = tokens[0].get("raw", "")
+            value = unescape(raw) if "&" in raw else raw
+            span = _new_span({"value": value})
+            if level is None:
+                return [_new_paragraph({"children": (span,)})]
+            return [Heading(level=level, children=(span,))]
         where = _Inline(token.get("_src", ""), None if line is None else line - 1)
         start = len(self.entries)
-        items = self.inline_tokens(token.get("children") or [], (), line, where)
+        lifts = self.lifts
+        items = self.inline_tokens(tokens, (), line, where)
+        if self.lifts == lifts:  # no block inside: one paragraph or heading
+            children = tuple(items) or (Span(value=""),)
+            node: RootChild = (
+                _new_paragraph({"children": children})
+                if level is None
+                else Heading(level=level, children=children)
+            )
+            if len(self.entries) > start:
+                self.anchor(start, node)
+            return [node]
         out: list[RootChild] = []
         group: list[InlineNode] = []
 
@@ -634,6 +729,7 @@ class TokenConverter:
 
     def _list_paragraphs(self, node: List) -> list[Paragraph]:
         """A list's paragraphs, each item's first one prefixed with its marker (iterative)."""
+        self.canonical = False
         out: list[Paragraph] = []
         stack: list[tuple[List, int, str]] = [(node, 0, "")]
         while stack:
@@ -683,67 +779,95 @@ class TokenConverter:
         """Inline nodes for inline tokens under ``marks`` (blocks from handlers are lifted)."""
         if where is None:
             where = _Inline("", None if line is None else line - 1)
-        out: list[InlineNode | _Lifted] = []
+        acc = _Inlines()
         for token in tokens:
-            self._inline_token(token, marks, where, out)
-        while any(isinstance(item, _HtmlLink) for item in out):
-            close_html_link(out)  # an <a> left open runs to the end, as in a browser
+            self._inline_token(token, marks, where, acc)
+        acc.flush()
+        out: list[InlineNode | _Lifted] = acc.items
+        if self.html_links:
+            while any(isinstance(item, _HtmlLink) for item in out):
+                close_html_link(out)  # an <a> left open runs to the end, as in a browser
         return out
 
-    def _span(self, value: str, marks: Iterable[str], where: _Inline) -> Span:
+    def _span_marks(self, marks: tuple[str, ...], where: _Inline) -> tuple[str, ...] | None:
+        """The canonical marks of text under ``marks`` and the open mark tags."""
+        if self.allowed_marks is None and not where.html:
+            known = self._mark_cache.get(marks, _UNKNOWN)
+            if known is not _UNKNOWN:
+                return known
+            found = self._mark_cache[marks] = tuple(sorted(set(marks), key=mark_key)) or None
+            return found
         line = where.locate(None)
-        all_marks = set(marks) | {m for m, count in where.html.items() if count > 0}
-        return Span(value=value, marks=self._marks(all_marks, line, where))
+        return self._marks({*marks, *where.html}, line, where)
+
+    def _span(self, value: str, marks: tuple[str, ...], where: _Inline) -> Span:
+        return Span(value=value, marks=self._span_marks(marks, where))
+
+    def _text(self, out: _Inlines, value: str, marks: tuple[str, ...], where: _Inline) -> None:
+        out.text(value, self._span_marks(marks, where))
 
     def _inline_token(
         self,
         token: dict[str, Any],
         marks: tuple[str, ...],
         where: _Inline,
-        out: list[InlineNode | _Lifted],
+        out: _Inlines,
     ) -> None:
         kind = token["type"]
-        handler = self.handlers.get(kind)
-        if handler is not None:
-            line = where.locate(_needle(token))
-            result = handler(token, self._context(line, marks))
-            if result is not None:
-                out.extend(self._inline_results(result, kind, line))
-                self._count_lines(token, where)
-                return
+        if kind == "text" and not self.handlers:  # the most common token, inlined
+            raw = token.get("raw", "")
+            if self.allowed_marks is None and not where.html:
+                known = self._mark_cache.get(marks, _UNKNOWN)
+                if known is _UNKNOWN:
+                    known = self._span_marks(marks, where)
+                out.text(unescape(raw) if "&" in raw else raw, known)
+            else:
+                self._text(out, unescape(raw) if "&" in raw else raw, marks, where)
+            return
+        if self.handlers:
+            handler = self.handlers.get(kind)
+            if handler is not None:
+                line = where.locate(_needle(token))
+                result = handler(token, self._context(line, marks))
+                if result is not None:
+                    for node in self._inline_results(result, kind, line):
+                        out.add(node)
+                    self._count_lines(token, where)
+                    return
         if kind == "text":
-            out.append(self._span(unescape(token.get("raw", "")), marks, where))
+            raw = token.get("raw", "")
+            self._text(out, unescape(raw) if "&" in raw else raw, marks, where)
         elif kind in _MARK_TOKENS and kind != "codespan":
             inner = (*marks, _MARK_TOKENS[kind])
             for child in token.get("children") or []:
                 self._inline_token(child, inner, where, out)
         elif kind == "codespan":
-            out.append(self._span(token.get("raw", ""), (*marks, "code"), where))
+            self._text(out, token.get("raw", ""), (*marks, "code"), where)
         elif kind == "softbreak":
-            out.append(self._span(" ", marks, where))
+            self._text(out, " ", marks, where)
             where.newlines += 1
         elif kind == "linebreak":
-            out.append(self._span("\n", marks, where))
+            self._text(out, "\n", marks, where)
             where.newlines += 1
         elif kind == "link":
-            out.append(self._link(token, marks, where))
+            out.add(self._link(token, marks, where))
         elif kind == "image":
             line = where.locate("![")
             link = self._image_link(token, marks, where)
             self.note("image", line, None, "converted to a link", _image_source(token))
-            out.append(link)
+            out.add(link)
         elif kind == "inline_html":
             self._inline_html(token, marks, where, out)
         elif kind == "footnote_ref":
             line = where.locate("[^")
             found = _FOOTNOTE_REF.match(where.src, where.search - 2)
             text = found.group(0) if found else f"[^{token.get('raw', '')}]"
-            out.append(self._span(text, marks, where))
+            self._text(out, text, marks, where)
             self.note("footnote_ref", line, None, "kept as text", text)
         else:
             line = where.locate(None)
             text = _plain_text(token) or token.get("raw", "")
-            out.append(self._span(text, marks, where))
+            self._text(out, text, marks, where)
             self.note(kind, line, None, "kept as text", excerpt(text))
         if kind in ("link", "image") and "ref" in token:
             self.used_refs.add(token["ref"])
@@ -762,11 +886,12 @@ class TokenConverter:
         self, token: dict[str, Any], marks: tuple[str, ...], where: _Inline, what: str
     ) -> tuple[Span, ...]:
         """The spans of a link label (anything else in it is reported and flattened)."""
-        items: list[InlineNode | _Lifted] = []
+        acc = _Inlines()
         for child in token.get("children") or []:
             if child["type"] == "image" and "image" not in self.handlers:
                 line = where.locate("![")
-                items.extend(self._label(child, marks, where, "image"))
+                for span in self._label(child, marks, where, "image"):
+                    acc.text(span.value, span.marks)
                 self.note(
                     "image",
                     line,
@@ -775,15 +900,21 @@ class TokenConverter:
                     f"inside a {what} label: " + _image_source(child),
                 )
                 continue
-            self._inline_token(child, marks, where, items)
-        while any(isinstance(item, _HtmlLink) for item in items):
-            close_html_link(items)
-        spans: list[Span] = []
+            self._inline_token(child, marks, where, acc)
+        acc.flush()
+        items = acc.items
+        if not self.handlers and all(type(item) is Span for item in items):
+            return tuple(items) or (Span(value=""),)  # text only: merged as it came
+        if self.html_links:
+            while any(isinstance(item, _HtmlLink) for item in items):
+                close_html_link(items)
+        spans = _Inlines()
         for item in items:
             if isinstance(item, Span):
-                spans.append(item)
+                spans.text(item.value, item.marks)
             elif isinstance(item, Link | ItemLink):
-                spans.extend(item.children)
+                for span in item.children:
+                    spans.text(span.value, span.marks)
                 self.note(
                     "image" if isinstance(item, Link) else item.type,
                     where.locate(None),
@@ -800,7 +931,8 @@ class TokenConverter:
                     "dropped",
                     f"a {what} label holds only text",
                 )
-        return tuple(spans) or (Span(value=""),)
+        spans.flush()
+        return tuple(spans.items) or (Span(value=""),)
 
     def _link(self, token: dict[str, Any], marks: tuple[str, ...], where: _Inline) -> InlineNode:
         attrs = token.get("attrs") or {}
@@ -821,7 +953,8 @@ class TokenConverter:
         meta = None if not title else (MetaEntry(id="title", value=unescape(title)),)
         label = self._label(token, marks, where, "image")
         if len(label) == 1 and label[0].value == "":
-            label = (self._span(url, marks, where),)
+            span = self._span(url, marks, where)
+            label = (span,) if url else (Span(value=""),)
         return Link(url=url, children=label, meta=meta)
 
     def _inline_html(
@@ -829,7 +962,7 @@ class TokenConverter:
         token: dict[str, Any],
         marks: tuple[str, ...],
         where: _Inline,
-        out: list[InlineNode | _Lifted],
+        out: _Inlines,
     ) -> None:
         """A raw HTML tag inside a paragraph: marks, links, breaks and records are read,
         other tags keep the text around them (``img`` and the like go to ``from_html``)."""
@@ -841,20 +974,22 @@ class TokenConverter:
             if _COMMENTS.match(raw):
                 self.note("html_comment", line, None, "dropped", excerpt(raw))
                 return
-            out.append(self._span(raw, marks, where))
+            self._text(out, raw, marks, where)
             self.note("inline_html", line, None, "kept as text", excerpt(raw))
             return
         name, attrs, closing = parsed
         if name == "br" and not closing:
-            out.append(self._span("\n", marks, where))
+            self._text(out, "\n", marks, where)
             return
         mark = _HTML_MARKS.get(name)
         if mark is not None and not raw.endswith("/>"):
             count = where.html.get(mark, 0)
             if not closing:
                 where.html[mark] = count + 1
-            elif count > 0:
+            elif count > 1:
                 where.html[mark] = count - 1
+            elif count == 1:
+                del where.html[mark]
             else:
                 line = where.locate(raw)
                 self.note(name, line, None, "dropped", f"{raw} closes nothing")
@@ -869,16 +1004,18 @@ class TokenConverter:
             item = attrs.get("data-item")
             if kind in ("inlineItem", "inlineBlock") and item and item != "new":
                 record = InlineItem if kind == "inlineItem" else InlineBlock
-                out.append(record(item=item))
+                out.add(record(item=item))
                 return
         if closing or name in _TRANSPARENT_TAGS:
             return  # the text inside is kept; an opening tag worth noting was noted
         if name in _CONVERTED_TAGS or name in self.html_handlers:
             for node in self._html(raw, line):
                 if isinstance(node, Paragraph):
-                    out.extend(node.children)
+                    for child in node.children:
+                        out.add(child)
                 else:
-                    out.append(_Lifted(node))
+                    self.lifts += 1
+                    out.add(_Lifted(node))
             return
         action = "kept as text" if name in ("sup", "sub") else "tag dropped, text kept"
         self.note(name, line, None, action, excerpt(raw))
@@ -888,10 +1025,12 @@ class TokenConverter:
         attrs: Mapping[str, str | None],
         closing: bool,
         line: int | None,
-        out: list[InlineNode | _Lifted],
+        out: _Inlines,
     ) -> None:
         if closing:
-            close_html_link(out)
+            if self.html_links and any(isinstance(item, _HtmlLink) for item in out.items):
+                out.flush()
+                close_html_link(out.items)
             return
         href = attrs.get("href")
         if href is None:
@@ -905,7 +1044,9 @@ class TokenConverter:
             for name, value in attrs.items()
             if name in ("target", "rel", "title", "hreflang") and value is not None
         )
-        out.append(_HtmlLink(href, meta or None))  # type: ignore[arg-type]
+        self.html_links = True  # the label is gathered and merged after the fact
+        self.canonical = False
+        out.add(_HtmlLink(href, meta or None))
 
     # -- handler results
 
@@ -913,6 +1054,7 @@ class TokenConverter:
         return MarkdownContext(line, marks, self.source, self)
 
     def _results(self, result: Any, kind: str) -> list[Any]:
+        self.canonical = False  # a handler's nodes are taken as they are
         many = isinstance(result, Sequence) and not isinstance(result, str | bytes)
         nodes = list(result) if many else [result]
         for node in nodes:
@@ -950,13 +1092,18 @@ class TokenConverter:
             if node.type in INLINE_NODE_TYPES:
                 out.append(node)
             else:
+                self.lifts += 1
                 out.append(_Lifted(node))
         return out
 
 
 def _line(token: dict[str, Any]) -> int | None:
-    line = token.get("_line", token.get("_line_at"))
-    return None if line is None else int(line) + 1
+    line = token.get("_line")
+    if line is None:
+        line = token.get("_line_at")
+        if line is None:
+            return None
+    return int(line) + 1
 
 
 def _needle(token: dict[str, Any]) -> str | None:
