@@ -265,6 +265,18 @@ class StructureLexer(Lexer):
     def __init__(self, lexer_conf: Any) -> None:
         self._syntax = _LineSyntax({t.name: t for t in lexer_conf.terminals})
 
+    def tokens(self, text: str) -> list[Token]:
+        """All the block-level tokens of ``text`` at once; a lexical error raises.
+
+        What :meth:`lex` yields, for callers that read the tokens without
+        lark (the parser's fast path).
+
+        >>> from dastdown.parser import grammar
+        >>> [t.type for t in StructureLexer(grammar().lexer_conf).tokens("# h\\n")]
+        ['HASHES', 'TEXT']
+        """
+        return _Lexing(text, self._syntax).run()
+
     def lex(self, text: str) -> Iterator[Token]:  # type: ignore[override]
         """Yield the block-level tokens of ``text``.
 
