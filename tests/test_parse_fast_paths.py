@@ -28,12 +28,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lark.exceptions import UnexpectedInput
 
+from dast.nodes import Document
 from dastdown.errors import DastdownParseError
-from dastdown.parser import _translate, fast_children, grammar, parse
+from dastdown.parser import _fast_tools, _translate, fast_children, grammar, parse
 from dastdown.serializer import serialize
 from dastdown.syntax import to_lf
 from dastdown.transformer import BLOCKS, BlockRecord
-from dast.nodes import Document
 from tests.strategies import documents
 from tests.test_roundtrip import adversarial_items, adversarial_marks, adversarial_text
 
@@ -182,3 +182,68 @@ def test_edited_documents(text: str) -> None:
 @given(st.lists(FRAGMENTS | st.sampled_from(["a", "b c", "x\n"]), max_size=30).map("".join))
 def test_syntax_soup(text: str) -> None:
     _check(text)
+
+
+# -- the inline short-cut ------------------------------------------------------------
+
+SCANNER = _fast_tools()[1]._inline
+assert SCANNER is not None
+
+INLINE_FRAGMENTS = st.sampled_from(
+    [
+        *("a", "b c", " ", "*", "**", "***", "****", "_", "~", "~~", "=", "==", "+", "++", "`"),
+        *("``", "[", "]", "](", ")", "(", "\\", "\\*", "\\\\", "\\)", "{", "}", '{rel="x"}', "<"),
+        *('<m k="x">', '<m k="y">', "</m>", "<br/>", '<inlineItem id="1"/>', "dato:item/"),
+        *('<inlineBlock id="2"/>', '<block id="3"/>', "<block id='1' />", '{a=[1]}', "é", "😀"),
+    ]
+)
+
+
+def _full(text: str) -> list[dict[str, Any]] | DastdownParseError:
+    """The full reading of inline ``text`` (two passes), or its error."""
+    try:
+        return SCANNER._resolve(SCANNER._structure(text, (), None))
+    except DastdownParseError as error:
+        return error
+
+
+def _check_inline(text: str) -> bool:
+    """The short-cut agrees with the full reading; True when it took the text."""
+    fast = SCANNER.fast_scan(text)
+    if fast is None:
+        return False
+    assert fast == _full(text), text
+    return True
+
+
+@given(st.lists(INLINE_FRAGMENTS, max_size=24).map("".join))
+def test_inline_short_cut_on_syntax_soup(text: str) -> None:
+    _check_inline(text)
+
+
+@pytest.mark.parametrize("text", TEXTS, ids=[name for name, _ in CORPUS])
+def test_inline_short_cut_on_every_corpus_line(text: str) -> None:
+    for line in to_lf(text).split("\n"):
+        content = line.lstrip(" ->#0123456789.")
+        _check_inline(content)
+        _check_inline(line)
+
+
+@given(documents(items=adversarial_items, max_leaves=12))
+def test_inline_short_cut_on_serialized_text(doc: Document) -> None:
+    for line in serialize(doc).split("\n"):
+        _check_inline(line.lstrip(" ->#0123456789."))
+
+
+def test_inline_short_cut_takes_most_lines() -> None:
+    """Most lines of the valid corpus take the short-cut (it is worth having)."""
+    lines = [
+        line.lstrip(" ->#0123456789.")
+        for text in TEXTS
+        if not isinstance(_lark(to_lf(text)), DastdownParseError)
+        for line in to_lf(text).split("\n")
+    ]
+    syntax = [line for line in lines if SCANNER._plain.fullmatch(line) is None and line]
+    taken = [line for line in syntax if _check_inline(line)]
+    assert len(syntax) > 500
+    assert len(taken) > 0.8 * len(syntax)
