@@ -489,6 +489,8 @@ class InlineScanner:
                 elif kind == _ESCAPE:
                     literal = text[start + 1]
                 elif kind == _MARK_OPEN:
+                    if len(customs) > 16:
+                        return None  # deep custom marks: the full reading, which stays linear
                     name = self._quoted(text[start:end])
                     customs.append(name)
                     counts[name] = counts.get(name, 0) + 1
@@ -793,7 +795,16 @@ class InlineScanner:
 
     def _resolve(self, items: list[Any]) -> list[dict[str, Any]]:
         """Canonical inline nodes of one scope (the whole text or a label)."""
-        spans = self._emit_closed(items)
+        opens = closes = 0
+        for item in items:
+            if type(item) is tuple:
+                if item[0] == _OPEN:
+                    opens += 1
+                elif item[0] == _CLOSE:
+                    closes += 1
+        # More <m> than </m>: one stays open, so the one-pass reading would give up
+        # (after work that grows with the square of the open marks).
+        spans = self._emit_closed(items) if opens <= closes else None
         if spans is None:  # a delimiter stayed open: decide which, then read again
             spans = self._emit(items, self._decide(items))
         return spans
@@ -1041,6 +1052,8 @@ _CANONICAL: dict[tuple[str, ...], _Marks] = {}
 def _canonical(counts: dict[str, int]) -> _Marks:
     """The canonical marks of the open ones (memoised; the memo is kept small)."""
     key = tuple(counts)
+    if len(key) > 8:  # rare: not worth a memo entry of that size
+        return canonical_marks(key)
     try:
         return _CANONICAL[key]
     except KeyError:
