@@ -45,6 +45,7 @@ delimiter is left open).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Sequence
 from itertools import combinations
@@ -147,7 +148,17 @@ _SINGLE_TEXT = frozenset(char for char, opens in _OPENERS.items() if 1 not in op
 _RUN, _OPEN, _CLOSE, _NODE, _LINK, _MANGLED = range(6)
 
 _Ops = tuple[tuple[bool, str], ...]
-_unescape_pairs = re.compile(r"\\(.)", re.DOTALL).sub
+_escape_pairs = re.compile(r"\\(.)", re.DOTALL)
+_second = operator.itemgetter(1)
+
+
+def _unescape_pairs(plain: str) -> str:
+    """Plain text whose every backslash starts an escape, read (``WORD`` and ``ESCAPE``s)."""
+    if "\\\\" not in plain:
+        return plain.replace("\\", "")  # each backslash escapes the character after it
+    return _escape_pairs.sub(_second, plain)  # a C callable: no template to expand
+
+
 _Marks = tuple[str, ...] | None
 
 
@@ -329,7 +340,213 @@ class InlineScanner:
             return []
         if self._plain.fullmatch(text) is not None:
             return [{"type": "span", "value": text}]
+        taken = len(inline_blocks) if inline_blocks is not None else 0
+        try:
+            fast = self._fast(text, lines, inline_blocks)
+        except DastdownParseError:
+            fast = None  # the full reading below gives the error of record
+        if fast is not None:
+            return fast
+        if inline_blocks is not None:
+            del inline_blocks[taken:]  # what the fast path collected before it gave up
         return self._resolve(self._structure(text, lines, inline_blocks))
+
+    def fast_scan(self, text: str) -> list[dict[str, Any]] | None:
+        """The inline nodes of ``text`` by the one-pass short-cut, or ``None``.
+
+        :meth:`scan` tries this first. It reads tokens, links and marks in
+        one pass, the way the full reading (:meth:`_structure` then
+        :meth:`_resolve`) reads them when every opener closes, and gives up
+        (``None``) wherever that reading needs to look further: a delimiter
+        run that would close and reopen the same marks (a span boundary), a
+        delimiter or ``[`` left open at the end, a ``[`` in a link label, an
+        inline record in a label, ``](`` with no ``)`` after it in a label,
+        a near-miss placeholder, or any error. Wherever it gives nodes they
+        are the full reading's (tests/test_parse_fast_paths.py).
+
+        >>> from dastdown.parser import grammar
+        >>> scanner = InlineScanner(grammar())
+        >>> scanner.fast_scan("a **b** [c](u)") == scanner.scan("a **b** [c](u)", ())
+        True
+        >>> scanner.fast_scan("*a") is None  # left open: the full reading decides
+        True
+        """
+        try:
+            return self._fast(text, (), None)
+        except DastdownParseError:
+            return None
+
+    def _fast(
+        self,
+        text: str,
+        lines: Sequence[Token],
+        inline_blocks: list[tuple[dict[str, Any], int, int]] | None,
+    ) -> list[dict[str, Any]] | None:
+        """The one-pass reading behind :meth:`fast_scan` (``None``: not taken)."""
+        kinds = self._kinds
+        finditer = self._regex.finditer
+        read = self._read
+        out: list[dict[str, Any]] = []
+        texts: list[str] = []
+        marks: _Marks = None
+        counts: dict[str, int] = {}  # open marks (a custom one may be open twice)
+        stacks: dict[str, list[str]] = {}  # open marks per delimiter character
+        customs: list[str] = []
+        dirty = False  # counts changed since marks was computed
+        outer: tuple[Any, ...] | None = None  # the enclosing state inside a link label
+        opened_at = 0  # where the open label's "[" is
+        close_at = -1  # the first unescaped ")" after the last "](" looked at
+        position = 0
+        done = 0
+        length = len(text)
+        while True:
+            restart = -1
+            for match in finditer(text, position):
+                index: int = match.lastindex  # type: ignore[assignment]
+                start, end = match.span(index)
+                if start != done:
+                    plain = text[done:start]
+                    literal = _unescape_pairs(plain) if "\\" in plain else plain
+                    if dirty:
+                        dirty = False
+                        new = _canonical(counts)
+                        if new != marks:
+                            if texts:
+                                out.append(_span("".join(texts), marks))
+                                texts = []
+                            marks = new
+                    texts.append(literal)
+                done = end
+                kind = kinds[index]
+                if kind == _RUN_TOKEN:
+                    run = text[start:end]
+                    if end - start == 1 and run in _SINGLE_TEXT:
+                        literal = run
+                    else:
+                        stack = stacks.get(run[0])
+                        if stack is None:
+                            stack = stacks[run[0]] = []
+                        ops, other, idle = read(run, stack)
+                        if idle:
+                            return None  # closes and reopens: a span boundary, maybe
+                        if ops is None:
+                            ops = other
+                        if ops is None:
+                            literal = run
+                        else:
+                            for closing, mark in ops:
+                                if closing:
+                                    stack.remove(mark)
+                                    left = counts[mark] - 1
+                                    if left:
+                                        counts[mark] = left
+                                    else:
+                                        del counts[mark]
+                                else:
+                                    stack.append(mark)
+                                    counts[mark] = counts.get(mark, 0) + 1
+                            dirty = True
+                            continue
+                elif kind == _TEXT:
+                    literal = text[start]
+                    if literal == "<" and match_mangled_placeholder(text, start) is not None:
+                        return None
+                elif kind == _LINK_OPEN:
+                    if outer is not None:
+                        return None  # "[" in a label: an error or literal, either way
+                    if texts:
+                        out.append(_span("".join(texts), marks))
+                        texts = []
+                    if dirty:
+                        dirty = False
+                        marks = _canonical(counts)
+                    outer = (out, marks, counts, stacks, customs)
+                    opened_at = start
+                    out, texts, marks, counts, stacks, customs = [], [], None, {}, {}, []
+                    continue
+                elif kind == _LINK_CLOSE:
+                    if outer is None:
+                        literal = "]("
+                    else:
+                        if done > close_at:
+                            close_at = _unescaped_close(text, done)
+                            if close_at < 0:
+                                close_at = length
+                        if close_at == length or counts:
+                            return None  # literal "](" or marks left open in the label
+                        if texts:
+                            out.append(_span("".join(texts), marks))
+                        node, restart = self._link(text, done, close_at, lines)
+                        if inline_blocks is not None and node["type"] == "itemLink":
+                            line, column = _position(text, lines, opened_at)
+                            inline_blocks.append((node, line, column))
+                        label = out
+                        out, marks, counts, stacks, customs = outer
+                        outer = None
+                        texts = []
+                        out.append(_link_node(node, label, marks))
+                        break
+                elif kind == _ESCAPE:
+                    literal = text[start + 1]
+                elif kind == _MARK_OPEN:
+                    if len(customs) > 16:
+                        return None  # deep custom marks: the full reading, which stays linear
+                    name = self._quoted(text[start:end])
+                    customs.append(name)
+                    counts[name] = counts.get(name, 0) + 1
+                    dirty = True
+                    continue
+                elif kind == _MARK_CLOSE:
+                    if customs:
+                        name = customs.pop()
+                        left = counts[name] - 1
+                        if left:
+                            counts[name] = left
+                        else:
+                            del counts[name]
+                        dirty = True
+                        continue
+                    literal = text[start:end]
+                elif kind == _LINE_BREAK:
+                    literal = "\n"
+                elif kind in (_INLINE_ITEM, _INLINE_BLOCK):
+                    if outer is not None:
+                        return None  # an error: records do not go in labels
+                    if texts:
+                        out.append(_span("".join(texts), marks))
+                        texts = []
+                    if dirty:
+                        dirty = False
+                        marks = _canonical(counts)
+                    item = self._quoted(text[start:end])
+                    node = {
+                        "type": "inlineItem" if kind == _INLINE_ITEM else "inlineBlock",
+                        "item": item,
+                    }
+                    if inline_blocks is not None:
+                        line, column = _position(text, lines, start)
+                        inline_blocks.append((node, line, column))
+                    out.append(node)
+                    continue
+                else:  # _BLOCK_TAG: an error
+                    return None
+                if dirty:
+                    dirty = False
+                    new = _canonical(counts)
+                    if new != marks:
+                        if texts:
+                            out.append(_span("".join(texts), marks))
+                            texts = []
+                        marks = new
+                texts.append(literal)
+            if restart < 0:
+                break
+            position = done = restart
+        if counts or outer is not None:
+            return None  # left open: the full reading decides what is literal
+        if texts:
+            out.append(_span("".join(texts), marks))
+        return out
 
     # -- pass 1: tokens, links and their labels --------------------------------
 
@@ -356,7 +573,7 @@ class InlineScanner:
                 if start != done:
                     plain = text[done:start]
                     # WORD holds no backslash: each one here starts an escape.
-                    buffer.append(_unescape_pairs(r"\1", plain) if "\\" in plain else plain)
+                    buffer.append(_unescape_pairs(plain) if "\\" in plain else plain)
                 done = end
                 kind = kinds[index]
                 if kind == _RUN_TOKEN:
@@ -578,7 +795,16 @@ class InlineScanner:
 
     def _resolve(self, items: list[Any]) -> list[dict[str, Any]]:
         """Canonical inline nodes of one scope (the whole text or a label)."""
-        spans = self._emit_closed(items)
+        opens = closes = 0
+        for item in items:
+            if type(item) is tuple:
+                if item[0] == _OPEN:
+                    opens += 1
+                elif item[0] == _CLOSE:
+                    closes += 1
+        # More <m> than </m>: one stays open, so the one-pass reading would give up
+        # (after work that grows with the square of the open marks).
+        spans = self._emit_closed(items) if opens <= closes else None
         if spans is None:  # a delimiter stayed open: decide which, then read again
             spans = self._emit(items, self._decide(items))
         return spans
@@ -818,6 +1044,23 @@ def _mangled_text(item: tuple[int, MangledPlaceholder, int, int], counts: dict[s
         suggestion=mangled.suggestion,
         item_id=mangled.item_id,
     )
+
+
+_CANONICAL: dict[tuple[str, ...], _Marks] = {}
+
+
+def _canonical(counts: dict[str, int]) -> _Marks:
+    """The canonical marks of the open ones (memoised; the memo is kept small)."""
+    key = tuple(counts)
+    if len(key) > 8:  # rare: not worth a memo entry of that size
+        return canonical_marks(key)
+    try:
+        return _CANONICAL[key]
+    except KeyError:
+        if len(_CANONICAL) > 4096:
+            _CANONICAL.clear()
+        found = _CANONICAL[key] = canonical_marks(key)
+        return found
 
 
 def _span(value: str, marks: _Marks) -> dict[str, Any]:

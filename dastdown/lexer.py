@@ -102,6 +102,7 @@ class AttributeSyntax:
         self._ident = re.compile(ident)
         self._string = re.compile(string)
         self._numbers = re.compile(numbers)
+        self._decoded: dict[str, tuple[tuple[str, AttributeValue, int], ...]] = {}
 
     def looks_like(self, text: str, pos: int) -> bool:
         """Does a trailer (valid or not) start at ``pos``: ``{key=``, ``{"`` or ``{}``?
@@ -114,7 +115,20 @@ class AttributeSyntax:
         return self._looks_like.match(text, pos) is not None
 
     def decode(self, trailer: str) -> list[tuple[str, AttributeValue, int]]:
-        """The entries of a trailer matched by :attr:`trailer`: key, value, offset."""
+        """The entries of a trailer matched by :attr:`trailer`: key, value, offset.
+
+        Memoised: documents repeat their trailers (``{target="_blank"}``...).
+        """
+        known = self._decoded.get(trailer)
+        if known is not None:
+            return list(known)
+        entries = self._decode(trailer)
+        if len(self._decoded) > 4096:
+            self._decoded.clear()
+        self._decoded[trailer] = tuple(entries)
+        return entries
+
+    def _decode(self, trailer: str) -> list[tuple[str, AttributeValue, int]]:
         entries: list[tuple[str, AttributeValue, int]] = []
         for match in self._entry.finditer(trailer):
             bare, quoted, value, numbers = match.groups()
@@ -264,6 +278,18 @@ class StructureLexer(Lexer):
 
     def __init__(self, lexer_conf: Any) -> None:
         self._syntax = _LineSyntax({t.name: t for t in lexer_conf.terminals})
+
+    def tokens(self, text: str) -> list[Token]:
+        """All the block-level tokens of ``text`` at once; a lexical error raises.
+
+        What :meth:`lex` yields, for callers that read the tokens without
+        lark (the parser's fast path).
+
+        >>> from dastdown.parser import grammar
+        >>> [t.type for t in StructureLexer(grammar().lexer_conf).tokens("# h\\n")]
+        ['HASHES', 'TEXT']
+        """
+        return _Lexing(text, self._syntax).run()
 
     def lex(self, text: str) -> Iterator[Token]:  # type: ignore[override]
         """Yield the block-level tokens of ``text``.

@@ -25,6 +25,7 @@ from dast.nodes import Block, Document, InlineBlock, List
 from dastdown.errors import DastdownParseError, DastdownUnknownBlockError
 from dastdown.parser import parse
 from dastdown.serializer import serialize
+from dastdown.syntax import to_lf
 from dastdown.transformer import BLOCKS, TRAILER_KEYS
 
 CONFORMANCE = Path(__file__).resolve().parent.parent / "fixtures/dastdown/conformance"
@@ -946,7 +947,8 @@ def test_any_text_parses_or_raises_a_parse_error(text: str) -> None:
     try:
         doc = parse(text)
     except DastdownParseError as error:
-        assert 1 <= error.line <= max(1, text.count("\n") + 1)
+        # a line ends with \n, \r\n or \r (to_lf tells which)
+        assert 1 <= error.line <= max(1, to_lf(text).count("\n") + 1)
         assert error.column >= 1
         return
     assert isinstance(doc, Document)
@@ -992,6 +994,16 @@ HOSTILE = {
     "paragraph-lines": "a\n" * 100_000,
     "plain-then-lt": "a" * 1_000_000 + "<",
     "backslashes": "[x](" + "\\" * 100_000 + ")",
+    "distinct-custom-opens": "".join(f'<m k="k{i}">a' for i in range(60_000)),
+    "star-words": "*a" * 300_000,
+    "underscores": "_" * 1_000_000,
+    "mixed-runs": "**a*" * 200_000,
+    "close-open-runs": "*a**b***c" * 100_000,
+    "labels-with-marks": "[*a*](u)" * 100_000,
+    "links-in-labels": "[a [b](u) c](v)" * 60_000,
+    "brackets-then-close": "[" * 500_000 + "](u)",
+    "numbered-markers": "1. " * 5_000 + "x",
+    "deep-list-then-heading": "- " * 5_000 + "# x",
 }
 
 
@@ -1001,6 +1013,16 @@ def test_hostile_input_is_fast(text: str) -> None:
     with contextlib.suppress(DastdownParseError):
         parse(text)
     assert time.perf_counter() - start < 5
+
+
+def test_deep_nesting_of_indented_lines() -> None:
+    depth = 5000
+    doc = parse("".join("  " * level + "- x\n" for level in range(depth)))
+    node: Any = doc.document.children[0]
+    for _ in range(depth - 1):
+        assert isinstance(node, List)
+        node = node.children[0].children[1]
+    assert node.children[0].children[0].children[0].value == "x"
 
 
 def test_deep_nesting() -> None:
