@@ -414,13 +414,19 @@ OPTIONS = st.fixed_dictionaries(
 
 
 @given(json_documents(max_leaves=12), OPTIONS)
-def test_generated_documents_render_as_before(data: dict[str, Any], options: dict[str, Any]) -> None:
+def test_generated_documents_render_as_before(
+    data: dict[str, Any], options: dict[str, Any]
+) -> None:
     _same_everywhere(data, **options)
 
 
 _MARKS = st.lists(st.sampled_from(DEFAULT_MARK_NAMES[:3] + CUSTOM_MARKS[:1]), max_size=3)
 _SPAN = st.builds(
-    lambda value, marks: {"type": "span", "value": value, **({} if marks is None else {"marks": marks})},
+    lambda value, marks: {
+        "type": "span",
+        "value": value,
+        **({} if marks is None else {"marks": marks}),
+    },
     st.sampled_from(["", "a", "b c", "<&>", "\n", "'\"", "x\ny"]),
     st.one_of(st.none(), _MARKS),
 )
@@ -476,11 +482,24 @@ def _overrides() -> dict[str, Any]:
         "render_node": {
             kind: node(kind[:2])
             for kind in (
-                "root", "paragraph", "heading", "list", "listItem", "blockquote", "code",
-                "thematicBreak", "link", "itemLink", "inlineItem", "span",
+                "root",
+                "paragraph",
+                "heading",
+                "list",
+                "listItem",
+                "blockquote",
+                "code",
+                "thematicBreak",
+                "link",
+                "itemLink",
+                "inlineItem",
+                "span",
             )
         },
-        "render_mark": {"strong": lambda inner: f"**{inner}**", "zeta_2": lambda inner: f"~{inner}~"},
+        "render_mark": {
+            "strong": lambda inner: f"**{inner}**",
+            "zeta_2": lambda inner: f"~{inner}~",
+        },
     }
 
 
@@ -546,20 +565,48 @@ _BAD_NODES = [
     {"type": "code", "code": "x", "language": 3},
     {"type": "heading", "level": True, "children": [{"type": "span", "value": "x"}]},
     {"type": "heading", "level": 7, "children": [{"type": "span", "value": "x"}]},
-    {"type": "list", "style": "dotted", "children": [
-        {"type": "listItem", "children": [{"type": "paragraph", "children": [
-            {"type": "span", "value": "x"}]}]}]},
-    {"type": "blockquote", "attribution": 1, "children": [
-        {"type": "paragraph", "children": [{"type": "span", "value": "x"}]}]},
+    {
+        "type": "list",
+        "style": "dotted",
+        "children": [
+            {
+                "type": "listItem",
+                "children": [{"type": "paragraph", "children": [{"type": "span", "value": "x"}]}],
+            }
+        ],
+    },
+    {
+        "type": "blockquote",
+        "attribution": 1,
+        "children": [{"type": "paragraph", "children": [{"type": "span", "value": "x"}]}],
+    },
     {"type": "paragraph", "style": 2, "children": [{"type": "span", "value": "x"}]},
     {"type": "paragraph", "children": [{"type": "span", "value": "x", "marks": [1]}]},
     {"type": "paragraph", "children": [{"type": "span", "value": "x", "marks": "strong"}]},
     {"type": "paragraph", "children": [{"type": "span", "value": "x", "mark": ["strong"]}]},
     {"type": "paragraph", "children": [{"type": "span", "value": "x", "marks": [["a"]]}]},
-    {"type": "paragraph", "children": [{"type": "link", "url": "u", "meta": [{"id": "a"}],
-                                        "children": [{"type": "span", "value": "x"}]}]},
-    {"type": "paragraph", "children": [{"type": "itemLink", "item": "r", "meta": [{"id": 1, "value": "v"}],
-                                        "children": [{"type": "span", "value": "x"}]}]},
+    {
+        "type": "paragraph",
+        "children": [
+            {
+                "type": "link",
+                "url": "u",
+                "meta": [{"id": "a"}],
+                "children": [{"type": "span", "value": "x"}],
+            }
+        ],
+    },
+    {
+        "type": "paragraph",
+        "children": [
+            {
+                "type": "itemLink",
+                "item": "r",
+                "meta": [{"id": 1, "value": "v"}],
+                "children": [{"type": "span", "value": "x"}],
+            }
+        ],
+    },
     {"type": "paragraph", "children": [{"type": "inlineBlock", "item": 3}]},
     {"type": "paragraph", "children": [{"type": "inlineItem", "item": {"id": "r"}}]},
     {"type": "block", "item": None},
@@ -571,8 +618,13 @@ _BAD_NODES = [
 def test_refused_nodes_are_refused_as_the_model_refuses_them(node: dict[str, Any]) -> None:
     data = {
         "schema": "dast",
-        "document": {"type": "root", "children": [
-            {"type": "paragraph", "children": [{"type": "inlineItem", "item": "first"}]}, node]},
+        "document": {
+            "type": "root",
+            "children": [
+                {"type": "paragraph", "children": [{"type": "inlineItem", "item": "first"}]},
+                node,
+            ],
+        },
     }
     html_out, detail, calls = _run(to_html, data)
     assert html_out == "error" and detail[0] == "DastValidationError"
@@ -583,15 +635,29 @@ def test_refused_nodes_are_refused_as_the_model_refuses_them(node: dict[str, Any
 def test_report_entries_keep_document_order_on_both_paths() -> None:
     data = {
         "schema": "dast",
-        "document": {"type": "root", "children": [
-            {"type": "paragraph", "children": [
-                {"type": "link", "url": "javascript:x()", "children": [{"type": "span", "value": "a"}]},
-                {"type": "inlineItem", "item": "r1"},
-                {"type": "link", "url": "/b", "meta": [{"id": "onclick", "value": "x"}],
-                 "children": [{"type": "span", "value": "b"}]},
-            ]},
-            {"type": "block", "item": {"type": "item"}},
-        ]},
+        "document": {
+            "type": "root",
+            "children": [
+                {
+                    "type": "paragraph",
+                    "children": [
+                        {
+                            "type": "link",
+                            "url": "javascript:x()",
+                            "children": [{"type": "span", "value": "a"}],
+                        },
+                        {"type": "inlineItem", "item": "r1"},
+                        {
+                            "type": "link",
+                            "url": "/b",
+                            "meta": [{"id": "onclick", "value": "x"}],
+                            "children": [{"type": "span", "value": "b"}],
+                        },
+                    ],
+                },
+                {"type": "block", "item": {"type": "item"}},
+            ],
+        },
     }
     result = to_html(data, on_missing="placeholder")
     assert [(e.kind, e.path) for e in result.report] == [
