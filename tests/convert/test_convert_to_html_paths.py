@@ -21,9 +21,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typing_extensions import assert_never
 
-from dast.convert.items import CALLBACK_OPTIONS, MARK_HTML_TAGS, ItemRef, load_input, mark_key
+from dast.convert.items import (
+    CALLBACK_OPTIONS,
+    MARK_HTML_TAGS,
+    ItemRef,
+    OnMissing,
+    RecordRenderer,
+    load_input,
+    mark_key,
+)
 from dast.convert.report import ConversionError, Reporter, excerpt
-from dast.convert.to_html import LINK_META_ATTRIBUTES, is_unsafe_url, to_html
+from dast.convert.to_html import (
+    LINK_META_ATTRIBUTES,
+    CodeLanguage,
+    MarkRenderer,
+    NodeRenderer,
+    is_unsafe_url,
+    to_html,
+)
 from dast.errors import DastError, Path
 from dast.load import load_document
 from dast.nodes import (
