@@ -607,7 +607,7 @@ def _code(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
         if type(highlight) is not list and type(highlight) is not tuple:
             raise _Invalid
         for line in highlight:
-            if type(line) is not int:
+            if type(line) is not int or line < 0:
                 raise _Invalid
     longest = max((len(run) for run in _BACKTICKS.findall(code)), default=0) if "`" in code else 0
     fence = "`" * max(MIN_FENCE, longest + 1)
