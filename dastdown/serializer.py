@@ -753,7 +753,8 @@ def _path_to(root: Root, target: Any) -> Path:
 
     Only the path of the node found is built: linear at any depth.
     """
-    found = find_first_node(root, lambda node: node is target)
+    # (all three parameters: a compiled lambda has no signature to read the arity from)
+    found = find_first_node(root, lambda node, parent, path: node is target)
     assert found is not None, "the node is in the tree"
     return found.path
 
