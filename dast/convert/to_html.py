@@ -291,7 +291,6 @@ class _HtmlRenderer:
         strict = self.strict
         overrides = self.render_node
         out = self.out
-        append = out.append
         inlines = self._inlines
         stack = self.stack
         kids = _checked_children(root_fields, True) if strict else root_fields["children"]
@@ -302,7 +301,7 @@ class _HtmlRenderer:
             for index, node in frame[1]:
                 frame[2] = index
                 if index:
-                    append("\n")
+                    out.append("\n")
                 if strict:
                     if type(node) is not dict:
                         raise _Invalid
@@ -317,16 +316,16 @@ class _HtmlRenderer:
                 if kind == "paragraph":
                     start = len(out)
                     style = fields.get("style")
-                    append("<p>" if style is None else "<p" + self._class(style) + ">")
+                    out.append("<p>" if style is None else "<p" + self._class(style) + ">")
                     inlines(_checked_children(fields, True) if strict else fields["children"], kind)
-                    append("</p>")
+                    out.append("</p>")
                     if overrides:
                         self._override(kind, node, start, 1)
                 elif kind in _CONTAINERS:
                     kids = _checked_children(fields, True) if strict else fields["children"]
                     start = len(out)
                     if overrides.get(kind) is None:
-                        append(self._open(kind, fields))
+                        out.append(self._open(kind, fields))
                     stack.append([kind, enumerate(kids), 0, fields, start, node])
                     break  # on to the new frame
                 elif kind == "heading":
@@ -334,24 +333,24 @@ class _HtmlRenderer:
                     if strict and (type(level) is not int or level not in HEADING_LEVELS):
                         raise _Invalid
                     start = len(out)
-                    append(f"<h{level}{self._class(fields.get('style'))}>")
+                    out.append(f"<h{level}{self._class(fields.get('style'))}>")
                     inlines(_checked_children(fields, True) if strict else fields["children"], kind)
-                    append(f"</h{level}>")
+                    out.append(f"</h{level}>")
                     if overrides:
                         self._override(kind, node, start, 1)
                 elif kind == "code":
-                    append(self._code(fields))
+                    out.append(self._code(fields))
                     if overrides:
                         self._override(kind, node, len(out) - 1, None)
                 elif kind == "thematicBreak":
-                    append("<hr>")
+                    out.append("<hr>")
                     if overrides:
                         self._override(kind, node, len(out) - 1, None)
                 else:  # a block record
                     override = overrides.get("block")
                     custom = override(node, "") if override is not None else None
                     if custom is not None:
-                        append(custom)
+                        out.append(custom)
                     else:
                         self._record(kind, node, self._path(), "")
             else:  # every child written
@@ -453,7 +452,6 @@ class _HtmlRenderer:
         """
         strict = self.strict
         out = self.out
-        append = out.append
         search = _TEXT_SPECIAL.search
         ordered = _ORDERED.get
         moves = None if self.render_mark else _MOVES.get
@@ -509,16 +507,16 @@ class _HtmlRenderer:
                     if moves is not None:
                         move = moves((opened, wanted)) or _move(opened, wanted)
                         if move[0]:
-                            append(move[0])
+                            out.append(move[0])
                         opened = move[1]
                     else:
                         opened = self._switch_marks(opened, starts, wanted)
                     current = wanted
-                append(value if search(value) is None else _text(value))
+                out.append(value if search(value) is None else _text(value))
                 continue
             if opened:  # anything but a span ends the run
                 if moves is not None:
-                    append((moves((opened, ())) or _move(opened, ()))[0])
+                    out.append((moves((opened, ())) or _move(opened, ()))[0])
                 else:
                     self._close_marks(opened, starts, 0)
                 opened = current = ()
@@ -527,8 +525,8 @@ class _HtmlRenderer:
                 start = len(out)
                 if is_link:
                     url = _checked_str(fields["url"], strict)
-                    append("<a" + self._href(url, index) + self._meta(fields.get("meta"), index))
-                    append(">")
+                    out.append("<a" + self._href(url, index))
+                    out.append(self._meta(fields.get("meta"), index) + ">")
                 else:
                     _checked_str(fields["item"], strict)
                     if strict and fields.get("meta") is not None:
@@ -536,7 +534,7 @@ class _HtmlRenderer:
                 label = _checked_children(fields, True) if strict else fields["children"]
                 self._inlines(label, kind)
                 if is_link:
-                    append("</a>")
+                    out.append("</a>")
                     if self.render_node:
                         self._override(kind, child, start, 2)
                     continue
@@ -549,12 +547,12 @@ class _HtmlRenderer:
             override = self.render_node.get(kind)
             custom = override(child, inner) if override is not None else None
             if custom is not None:
-                append(custom)
+                out.append(custom)
             else:
                 self._record(kind, child, self._path("children", index), inner)
         if opened:
             if moves is not None:
-                append((moves((opened, ())) or _move(opened, ()))[0])
+                out.append((moves((opened, ())) or _move(opened, ()))[0])
             else:
                 self._close_marks(opened, starts, 0)
 
