@@ -73,8 +73,9 @@ class OptionalCompiledBuildExt(build_ext):
             _note(f"{ext.name} not compiled ({exc}): its pure-Python module is used")
 
 
-# A placeholder, replaced when build_ext runs: it marks the wheel as platform-specific.
-setup(
-    ext_modules=[Extension("dastdown.serializer", sources=[])],
-    cmdclass={"build_ext": OptionalCompiledBuildExt},
-)
+if __name__ == "__main__":  # (how setuptools' build backend runs this file; tests import it)
+    setup(
+        # a placeholder, replaced when build_ext runs: it marks the wheel as platform-specific
+        ext_modules=[Extension("dastdown.serializer", sources=[])],
+        cmdclass={"build_ext": OptionalCompiledBuildExt},
+    )
