@@ -10,7 +10,8 @@ same way (warm-up 3, median of ``--runs``), and the ratios of each round are
 printed (above 1 means we are faster) with their range over the rounds,
 as ratios of medians and of best runs (on a shared machine the best run is
 the one least disturbed by other work; both sides time wall-clock).
-Without a reference folder only our own figures are printed. The project
+Without a reference folder only our own figures are printed; the first line
+says whether the modules setup.py may compile with mypyc are compiled. The project
 never depends on Node or on the reference: it is only run from here.
 
 Workloads (inputs prepared outside the timed region, as ``bench.cjs`` does):
@@ -244,9 +245,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _builds() -> str:
+    """Which of the modules setup.py may compile are compiled in this run."""
+    names = ("dastdown.serializer", "dast.convert.to_html")
+    kinds = [
+        f"{name} {'pure Python' if str(sys.modules[name].__file__).endswith('.py') else 'compiled'}"
+        for name in names
+    ]
+    return ", ".join(kinds)
+
+
 def _print(rounds: list[tuple[Timings, Timings]]) -> None:
     """One line per workload: medians over the rounds, and ratios (median / best runs)."""
     with_reference = bool(rounds[0][1])
+    print(f"modules: {_builds()}")
     head = f"{'workload':<34} {'ours ms':>8} {'best':>7}"
     if with_reference:
         head += f" {'JS ms':>8} {'best':>7} {'JS/ours':>8} {'best':>6}  median ratio per round"

@@ -377,7 +377,6 @@ def _write_inlines(children: Any, parent: str, out: list[str]) -> None:
     if (type(children) is not list and type(children) is not tuple) or not children:
         raise _Invalid
     allowed = _CHILD_KEYS[parent]
-    append = out.append
     search = _TEXT_SPECIAL.search
     marks_known = _MARKS.get
     current: Any = _NO_RUN  # canonical marks of the open run of spans
@@ -411,37 +410,38 @@ def _write_inlines(children: Any, parent: str, out: list[str]) -> None:
                 continue
             if canonical != current:
                 if closing:
-                    append(closing)
+                    out.append(closing)
                 if opening:
-                    append(opening)
+                    out.append(opening)
                 closing = run_closing
                 current = canonical
-            append(value if search(value) is None else _escape_found(value))
+            out.append(value if search(value) is None else _escape_found(value))
             continue
         keys = allowed.get(kind)
         if keys is None or not child.keys() <= keys:
             raise _Invalid
         if current is not _NO_RUN:
             if closing:
-                append(closing)
+                out.append(closing)
                 closing = ""
             current = _NO_RUN
         if kind == "link" or kind == "itemLink":
-            append("[")
+            out.append("[")
             _write_inlines(child["children"], kind, out)
             if kind == "link":
-                append("](" + _url(_required_str(child["url"], True)) + ")")
+                out.append("](" + _url(_required_str(child["url"], True)) + ")")
             else:
-                append("](" + ITEM_LINK_PREFIX + _item_id(_required_str(child["item"], True)) + ")")
+                item = _item_id(_required_str(child["item"], True))
+                out.append("](" + ITEM_LINK_PREFIX + item + ")")
             meta = child.get("meta")
             if meta is not None:
-                append(_meta(meta, True))
+                out.append(_meta(meta, True))
         elif kind == "inlineItem":
-            append(INLINE_ITEM_TAG.format(id=quote(_required_str(child["item"], True))))
+            out.append(INLINE_ITEM_TAG.format(id=quote(_required_str(child["item"], True))))
         else:
-            append(INLINE_BLOCK_TAG.format(id=quote(_record_id(child["item"], child))))
+            out.append(INLINE_BLOCK_TAG.format(id=quote(_record_id(child["item"], child))))
     if closing:
-        append(closing)
+        out.append(closing)
 
 
 def _write_model_inlines(
@@ -454,57 +454,56 @@ def _write_model_inlines(
 
     (``search`` and ``marks_known`` are bound once, as defaults.)
     """
-    append = out.append
     current: Any = _NO_RUN  # canonical marks of the open run of spans
     closing = ""
     for child in children:
-        fields = child.__dict__
-        kind = fields["type"]
+        fields: dict[str, Any] = child.__dict__
+        kind: str = fields["type"]
         if kind == "span":
-            value = fields["value"]
+            value: str = fields["value"]
             if not value:
                 continue
-            marks = fields["marks"]
+            marks: tuple[str, ...] | None = fields["marks"]
             if marks:
                 canonical, opening, run_closing = marks_known(marks) or _mark_info(marks)
                 if canonical != current:
                     if closing:
-                        append(closing)
-                    append(opening)
+                        out.append(closing)
+                    out.append(opening)
                     closing = run_closing
                     current = canonical
             elif current is not None:
                 if closing:
-                    append(closing)
+                    out.append(closing)
                     closing = ""
                 current = None
-            append(value if search(value) is None else _escape_found(value))
+            out.append(value if search(value) is None else _escape_found(value))
             continue
         if current is not _NO_RUN:
             if closing:
-                append(closing)
+                out.append(closing)
                 closing = ""
             current = _NO_RUN
         if kind == "link":
-            append("[")
+            out.append("[")
             _write_model_inlines(fields["children"], out)
-            append("](" + _url(fields["url"]) + ")")
+            out.append("](" + _url(fields["url"]) + ")")
             meta = fields["meta"]
             if meta is not None:
-                append(_model_meta(meta))
+                out.append(_model_meta(meta))
         elif kind == "itemLink":
-            append("[")
+            out.append("[")
             _write_model_inlines(fields["children"], out)
-            append("](" + ITEM_LINK_PREFIX + _item_id(fields["item"]) + ")")
+            out.append("](" + ITEM_LINK_PREFIX + _item_id(fields["item"]) + ")")
             meta = fields["meta"]
             if meta is not None:
-                append(_model_meta(meta))
+                out.append(_model_meta(meta))
         elif kind == "inlineItem":
-            append(INLINE_ITEM_TAG.format(id=quote(fields["item"])))
+            out.append(INLINE_ITEM_TAG.format(id=quote(fields["item"])))
         else:
-            append(INLINE_BLOCK_TAG.format(id=quote(_record_id(fields["item"], child))))
+            out.append(INLINE_BLOCK_TAG.format(id=quote(_record_id(fields["item"], child))))
     if closing:
-        append(closing)
+        out.append(closing)
 
 
 def _line_text(text: str, after_list: bool, after_marker: bool) -> str:
@@ -607,7 +606,7 @@ def _code(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
         if type(highlight) is not list and type(highlight) is not tuple:
             raise _Invalid
         for line in highlight:
-            if type(line) is not int:
+            if type(line) is not int or line < 0:
                 raise _Invalid
     longest = max((len(run) for run in _BACKTICKS.findall(code)), default=0) if "`" in code else 0
     fence = "`" * max(MIN_FENCE, longest + 1)
@@ -753,7 +752,8 @@ def _path_to(root: Root, target: Any) -> Path:
 
     Only the path of the node found is built: linear at any depth.
     """
-    found = find_first_node(root, lambda node: node is target)
+    # (all three parameters: a compiled lambda has no signature to read the arity from)
+    found = find_first_node(root, lambda node, parent, path: node is target)
     assert found is not None, "the node is in the tree"
     return found.path
 
