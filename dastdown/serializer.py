@@ -96,6 +96,7 @@ from .syntax import (
     TEXT_ESCAPED,
     THEMATIC_BREAK,
     TRAILER_KEY_RE,
+    line_ending,
     quote,
 )
 
@@ -734,6 +735,8 @@ def _blocks(children: Sequence[Any], strict: bool) -> str:
     text = "".join(out)  # every line ends with its newline
     if text == _EMPTY_DOCUMENT:
         return ""  # the document that is nothing but one empty paragraph
+    if "\r\n" in text and line_ending(text) != "\n":
+        return text + "\n"  # every line ends with a \r of content: not to be read as CRLF
     return text
 
 

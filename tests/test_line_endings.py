@@ -123,3 +123,12 @@ def test_cr_and_lf_parse_the_same(doc: Document) -> None:
 def test_to_lf_and_with_line_ending_are_inverse(text: str) -> None:
     ending = line_ending(text)
     assert with_line_ending(to_lf(text), ending) == text
+
+
+def test_text_whose_every_line_ends_with_a_content_cr_is_not_read_as_crlf() -> None:
+    from dast.nodes import Heading, Root, Span
+
+    doc = Document(document=Root(children=(Heading(level=1, children=(Span(value="\r"),)),)))
+    text = serialize(doc)
+    assert text == "# \r\n\n"  # one more newline: a blank last line, which changes nothing
+    assert parse(text) == doc
