@@ -89,10 +89,10 @@ def canonical_text(text: str, display: str) -> str:
         raise CliFailure([Diagnostic(display, "document is nested too deeply")]) from None
     except Exception as exc:  # a bug must not stop the other files, nor touch this one
         raise CliFailure([internal_error(display, exc)]) from None
-    if ending == "\n" and line_ending(canonical) != "\n":
-        # Every line ends with a \r of content: a blank last line keeps the
-        # text from reading as CRLF (and changes nothing else).
-        canonical += "\n"
+    if ending != "\n" and canonical.endswith("\r\n\n") and line_ending(canonical[:-1]) != "\n":
+        # the serializer's blank last line keeps a text whose every line ends with a \r of
+        # content from reading as CRLF; written with CRLF endings it is not needed
+        canonical = canonical[:-1]
     return with_line_ending(canonical, ending)
 
 
