@@ -487,6 +487,9 @@ def _fenced(
     if original_children is not None:
         if len(original_children) == 1 and original_children[0].type == "code":
             return None
+        body = code.get("code")
+        if any(getattr(child, "code", None) == body for child in original_children):
+            return None  # the original's own code block, everything else deleted: no fence
     else:
         language = str(code.get("language", "")).strip().lower()
         if language not in _PROSE_LANGUAGES:
@@ -494,7 +497,7 @@ def _fenced(
         if language != "dastdown" and not _PLACEHOLDER_HINT.search(str(code.get("code", ""))):
             return None
     held = ""
-    if records:
+    if records and _PLACEHOLDER_HINT.search(str(code.get("code", ""))):
         held = f" (the {len(records)} records of the original are inside it)"
     return IntegrityProblem(
         "fenced",

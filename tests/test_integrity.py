@@ -20,7 +20,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import documents
 
-from dast.nodes import Block, Document, InlineBlock
+from dast.nodes import Block, Code, Document, InlineBlock, Paragraph, Root
 from dast.walk import collect_nodes
 from dastdown import (
     DastdownIntegrityError,
@@ -407,3 +407,16 @@ def test_a_deleted_record_is_always_reported(doc: Document, data: st.DataObject)
         assume(False)
         raise
     assert ("missing", node.item) in [(p.code, p.item_id) for p in report.problems]  # type: ignore[attr-defined]
+
+
+def test_the_originals_own_code_block_left_alone_is_not_a_fence() -> None:
+    original = Document(
+        document=Root(
+            children=(
+                Code(code="Hello"),
+                Paragraph(children=(InlineBlock(item="0000000000000000000000"),)),
+            )
+        )
+    )
+    _, report = parse_with_report("```\nHello\n```\n", original)
+    assert report.codes() == ["missing"]  # the deleted inline block, and no "fenced" claim
