@@ -735,7 +735,7 @@ def _blocks(children: Sequence[Any], strict: bool) -> str:
     text = "".join(out)  # every line ends with its newline
     if text == _EMPTY_DOCUMENT:
         return ""  # the document that is nothing but one empty paragraph
-    if "\r\n" in text and line_ending(text) != "\n":
+    if text.endswith("\r\n") and line_ending(text) != "\n":  # (CRLF ends so)
         return text + "\n"  # every line ends with a \r of content: not to be read as CRLF
     return text
 
