@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from dast.cma.testing import FakeCma
+from dast.cma.testing import FakeCma, _block, _doc, _para  # the example site's record builders
 
 __all__ = [
     "EN_WORDS",
@@ -98,24 +98,6 @@ def _schema() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 def _span(text: str, *marks: str) -> dict[str, Any]:
     return {"type": "span", "value": text, **({"marks": list(marks)} if marks else {})}
-
-
-def _para(*children: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "paragraph", "children": list(children)}
-
-
-def _doc(*children: dict[str, Any]) -> dict[str, Any]:
-    return {"schema": "dast", "document": {"type": "root", "children": list(children)}}
-
-
-def _block(block_id: str, model: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "item",
-        "id": block_id,
-        "attributes": dict(attributes),
-        "relationships": {"item_type": {"data": {"type": "item_type", "id": model}}},
-        "meta": {"created_at": "2024-01-01T00:00:00.000Z"},
-    }
 
 
 def _en_body(n: int) -> dict[str, Any]:
