@@ -505,7 +505,8 @@ def _mutate(draw: DrawFn, doc: dict[str, Any]) -> dict[str, Any]:
             del target[draw(st.sampled_from(sorted(target, key=str)))]
         elif op == "add":
             key = draw(st.sampled_from(_KEYS))
-            target[key] = draw(st.sampled_from(BAD_VALUES))
+            # a copy: the shared value, mutated or added into itself later, would make a cycle
+            target[key] = copy.deepcopy(draw(st.sampled_from(BAD_VALUES)))
         elif op == "retype" and target:
             key = draw(st.sampled_from(sorted(target, key=str)))
             target[key] = copy.deepcopy(draw(st.sampled_from(BAD_VALUES)))
