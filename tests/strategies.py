@@ -65,6 +65,7 @@ __all__ = [
     "DEFAULT_MARK_NAMES",
     "MODEL_IDS",
     "block_items",
+    "deep_list_json",
     "documents",
     "inline_nodes",
     "json_documents",
@@ -539,3 +540,15 @@ def mutated_documents(max_leaves: int = 12) -> SearchStrategy[dict[str, Any]]:
     True
     """
     return json_documents(max_leaves=max_leaves).flatmap(_mutate)
+
+
+def deep_list_json(depth: int, word: str = "Acme") -> dict[str, Any]:
+    """DAST JSON: a paragraph of ``word`` at the bottom of ``depth`` nested bulleted lists."""
+    node: dict[str, Any] = {"type": "paragraph", "children": [{"type": "span", "value": word}]}
+    for _ in range(depth):
+        node = {
+            "type": "list",
+            "style": "bulleted",
+            "children": [{"type": "listItem", "children": [node]}],
+        }
+    return {"schema": "dast", "document": {"type": "root", "children": [node]}}

@@ -12,11 +12,13 @@ en, de and it: ``art-1`` and ``art-3`` have all three, ``art-2`` has no
 from __future__ import annotations
 
 import copy
+import functools
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from dast.cma.testing import FakeCma, _block, _doc, _para  # the example site's record builders
+from dast.cma.testing import _field as _cma_field
+from dast.cma.testing import _model as _cma_model
 
 __all__ = [
     "EN_WORDS",
@@ -33,35 +35,10 @@ EN_WORDS = "Acme"
 
 
 def _model(model_id: str, block: bool, field_ids: list[str]) -> dict[str, Any]:
-    return {
-        "type": "item_type",
-        "id": model_id,
-        "attributes": {"name": model_id.title(), "api_key": model_id, "modular_block": block},
-        "relationships": {"fields": {"data": [{"type": "field", "id": i} for i in field_ids]}},
-    }
+    return _cma_model(model_id, model_id, block, field_ids)
 
 
-def _field(
-    field_id: str,
-    owner: str,
-    api_key: str,
-    field_type: str,
-    localized: bool = False,
-    validators: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    return {
-        "type": "field",
-        "id": field_id,
-        "attributes": {
-            "label": api_key.title(),
-            "api_key": api_key,
-            "field_type": field_type,
-            "localized": localized,
-            "validators": dict(validators or {}),
-            "position": 1,
-        },
-        "relationships": {"item_type": {"data": {"type": "item_type", "id": owner}}},
-    }
+_field = functools.partial(_cma_field, position=1)  # FakeCma's field builder, every field first
 
 
 def _schema() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

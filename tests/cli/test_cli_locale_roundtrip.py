@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from strategies import deep_list_json
 from translate.storage import xliff as tt_xliff
 
 from dast.cma.testing import FakeCma
@@ -353,14 +354,7 @@ def test_a_document_nested_5000_levels_deep_is_translated(
 ) -> None:
     from dastdown.workspace import DEEP_JSON
 
-    node: dict[str, Any] = {"type": "paragraph", "children": [{"type": "span", "value": "Acme"}]}
-    for _ in range(5000):
-        node = {
-            "type": "list",
-            "style": "bulleted",
-            "children": [{"type": "listItem", "children": [node]}],
-        }
-    doc = {"schema": "dast", "document": {"type": "root", "children": [node]}}
+    doc = deep_list_json(5000)
     with FakeCma.example(articles=1, token=SECRET, codec=DEEP_JSON) as server:
         record = server.record("article-1")
         record["attributes"]["body"]["en"] = doc

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from strategies import deep_list_json
 
 from dast.cma.testing import FakeCma
 from dastdown.cli import main
@@ -261,14 +262,7 @@ def test_a_document_nested_5000_levels_deep_goes_round(
 ) -> None:
     from dastdown.workspace import DEEP_JSON
 
-    node: dict[str, Any] = {"type": "paragraph", "children": [{"type": "span", "value": "Acme"}]}
-    for _ in range(5000):
-        node = {
-            "type": "list",
-            "style": "bulleted",
-            "children": [{"type": "listItem", "children": [node]}],
-        }
-    doc = {"schema": "dast", "document": {"type": "root", "children": [node]}}
+    doc = deep_list_json(5000)
     with FakeCma.example(articles=1, token=SECRET, codec=DEEP_JSON) as cma:
         record = cma.record("article-1")
         record["attributes"]["body"]["en"] = doc
