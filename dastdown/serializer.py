@@ -54,8 +54,8 @@ yields a ``Document`` to write).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, final
 
 from dast.canonical import canonical_marks
 from dast.definitions import (
@@ -168,6 +168,7 @@ def _required_str(value: Any, strict: bool) -> str:
 # --- inline text -------------------------------------------------------------
 
 _TEXT_SPECIAL = re.compile("[" + re.escape(TEXT_ESCAPED) + "\n]")
+_search_special: Final = _TEXT_SPECIAL.search
 _TEXT_ESCAPED_BUT_BACKSLASH = TEXT_ESCAPED.replace("\\", "")
 
 _URL_TABLE = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)", " ": "\\ "})
@@ -204,17 +205,35 @@ def _escape_found(value: str) -> str:
     return value
 
 
-# Marks tuple as found -> (canonical marks or None, opening text, closing text).
-_MARKS: dict[tuple[Any, ...], tuple[tuple[str, ...] | None, str, str]] = {}
+@final
+class _Run:
+    """The marks of a run of spans: canonical marks (``None``: unmarked) and the text around it.
+
+    Runs are memoised per marks tuple; two runs with equal ``canonical`` write the same.
+    """
+
+    def __init__(self, canonical: tuple[str, ...] | None, opening: str, closing: str) -> None:
+        self.canonical = canonical
+        self.opening = opening
+        self.closing = closing
 
 
-def _mark_info(marks: tuple[Any, ...]) -> tuple[tuple[str, ...] | None, str, str]:
-    """Canonical marks of a span and the text around it (memoised).
+_PLAIN: Final = _Run(None, "", "")
+"""The run of unmarked spans (also the state where no run is open)."""
 
-    >>> _mark_info(("emphasis", "zeta", "strong"))
+# Marks tuple as found -> its run; a single mark -> its run (most marked spans have one).
+_RUNS: Final[dict[tuple[str, ...], _Run]] = {}
+_RUNS_OF_ONE: Final[dict[str, _Run]] = {}
+
+
+def _run_of(marks: tuple[Any, ...]) -> _Run:
+    """The run of a span's marks: canonical marks and the text around them (memoised).
+
+    >>> run = _run_of(("emphasis", "zeta", "strong"))
+    >>> run.canonical, run.opening, run.closing
     (('strong', 'emphasis', 'zeta'), '***<m k="zeta">', '</m>***')
     """
-    found = _MARKS.get(marks)
+    found = _RUNS.get(marks)
     if found is not None:
         return found
     for mark in marks:
@@ -231,10 +250,45 @@ def _mark_info(marks: tuple[Any, ...]) -> tuple[tuple[str, ...] | None, str, str
         else:
             opening.append(CUSTOM_MARK_OPEN.format(key=quote(mark)))
             closing.append(CUSTOM_MARK_CLOSE)
-    result = (canonical, "".join(opening), "".join(reversed(closing)))
-    if len(_MARKS) < 4096:
-        _MARKS[marks] = result
-    return result
+    run = _PLAIN if canonical is None else _Run(canonical, "".join(opening), "".join(closing[::-1]))
+    if len(_RUNS) < 4096:
+        _RUNS[marks] = run
+        if len(marks) == 1:
+            _RUNS_OF_ONE[marks[0]] = run
+    return run
+
+
+def _around(template: str, field: str) -> tuple[str, str]:
+    """The text before and after ``{field}`` in a template of :mod:`dastdown.syntax`.
+
+    >>> _around("<block id={id}/>", "id")
+    ('<block id=', '/>')
+    """
+    head, _, tail = template.partition("{" + field + "}")
+    return head, tail
+
+
+_BLOCK_HEAD, _BLOCK_TAIL = _around(BLOCK_TAG, "id")
+_INLINE_ITEM_HEAD, _INLINE_ITEM_TAIL = _around(INLINE_ITEM_TAG, "id")
+_INLINE_BLOCK_HEAD, _INLINE_BLOCK_TAIL = _around(INLINE_BLOCK_TAG, "id")
+_NUMBER_HEAD, _NUMBER_TAIL = _around(NUMBERED_MARKER, "n")
+
+# The characters quote() writes otherwise, read from quote() itself (its escapes are ASCII).
+_QUOTE_SPECIAL = re.compile(
+    "[" + re.escape("".join(c for c in map(chr, range(256)) if quote(c) != f'"{c}"')) + "]"
+)
+_search_quoted: Final = _QUOTE_SPECIAL.search
+
+
+def _quote(value: str) -> str:
+    """:func:`dastdown.syntax.quote`, without its work for strings it writes as they are.
+
+    >>> print(_quote("b1"), _quote('a"b'))
+    "b1" "a\\"b"
+    """
+    if _search_quoted(value) is None:
+        return f'"{value}"'
+    return quote(value)
 
 
 def _escape_destination(value: str, table: dict[int, str]) -> str:
@@ -305,18 +359,19 @@ def _meta(meta: Any, strict: bool) -> str:
             key, value = entry["id"], entry["value"]
             if type(key) is not str or type(value) is not str:
                 raise _Invalid
-            entries.append((key, quote(value)))
+            entries.append((key, _quote(value)))
     else:
-        entries = [(entry.id, quote(entry.value)) for entry in meta]
+        entries = [(entry.id, _quote(entry.value)) for entry in meta]
     return _trailer(entries)
 
 
 def _model_meta(meta: Sequence[MetaEntry]) -> str:
     """The meta trailer of a link or item link of a ``Document``."""
-    keys = _KEYS
-    parts = [
-        (keys.get(entry.id) or _trailer_key(entry.id)) + "=" + quote(entry.value) for entry in meta
-    ]
+    parts: list[str] = []
+    for entry in meta:
+        fields: dict[str, Any] = entry.__dict__
+        key: str = fields["id"]
+        parts.append((_KEYS.get(key) or _trailer_key(key)) + "=" + _quote(fields["value"]))
     return "{" + " ".join(parts) + "}"
 
 
@@ -332,7 +387,7 @@ def _record_id(item: Any, node: Any) -> str:
     raise _MissingId(node)
 
 
-_NO_RUN: Any = object()
+_NO_MARKS: Final[Any] = object()
 
 
 def _inlines(children: Any, strict: bool, parent: str) -> str:
@@ -378,85 +433,80 @@ def _write_inlines(children: Any, parent: str, out: list[str]) -> None:
     if (type(children) is not list and type(children) is not tuple) or not children:
         raise _Invalid
     allowed = _CHILD_KEYS[parent]
-    search = _TEXT_SPECIAL.search
-    marks_known = _MARKS.get
-    current: Any = _NO_RUN  # canonical marks of the open run of spans
-    closing = ""
+    current = _PLAIN  # the open run of spans
     for child in children:
         if type(child) is not dict:
             raise _Invalid
-        kind: Any = child.get("type")
+        kind: str = child["type"]  # (a compiled build raises TypeError if not a str)
         if kind == "span":  # allowed in every inline parent; its keys checked by count
-            value = child["value"]
+            value: str = child["value"]
             if type(value) is not str:
                 raise _Invalid
-            if len(child) == 2:  # "type" and "value"
-                marks = None
+            size = len(child)
+            if size == 2:  # "type" and "value"
+                run = _PLAIN
             else:
-                marks = child.get("marks", _NO_RUN)
-                if marks is _NO_RUN or len(child) != 3:
+                marks = child.get("marks", _NO_MARKS)
+                if size != 3 or marks is _NO_MARKS:
                     raise _Invalid
-            if marks:
-                if type(marks) is not list:
-                    if type(marks) is not tuple:
-                        raise _Invalid
+                if type(marks) is list or type(marks) is tuple:
+                    count = len(marks)
+                    if count == 1:
+                        mark = marks[0]
+                        if type(mark) is not str:
+                            raise _Invalid
+                        run = _RUNS_OF_ONE.get(mark) or _run_of((mark,))
+                    elif count:
+                        key = tuple(marks)
+                        run = _RUNS.get(key) or _run_of(key)
+                    else:
+                        run = _PLAIN
+                elif marks is None:
+                    run = _PLAIN
                 else:
-                    marks = tuple(marks)
-                canonical, opening, run_closing = marks_known(marks) or _mark_info(marks)
-            elif marks is not None and type(marks) is not list and type(marks) is not tuple:
-                raise _Invalid
-            else:
-                canonical, opening, run_closing = None, "", ""
+                    raise _Invalid
             if not value:
                 continue
-            if canonical != current:
-                if closing:
-                    out.append(closing)
-                if opening:
-                    out.append(opening)
-                closing = run_closing
-                current = canonical
-            out.append(value if search(value) is None else _escape_found(value))
+            if run is not current and run.canonical != current.canonical:
+                if current.closing:
+                    out.append(current.closing)
+                if run.opening:
+                    out.append(run.opening)
+                current = run
+            out.append(value if _search_special(value) is None else _escape_found(value))
             continue
         keys = allowed.get(kind)
         if keys is None or not child.keys() <= keys:
             raise _Invalid
-        if current is not _NO_RUN:
-            if closing:
-                out.append(closing)
-                closing = ""
-            current = _NO_RUN
+        if current.closing:
+            out.append(current.closing)
+        current = _PLAIN
         if kind == "link" or kind == "itemLink":
             out.append("[")
             _write_inlines(child["children"], kind, out)
             if kind == "link":
-                out.append("](" + _url(_required_str(child["url"], True)) + ")")
+                out.append("](")
+                out.append(_url(_required_str(child["url"], True)))
             else:
-                item = _item_id(_required_str(child["item"], True))
-                out.append("](" + ITEM_LINK_PREFIX + item + ")")
+                out.append("](" + ITEM_LINK_PREFIX)
+                out.append(_item_id(_required_str(child["item"], True)))
             meta = child.get("meta")
-            if meta is not None:
-                out.append(_meta(meta, True))
+            out.append(")" if meta is None else ")" + _meta(meta, True))
         elif kind == "inlineItem":
-            out.append(INLINE_ITEM_TAG.format(id=quote(_required_str(child["item"], True))))
+            out.append(_INLINE_ITEM_HEAD)
+            out.append(_quote(_required_str(child["item"], True)))
+            out.append(_INLINE_ITEM_TAIL)
         else:
-            out.append(INLINE_BLOCK_TAG.format(id=quote(_record_id(child["item"], child))))
-    if closing:
-        out.append(closing)
+            out.append(_INLINE_BLOCK_HEAD)
+            out.append(_quote(_record_id(child["item"], child)))
+            out.append(_INLINE_BLOCK_TAIL)
+    if current.closing:
+        out.append(current.closing)
 
 
-def _write_model_inlines(
-    children: Sequence[Any],
-    out: list[str],
-    search: Callable[[str], object] = _TEXT_SPECIAL.search,
-    marks_known: Callable[[tuple[Any, ...]], Any] = _MARKS.get,
-) -> None:
-    """Write the inline nodes of a ``Document``: :func:`_write_inlines` without the checks.
-
-    (``search`` and ``marks_known`` are bound once, as defaults.)
-    """
-    current: Any = _NO_RUN  # canonical marks of the open run of spans
-    closing = ""
+def _write_model_inlines(children: Sequence[Any], out: list[str]) -> None:
+    """Write the inline nodes of a ``Document``: :func:`_write_inlines` without the checks."""
+    current = _PLAIN  # the open run of spans
     for child in children:
         fields: dict[str, Any] = child.__dict__
         kind: str = fields["type"]
@@ -465,46 +515,47 @@ def _write_model_inlines(
             if not value:
                 continue
             marks: tuple[str, ...] | None = fields["marks"]
-            if marks:
-                canonical, opening, run_closing = marks_known(marks) or _mark_info(marks)
-                if canonical != current:
-                    if closing:
-                        out.append(closing)
-                    out.append(opening)
-                    closing = run_closing
-                    current = canonical
-            elif current is not None:
-                if closing:
-                    out.append(closing)
-                    closing = ""
-                current = None
-            out.append(value if search(value) is None else _escape_found(value))
+            if not marks:
+                run = _PLAIN
+            elif len(marks) == 1:
+                run = _RUNS_OF_ONE.get(marks[0]) or _run_of(marks)
+            else:
+                run = _RUNS.get(marks) or _run_of(marks)
+            if run is not current and run.canonical != current.canonical:
+                if current.closing:
+                    out.append(current.closing)
+                if run.opening:
+                    out.append(run.opening)
+                current = run
+            out.append(value if _search_special(value) is None else _escape_found(value))
             continue
-        if current is not _NO_RUN:
-            if closing:
-                out.append(closing)
-                closing = ""
-            current = _NO_RUN
+        if current.closing:
+            out.append(current.closing)
+        current = _PLAIN
         if kind == "link":
             out.append("[")
             _write_model_inlines(fields["children"], out)
-            out.append("](" + _url(fields["url"]) + ")")
+            out.append("](")
+            out.append(_url(fields["url"]))
             meta = fields["meta"]
-            if meta is not None:
-                out.append(_model_meta(meta))
+            out.append(")" if meta is None else ")" + _model_meta(meta))
         elif kind == "itemLink":
             out.append("[")
             _write_model_inlines(fields["children"], out)
-            out.append("](" + ITEM_LINK_PREFIX + _item_id(fields["item"]) + ")")
+            out.append("](" + ITEM_LINK_PREFIX)
+            out.append(_item_id(fields["item"]))
             meta = fields["meta"]
-            if meta is not None:
-                out.append(_model_meta(meta))
+            out.append(")" if meta is None else ")" + _model_meta(meta))
         elif kind == "inlineItem":
-            out.append(INLINE_ITEM_TAG.format(id=quote(fields["item"])))
+            out.append(_INLINE_ITEM_HEAD)
+            out.append(_quote(fields["item"]))
+            out.append(_INLINE_ITEM_TAIL)
         else:
-            out.append(INLINE_BLOCK_TAG.format(id=quote(_record_id(fields["item"], child))))
-    if closing:
-        out.append(closing)
+            out.append(_INLINE_BLOCK_HEAD)
+            out.append(_quote(_record_id(fields["item"], child)))
+            out.append(_INLINE_BLOCK_TAIL)
+    if current.closing:
+        out.append(current.closing)
 
 
 def _line_text(text: str, after_list: bool, after_marker: bool) -> str:
@@ -541,7 +592,7 @@ def _line_text(text: str, after_list: bool, after_marker: bool) -> str:
 
 
 def _style_trailer(style: str) -> str:
-    return _trailer([(STYLE_KEY, quote(style))])
+    return _trailer([(STYLE_KEY, _quote(style))])
 
 
 def _paragraph(
@@ -618,7 +669,7 @@ def _code(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
         if _bare_language(language) and not (highlight is not None and language[-1] == "\\"):
             head += language
         else:
-            entries.append((LANGUAGE_KEY, quote(language)))
+            entries.append((LANGUAGE_KEY, _quote(language)))
     if highlight is not None:
         entries.append((HIGHLIGHT_KEY, "[" + ",".join(map(str, highlight)) + "]"))
     if entries:
@@ -638,7 +689,7 @@ def _blockquote(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
         )
     attribution = _optional_str(fields.get("attribution"), strict)
     if attribution is not None:
-        out.append(_trailer([(ATTRIBUTION_KEY, quote(attribution))]) + "\n")
+        out.append(_trailer([(ATTRIBUTION_KEY, _quote(attribution))]) + "\n")
 
 
 def _list_frame(fields: dict[str, Any], strict: bool, indent: str, first: str | None) -> list[Any]:
@@ -667,9 +718,10 @@ def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> 
         if child_index == 0:
             if item_index and loose:
                 out.append("\n")
-            marker = (
-                BULLET_MARKER if style == "bulleted" else NUMBERED_MARKER.format(n=item_index + 1)
-            )
+            if style == "bulleted":
+                marker = BULLET_MARKER
+            else:
+                marker = _NUMBER_HEAD + str(item_index + 1) + _NUMBER_TAIL
             lead: str | None = (
                 pending if item_index == 0 and pending is not None else list_indent
             ) + marker
@@ -728,7 +780,7 @@ def _blocks(children: Sequence[Any], strict: bool) -> str:
         elif kind == "blockquote":
             _blockquote(fields, strict, out)
         elif kind == "block":
-            out.append(BLOCK_TAG.format(id=quote(_record_id(fields["item"], node))) + "\n")
+            out.append(_BLOCK_HEAD + _quote(_record_id(fields["item"], node)) + _BLOCK_TAIL + "\n")
         else:
             out.append(THEMATIC_BREAK + "\n")
         previous = fields
