@@ -123,14 +123,16 @@ class _MissingId(Exception):
 
 # What each parent accepts, read from the schema table: child type -> the
 # keys that child may have (``type`` included).
-_CHILD_KEYS: dict[str, dict[str, frozenset[str]]] = {
+_CHILD_KEYS: Final[dict[str, dict[str, frozenset[str]]]] = {
     parent: {kind: ALLOWED_ATTRIBUTES[kind] for kind in kinds}
     for parent, kinds in ALLOWED_CHILDREN.items()
     if kinds
 }
-_META_KEYS = frozenset(MetaEntry.model_fields)
-_DOCUMENT_KEYS = frozenset(field.alias or name for name, field in Document.model_fields.items())
-_ROOT_KEYS = ALLOWED_ATTRIBUTES["root"]
+_META_SIZE: Final = len(MetaEntry.model_fields)  # "id" and "value"
+_DOCUMENT_KEYS: Final = frozenset(
+    field.alias or name for name, field in Document.model_fields.items()
+)
+_ROOT_KEYS: Final = ALLOWED_ATTRIBUTES["root"]
 
 
 def _fields(node: Any, strict: bool, parent: str) -> dict[str, Any]:
@@ -153,6 +155,17 @@ def _children(fields: dict[str, Any], strict: bool) -> Sequence[Any]:
     return children
 
 
+def _json_list(children: Any) -> list[Any]:
+    """The children of a DAST JSON node as a list: they must be a non-empty list or tuple."""
+    if type(children) is not list:
+        if type(children) is not tuple:
+            raise _Invalid
+        children = list(children)
+    if not children:
+        raise _Invalid
+    return children  # type: ignore[no-any-return]
+
+
 def _optional_str(value: Any, strict: bool) -> str | None:
     if strict and value is not None and type(value) is not str:
         raise _Invalid
@@ -167,19 +180,22 @@ def _required_str(value: Any, strict: bool) -> str:
 
 # --- inline text -------------------------------------------------------------
 
-_TEXT_SPECIAL = re.compile("[" + re.escape(TEXT_ESCAPED) + "\n]")
+_TEXT_SPECIAL: Final = re.compile("[" + re.escape(TEXT_ESCAPED) + "\n]")
 _search_special: Final = _TEXT_SPECIAL.search
-_TEXT_ESCAPED_BUT_BACKSLASH = TEXT_ESCAPED.replace("\\", "")
+# Each character to escape but the backslash (escaped first), and its escape.
+_ESCAPED_BUT_BACKSLASH: Final = tuple(
+    (char, "\\" + char) for char in TEXT_ESCAPED if char != "\\"
+)
 
-_URL_TABLE = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)", " ": "\\ "})
-_URL_SPECIAL = re.compile(r"[\\() \n]|<br/>")
-_ID_TABLE = str.maketrans({"\\": "\\\\", ")": "\\)"})
-_ID_SPECIAL = re.compile(r"[\\)\n]|<br/>")
+_URL_TABLE: Final = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)", " ": "\\ "})
+_URL_SPECIAL: Final = re.compile(r"[\\() \n]|<br/>")
+_ID_TABLE: Final = str.maketrans({"\\": "\\\\", ")": "\\)"})
+_ID_SPECIAL: Final = re.compile(r"[\\)\n]|<br/>")
 
 # A paragraph line the lexer would read as a list item or a thematic break
 # (``BULLET``, ``ORDINAL`` and ``RULE`` in dastdown.lark; ``---`` takes the whole line).
-_LINE_START = re.compile(r"-(?: |--\Z)|([0-9]+)\. ")
-_LINE_START_CHARS = frozenset(" -0123456789")
+_LINE_START: Final = re.compile(r"-(?: |--\Z)|([0-9]+)\. ")
+_LINE_START_CHARS: Final = frozenset(" -0123456789")
 
 
 def _escape_text(value: str) -> str:
@@ -197,9 +213,9 @@ def _escape_found(value: str) -> str:
     """Escape span text known to hold a character to escape."""
     if "\\" in value:
         value = value.replace("\\", "\\\\")
-    for char in _TEXT_ESCAPED_BUT_BACKSLASH:
+    for char, escaped in _ESCAPED_BUT_BACKSLASH:
         if char in value:
-            value = value.replace(char, "\\" + char)
+            value = value.replace(char, escaped)
     if "\n" in value:
         value = value.replace("\n", LINE_BREAK)
     return value
@@ -268,13 +284,17 @@ def _around(template: str, field: str) -> tuple[str, str]:
     return head, tail
 
 
-_BLOCK_HEAD, _BLOCK_TAIL = _around(BLOCK_TAG, "id")
-_INLINE_ITEM_HEAD, _INLINE_ITEM_TAIL = _around(INLINE_ITEM_TAG, "id")
-_INLINE_BLOCK_HEAD, _INLINE_BLOCK_TAIL = _around(INLINE_BLOCK_TAG, "id")
-_NUMBER_HEAD, _NUMBER_TAIL = _around(NUMBERED_MARKER, "n")
+_BLOCK_HEAD: Final = _around(BLOCK_TAG, "id")[0]
+_BLOCK_TAIL: Final = _around(BLOCK_TAG, "id")[1]
+_INLINE_ITEM_HEAD: Final = _around(INLINE_ITEM_TAG, "id")[0]
+_INLINE_ITEM_TAIL: Final = _around(INLINE_ITEM_TAG, "id")[1]
+_INLINE_BLOCK_HEAD: Final = _around(INLINE_BLOCK_TAG, "id")[0]
+_INLINE_BLOCK_TAIL: Final = _around(INLINE_BLOCK_TAG, "id")[1]
+_NUMBER_HEAD: Final = _around(NUMBERED_MARKER, "n")[0]
+_NUMBER_TAIL: Final = _around(NUMBERED_MARKER, "n")[1]
 
 # The characters quote() writes otherwise, read from quote() itself (its escapes are ASCII).
-_QUOTE_SPECIAL = re.compile(
+_QUOTE_SPECIAL: Final = re.compile(
     "[" + re.escape("".join(c for c in map(chr, range(256)) if quote(c) != f'"{c}"')) + "]"
 )
 _search_quoted: Final = _QUOTE_SPECIAL.search
@@ -336,7 +356,7 @@ def _trailer(entries: Sequence[tuple[str, str]]) -> str:
 
 
 # Trailer key as found -> as written (memoised: link meta repeats a few keys).
-_KEYS: dict[str, str] = {}
+_KEYS: Final[dict[str, str]] = {}
 
 
 def _trailer_key(key: str) -> str:
@@ -348,21 +368,21 @@ def _trailer_key(key: str) -> str:
 
 
 def _meta(meta: Any, strict: bool) -> str:
-    """A link's meta trailer."""
-    entries: list[tuple[str, str]] = []
-    if strict:
-        if type(meta) is not list and type(meta) is not tuple:
+    """A link's meta trailer (checked in strict mode)."""
+    if not strict:
+        return _model_meta(meta)
+    if type(meta) is not list and type(meta) is not tuple:
+        raise _Invalid
+    parts: list[str] = []
+    for entry in meta:
+        if type(entry) is not dict or len(entry) != _META_SIZE:
             raise _Invalid
-        for entry in meta:
-            if type(entry) is not dict or entry.keys() != _META_KEYS:
-                raise _Invalid
-            key, value = entry["id"], entry["value"]
-            if type(key) is not str or type(value) is not str:
-                raise _Invalid
-            entries.append((key, _quote(value)))
-    else:
-        entries = [(entry.id, _quote(entry.value)) for entry in meta]
-    return _trailer(entries)
+        key = entry.get("id")  # with "value", the only keys of a MetaEntry
+        value = entry.get("value")
+        if type(key) is not str or type(value) is not str:
+            raise _Invalid
+        parts.append((_KEYS.get(key) or _trailer_key(key)) + "=" + _quote(value))
+    return "{" + " ".join(parts) + "}"
 
 
 def _model_meta(meta: Sequence[MetaEntry]) -> str:
@@ -430,11 +450,10 @@ def _model_inlines(children: Sequence[Any]) -> str:
 
 def _write_inlines(children: Any, parent: str, out: list[str]) -> None:
     """Check and write the inline nodes of DAST JSON (see :func:`_inlines`)."""
-    if (type(children) is not list and type(children) is not tuple) or not children:
-        raise _Invalid
+    nodes: list[Any] = _json_list(children)
     allowed = _CHILD_KEYS[parent]
     current = _PLAIN  # the open run of spans
-    for child in children:
+    for child in nodes:
         if type(child) is not dict:
             raise _Invalid
         kind: str = child["type"]  # (a compiled build raises TypeError if not a str)
@@ -506,8 +525,9 @@ def _write_inlines(children: Any, parent: str, out: list[str]) -> None:
 
 def _write_model_inlines(children: Sequence[Any], out: list[str]) -> None:
     """Write the inline nodes of a ``Document``: :func:`_write_inlines` without the checks."""
+    nodes = children if type(children) is tuple else tuple(children)
     current = _PLAIN  # the open run of spans
-    for child in children:
+    for child in nodes:
         fields: dict[str, Any] = child.__dict__
         kind: str = fields["type"]
         if kind == "span":
@@ -635,7 +655,7 @@ def _heading(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
     out.append("\n" if style is None else " " + _style_trailer(style) + "\n")
 
 
-_BACKTICKS = re.compile(r"`+")
+_BACKTICKS: Final = re.compile(r"`+")
 
 
 def _bare_language(language: str) -> bool:
@@ -692,42 +712,53 @@ def _blockquote(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
         out.append(_trailer([(ATTRIBUTION_KEY, _quote(attribution))]) + "\n")
 
 
-def _list_frame(fields: dict[str, Any], strict: bool, indent: str, first: str | None) -> list[Any]:
-    """A stack frame for writing a list: its items' attributes, checked."""
-    style = fields["style"]
-    if strict and style not in LIST_STYLES:
-        raise _Invalid
-    items = [_fields(item, strict, "list") for item in _children(fields, strict)]
-    kids = [_children(item, strict) for item in items]
-    loose = any(len(k) > 1 for k in kids)
-    # [style, item children, indent, pending first-line prefix, loose?, item index, child index]
-    return [style, kids, indent, first, loose, 0, 0]
+@final
+class _ListFrame:
+    """A list being written: its items' children, where it stands, how its lines start."""
+
+    def __init__(self, fields: dict[str, Any], strict: bool, indent: str, first: str | None):
+        style = fields["style"]
+        if strict and style not in LIST_STYLES:
+            raise _Invalid
+        self.style: str = style
+        self.kids: list[Sequence[Any]] = [
+            _children(_fields(item, strict, "list"), strict) for item in _children(fields, strict)
+        ]
+        self.loose = False  # any item with more than one child: blank lines between items
+        for kids in self.kids:
+            if len(kids) > 1:
+                self.loose = True
+                break
+        self.indent = indent
+        self.first = first  # the first line's prefix, written in place of the indent
+        self.item = 0  # the item being written
+        self.child = 0  # and its child
 
 
 def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> None:
     """Append a list's lines, nested lists included, without recursion."""
-    stack = [_list_frame(fields, strict, indent, None)]
+    stack = [_ListFrame(fields, strict, indent, None)]
     while stack:
         frame = stack[-1]
-        style, kids, list_indent, pending, loose, item_index, child_index = frame
-        if item_index >= len(kids):
+        item_index = frame.item
+        if item_index >= len(frame.kids):
             stack.pop()
             continue
-        children = kids[item_index]
+        children = frame.kids[item_index]
+        child_index = frame.child
         child = _fields(children[child_index], strict, "listItem")
+        lead: str | None = None
+        after_list = False
         if child_index == 0:
-            if item_index and loose:
+            if item_index and frame.loose:
                 out.append("\n")
-            if style == "bulleted":
+            if frame.style == "bulleted":
                 marker = BULLET_MARKER
             else:
                 marker = _NUMBER_HEAD + str(item_index + 1) + _NUMBER_TAIL
-            lead: str | None = (
-                pending if item_index == 0 and pending is not None else list_indent
-            ) + marker
-            after_list = False
+            first = frame.first
+            lead = (first if item_index == 0 and first is not None else frame.indent) + marker
         else:
-            lead = None
             previous = children[child_index - 1]  # checked when it was written
             if not strict:
                 previous = previous.__dict__
@@ -736,18 +767,18 @@ def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> 
             if after_list and child["type"] == "list" and previous["style"] == child["style"]:
                 out.append("\n")
         if child_index + 1 < len(children):
-            frame[6] = child_index + 1
+            frame.child = child_index + 1
         else:
-            frame[5] = item_index + 1
-            frame[6] = 0
-        content_indent = list_indent + INDENT
+            frame.item = item_index + 1
+            frame.child = 0
+        content_indent = frame.indent + INDENT
         if child["type"] == "paragraph":
             _paragraph(child, strict, out, content_indent, lead, after_list)
         else:
-            stack.append(_list_frame(child, strict, content_indent, lead))
+            stack.append(_ListFrame(child, strict, content_indent, lead))
 
 
-_EMPTY_DOCUMENT = EMPTY_PARAGRAPH + "\n"
+_EMPTY_DOCUMENT: Final = EMPTY_PARAGRAPH + "\n"
 
 
 def _blocks(children: Sequence[Any], strict: bool) -> str:
