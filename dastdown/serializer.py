@@ -142,7 +142,7 @@ def _fields(node: Any, strict: bool, parent: str) -> dict[str, Any]:
     if type(node) is not dict:
         raise _Invalid
     keys = _CHILD_KEYS[parent].get(node.get("type"))  # type: ignore[arg-type]
-    if keys is None or not node.keys() <= keys:
+    if keys is None or not keys.issuperset(node):
         raise _Invalid
     return node
 
@@ -495,7 +495,7 @@ def _write_inlines(children: Any, parent: str, out: list[str]) -> None:
             out.append(value if _search_special(value) is None else _escape_found(value))
             continue
         keys = allowed.get(kind)
-        if keys is None or not child.keys() <= keys:
+        if keys is None or not keys.issuperset(child):
             raise _Invalid
         if current.closing:
             out.append(current.closing)
@@ -825,10 +825,10 @@ def _blocks(children: Sequence[Any], strict: bool) -> str:
 
 def _json_root(data: dict[str, Any]) -> str:
     """The strict fast path: check and write DAST JSON in one pass."""
-    if not data.keys() <= _DOCUMENT_KEYS or data.get("schema") != SCHEMA:
+    if not _DOCUMENT_KEYS.issuperset(data) or data.get("schema") != SCHEMA:
         raise _Invalid
     root = data["document"]
-    if type(root) is not dict or root.get("type") != "root" or not root.keys() <= _ROOT_KEYS:
+    if type(root) is not dict or root.get("type") != "root" or not _ROOT_KEYS.issuperset(root):
         raise _Invalid
     return _blocks(root["children"], True)
 
