@@ -860,12 +860,16 @@ def serialize(doc: Document | Mapping[str, object] | None) -> str:
     ...     {"type": "block", "item": {"id": "b1", "type": "item"}}]}})
     '<block id="b1"/>\\n'
     """
-    data = unwrap_document(doc)
-    if data is None:
-        return ""
+    if isinstance(doc, Document) or (type(doc) is dict and "document" in doc):
+        data: Document | Mapping[str, object] = doc
+    else:  # the CDA wrapper, another Mapping, None
+        unwrapped = unwrap_document(doc)
+        if unwrapped is None:
+            return ""
+        data = unwrapped
     if isinstance(data, Document):
         ensure_writable(data)
-    if type(data) is dict:
+    elif type(data) is dict:
         try:
             return _json_root(data)
         except (_Invalid, _MissingId, KeyError, TypeError, AttributeError):
