@@ -60,7 +60,7 @@ from typing import Any, Final, final
 from dast.canonical import canonical_marks
 from dast.definitions import (
     ALLOWED_ATTRIBUTES,
-    ALLOWED_CHILDREN,
+    CHILD_ATTRIBUTES,
     HEADING_LEVELS,
     LIST_STYLES,
     SCHEMA,
@@ -124,10 +124,8 @@ class _MissingId(Exception):
 # What each parent accepts, read from the schema table: child type -> the
 # keys that child may have (``type`` included).
 _CHILD_KEYS: Final[dict[str, dict[str, frozenset[str]]]] = {
-    parent: {kind: ALLOWED_ATTRIBUTES[kind] for kind in kinds}
-    for parent, kinds in ALLOWED_CHILDREN.items()
-    if kinds
-}
+    parent: dict(kinds) for parent, kinds in CHILD_ATTRIBUTES.items()
+}  # (plain dicts: a compiled build reads them without a method call)
 _META_SIZE: Final = len(MetaEntry.model_fields)  # "id" and "value"
 _DOCUMENT_KEYS: Final = frozenset(
     field.alias or name for name, field in Document.model_fields.items()
