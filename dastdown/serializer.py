@@ -448,7 +448,7 @@ def _model_inlines(children: Sequence[Any]) -> str:
 
 def _write_inlines(children: Any, parent: str, out: list[str]) -> None:
     """Check and write the inline nodes of DAST JSON (see :func:`_inlines`)."""
-    nodes: list[Any] = _json_list(children)
+    nodes: list[Any] = children if type(children) is list and children else _json_list(children)
     allowed = _CHILD_KEYS[parent]
     current = _PLAIN  # the open run of spans
     for child in nodes:
@@ -626,7 +626,9 @@ def _paragraph(
     start = len(out)
     if strict:
         _write_inlines(fields["children"], "paragraph", out)
-        style = _optional_str(fields.get("style"), True)
+        style = fields.get("style")
+        if style is not None and type(style) is not str:
+            raise _Invalid
     else:
         _write_model_inlines(fields["children"], out)
         style = fields["style"]
