@@ -502,8 +502,7 @@ def _write_inlines(children: Any, parent: str, out: list[str]) -> None:
             out.append("[")
             _write_inlines(child["children"], kind, out)
             if kind == "link":
-                out.append("](")
-                out.append(_url(_required_str(child["url"], True)))
+                out.append("](" + _url(_required_str(child["url"], True)))
             else:
                 out.append("](" + ITEM_LINK_PREFIX)
                 out.append(_item_id(_required_str(child["item"], True)))
@@ -553,8 +552,7 @@ def _write_model_inlines(children: Sequence[Any], out: list[str]) -> None:
         if kind == "link":
             out.append("[")
             _write_model_inlines(fields["children"], out)
-            out.append("](")
-            out.append(_url(fields["url"]))
+            out.append("](" + _url(fields["url"]))
             meta = fields["meta"]
             out.append(")" if meta is None else ")" + _model_meta(meta))
         elif kind == "itemLink":
@@ -716,7 +714,9 @@ def _blockquote(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
 class _ListFrame:
     """A list being written: its items' children, where it stands, how its lines start."""
 
-    def __init__(self, fields: dict[str, Any], strict: bool, indent: str, first: str | None):
+    def __init__(
+        self, fields: dict[str, Any], strict: bool, indent: str, first: str | None
+    ) -> None:
         style = fields["style"]
         if strict and style not in LIST_STYLES:
             raise _Invalid
