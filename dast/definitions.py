@@ -9,6 +9,8 @@ serializer's key order and the walkers' child checks all read it.
 ['paragraph']
 >>> sorted(REQUIRED_ATTRIBUTES["heading"])
 ['children', 'level']
+>>> sorted(CHILD_ATTRIBUTES["blockquote"]["paragraph"])
+['children', 'style', 'type']
 >>> ATTRIBUTE_ORDER["heading"]
 ('type', 'level', 'children', 'style')
 >>> NODE_SPECS["heading"].attribute("level").range
@@ -28,6 +30,7 @@ __all__ = [
     "ATTRIBUTE_ORDER",
     "BLOCK_NODE_TYPES",
     "CANONICAL_MARK_ORDER",
+    "CHILD_ATTRIBUTES",
     "DEFAULT_MARKS",
     "FIELD_NODE_TYPES",
     "FIELD_RULE_CODES",
@@ -263,6 +266,20 @@ ALLOWED_ATTRIBUTES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
     {t: frozenset(spec.names) | {"type"} for t, spec in NODE_SPECS.items()}
 )
 """Node type -> every key its JSON object may have (``type`` included)."""
+
+CHILD_ATTRIBUTES: Final[Mapping[str, Mapping[str, frozenset[str]]]] = MappingProxyType(
+    {
+        parent: MappingProxyType({kind: ALLOWED_ATTRIBUTES[kind] for kind in kinds})
+        for parent, kinds in ALLOWED_CHILDREN.items()
+        if kinds
+    }
+)
+"""Parent type -> (child type it accepts -> every key that child's JSON object may have).
+
+What a one-pass check of DAST JSON reads at each node (the serializer's, to_html's):
+one lookup says whether the child may stand there and which keys it may have.
+Leaves have no entry.
+"""
 
 ATTRIBUTE_ORDER: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {t: ("type", *spec.names) for t, spec in NODE_SPECS.items()}

@@ -54,13 +54,13 @@ yields a ``Document`` to write).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, final
 
 from dast.canonical import canonical_marks
 from dast.definitions import (
     ALLOWED_ATTRIBUTES,
-    ALLOWED_CHILDREN,
+    CHILD_ATTRIBUTES,
     HEADING_LEVELS,
     LIST_STYLES,
     SCHEMA,
@@ -123,14 +123,14 @@ class _MissingId(Exception):
 
 # What each parent accepts, read from the schema table: child type -> the
 # keys that child may have (``type`` included).
-_CHILD_KEYS: dict[str, dict[str, frozenset[str]]] = {
-    parent: {kind: ALLOWED_ATTRIBUTES[kind] for kind in kinds}
-    for parent, kinds in ALLOWED_CHILDREN.items()
-    if kinds
-}
-_META_KEYS = frozenset(MetaEntry.model_fields)
-_DOCUMENT_KEYS = frozenset(field.alias or name for name, field in Document.model_fields.items())
-_ROOT_KEYS = ALLOWED_ATTRIBUTES["root"]
+_CHILD_KEYS: Final[dict[str, dict[str, frozenset[str]]]] = {
+    parent: dict(kinds) for parent, kinds in CHILD_ATTRIBUTES.items()
+}  # (plain dicts: a compiled build reads them without a method call)
+_META_SIZE: Final = len(MetaEntry.model_fields)  # "id" and "value"
+_DOCUMENT_KEYS: Final = frozenset(
+    field.alias or name for name, field in Document.model_fields.items()
+)
+_ROOT_KEYS: Final = ALLOWED_ATTRIBUTES["root"]
 
 
 def _fields(node: Any, strict: bool, parent: str) -> dict[str, Any]:
@@ -140,7 +140,7 @@ def _fields(node: Any, strict: bool, parent: str) -> dict[str, Any]:
     if type(node) is not dict:
         raise _Invalid
     keys = _CHILD_KEYS[parent].get(node.get("type"))  # type: ignore[arg-type]
-    if keys is None or not node.keys() <= keys:
+    if keys is None or not keys.issuperset(node):
         raise _Invalid
     return node
 
@@ -151,6 +151,17 @@ def _children(fields: dict[str, Any], strict: bool) -> Sequence[Any]:
     if strict and ((type(children) is not list and type(children) is not tuple) or not children):
         raise _Invalid
     return children
+
+
+def _json_list(children: Any) -> list[Any]:
+    """The children of a DAST JSON node as a list: they must be a non-empty list or tuple."""
+    if type(children) is not list:
+        if type(children) is not tuple:
+            raise _Invalid
+        children = list(children)
+    if not children:
+        raise _Invalid
+    return children  # type: ignore[no-any-return]
 
 
 def _optional_str(value: Any, strict: bool) -> str | None:
@@ -167,18 +178,22 @@ def _required_str(value: Any, strict: bool) -> str:
 
 # --- inline text -------------------------------------------------------------
 
-_TEXT_SPECIAL = re.compile("[" + re.escape(TEXT_ESCAPED) + "\n]")
-_TEXT_ESCAPED_BUT_BACKSLASH = TEXT_ESCAPED.replace("\\", "")
+_TEXT_SPECIAL: Final = re.compile("[" + re.escape(TEXT_ESCAPED) + "\n]")
+_search_special: Final = _TEXT_SPECIAL.search
+# Each character to escape but the backslash (escaped first), and its escape.
+_ESCAPED_BUT_BACKSLASH: Final = tuple(
+    (char, "\\" + char) for char in TEXT_ESCAPED if char != "\\"
+)
 
-_URL_TABLE = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)", " ": "\\ "})
-_URL_SPECIAL = re.compile(r"[\\() \n]|<br/>")
-_ID_TABLE = str.maketrans({"\\": "\\\\", ")": "\\)"})
-_ID_SPECIAL = re.compile(r"[\\)\n]|<br/>")
+_URL_TABLE: Final = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)", " ": "\\ "})
+_URL_SPECIAL: Final = re.compile(r"[\\() \n]|<br/>")
+_ID_TABLE: Final = str.maketrans({"\\": "\\\\", ")": "\\)"})
+_ID_SPECIAL: Final = re.compile(r"[\\)\n]|<br/>")
 
 # A paragraph line the lexer would read as a list item or a thematic break
 # (``BULLET``, ``ORDINAL`` and ``RULE`` in dastdown.lark; ``---`` takes the whole line).
-_LINE_START = re.compile(r"-(?: |--\Z)|([0-9]+)\. ")
-_LINE_START_CHARS = frozenset(" -0123456789")
+_LINE_START: Final = re.compile(r"-(?: |--\Z)|([0-9]+)\. ")
+_LINE_START_CHARS: Final = frozenset(" -0123456789")
 
 
 def _escape_text(value: str) -> str:
@@ -196,25 +211,43 @@ def _escape_found(value: str) -> str:
     """Escape span text known to hold a character to escape."""
     if "\\" in value:
         value = value.replace("\\", "\\\\")
-    for char in _TEXT_ESCAPED_BUT_BACKSLASH:
+    for char, escaped in _ESCAPED_BUT_BACKSLASH:
         if char in value:
-            value = value.replace(char, "\\" + char)
+            value = value.replace(char, escaped)
     if "\n" in value:
         value = value.replace("\n", LINE_BREAK)
     return value
 
 
-# Marks tuple as found -> (canonical marks or None, opening text, closing text).
-_MARKS: dict[tuple[Any, ...], tuple[tuple[str, ...] | None, str, str]] = {}
+@final
+class _Run:
+    """The marks of a run of spans: canonical marks (``None``: unmarked) and the text around it.
+
+    Runs are memoised per marks tuple; two runs with equal ``canonical`` write the same.
+    """
+
+    def __init__(self, canonical: tuple[str, ...] | None, opening: str, closing: str) -> None:
+        self.canonical = canonical
+        self.opening = opening
+        self.closing = closing
 
 
-def _mark_info(marks: tuple[Any, ...]) -> tuple[tuple[str, ...] | None, str, str]:
-    """Canonical marks of a span and the text around it (memoised).
+_PLAIN: Final = _Run(None, "", "")
+"""The run of unmarked spans (also the state where no run is open)."""
 
-    >>> _mark_info(("emphasis", "zeta", "strong"))
+# Marks tuple as found -> its run; a single mark -> its run (most marked spans have one).
+_RUNS: Final[dict[tuple[str, ...], _Run]] = {}
+_RUNS_OF_ONE: Final[dict[str, _Run]] = {}
+
+
+def _run_of(marks: tuple[Any, ...]) -> _Run:
+    """The run of a span's marks: canonical marks and the text around them (memoised).
+
+    >>> run = _run_of(("emphasis", "zeta", "strong"))
+    >>> run.canonical, run.opening, run.closing
     (('strong', 'emphasis', 'zeta'), '***<m k="zeta">', '</m>***')
     """
-    found = _MARKS.get(marks)
+    found = _RUNS.get(marks)
     if found is not None:
         return found
     for mark in marks:
@@ -231,10 +264,49 @@ def _mark_info(marks: tuple[Any, ...]) -> tuple[tuple[str, ...] | None, str, str
         else:
             opening.append(CUSTOM_MARK_OPEN.format(key=quote(mark)))
             closing.append(CUSTOM_MARK_CLOSE)
-    result = (canonical, "".join(opening), "".join(reversed(closing)))
-    if len(_MARKS) < 4096:
-        _MARKS[marks] = result
-    return result
+    run = _PLAIN if canonical is None else _Run(canonical, "".join(opening), "".join(closing[::-1]))
+    if len(_RUNS) < 4096:
+        _RUNS[marks] = run
+        if len(marks) == 1:
+            _RUNS_OF_ONE[marks[0]] = run
+    return run
+
+
+def _around(template: str, field: str) -> tuple[str, str]:
+    """The text before and after ``{field}`` in a template of :mod:`dastdown.syntax`.
+
+    >>> _around("<block id={id}/>", "id")
+    ('<block id=', '/>')
+    """
+    head, _, tail = template.partition("{" + field + "}")
+    return head, tail
+
+
+_BLOCK_HEAD: Final = _around(BLOCK_TAG, "id")[0]
+_BLOCK_TAIL: Final = _around(BLOCK_TAG, "id")[1]
+_INLINE_ITEM_HEAD: Final = _around(INLINE_ITEM_TAG, "id")[0]
+_INLINE_ITEM_TAIL: Final = _around(INLINE_ITEM_TAG, "id")[1]
+_INLINE_BLOCK_HEAD: Final = _around(INLINE_BLOCK_TAG, "id")[0]
+_INLINE_BLOCK_TAIL: Final = _around(INLINE_BLOCK_TAG, "id")[1]
+_NUMBER_HEAD: Final = _around(NUMBERED_MARKER, "n")[0]
+_NUMBER_TAIL: Final = _around(NUMBERED_MARKER, "n")[1]
+
+# The characters quote() writes otherwise, read from quote() itself (its escapes are ASCII).
+_QUOTE_SPECIAL: Final = re.compile(
+    "[" + re.escape("".join(c for c in map(chr, range(256)) if quote(c) != f'"{c}"')) + "]"
+)
+_search_quoted: Final = _QUOTE_SPECIAL.search
+
+
+def _quote(value: str) -> str:
+    """:func:`dastdown.syntax.quote`, without its work for strings it writes as they are.
+
+    >>> print(_quote("b1"), _quote('a"b'))
+    "b1" "a\\"b"
+    """
+    if _search_quoted(value) is None:
+        return f'"{value}"'
+    return quote(value)
 
 
 def _escape_destination(value: str, table: dict[int, str]) -> str:
@@ -282,7 +354,7 @@ def _trailer(entries: Sequence[tuple[str, str]]) -> str:
 
 
 # Trailer key as found -> as written (memoised: link meta repeats a few keys).
-_KEYS: dict[str, str] = {}
+_KEYS: Final[dict[str, str]] = {}
 
 
 def _trailer_key(key: str) -> str:
@@ -294,29 +366,30 @@ def _trailer_key(key: str) -> str:
 
 
 def _meta(meta: Any, strict: bool) -> str:
-    """A link's meta trailer."""
-    entries: list[tuple[str, str]] = []
-    if strict:
-        if type(meta) is not list and type(meta) is not tuple:
+    """A link's meta trailer (checked in strict mode)."""
+    if not strict:
+        return _model_meta(meta)
+    if type(meta) is not list and type(meta) is not tuple:
+        raise _Invalid
+    parts: list[str] = []
+    for entry in meta:
+        if type(entry) is not dict or len(entry) != _META_SIZE:
             raise _Invalid
-        for entry in meta:
-            if type(entry) is not dict or entry.keys() != _META_KEYS:
-                raise _Invalid
-            key, value = entry["id"], entry["value"]
-            if type(key) is not str or type(value) is not str:
-                raise _Invalid
-            entries.append((key, quote(value)))
-    else:
-        entries = [(entry.id, quote(entry.value)) for entry in meta]
-    return _trailer(entries)
+        key = entry.get("id")  # with "value", the only keys of a MetaEntry
+        value = entry.get("value")
+        if type(key) is not str or type(value) is not str:
+            raise _Invalid
+        parts.append((_KEYS.get(key) or _trailer_key(key)) + "=" + _quote(value))
+    return "{" + " ".join(parts) + "}"
 
 
 def _model_meta(meta: Sequence[MetaEntry]) -> str:
     """The meta trailer of a link or item link of a ``Document``."""
-    keys = _KEYS
-    parts = [
-        (keys.get(entry.id) or _trailer_key(entry.id)) + "=" + quote(entry.value) for entry in meta
-    ]
+    parts: list[str] = []
+    for entry in meta:
+        fields: dict[str, Any] = entry.__dict__
+        key: str = fields["id"]
+        parts.append((_KEYS.get(key) or _trailer_key(key)) + "=" + _quote(fields["value"]))
     return "{" + " ".join(parts) + "}"
 
 
@@ -332,7 +405,7 @@ def _record_id(item: Any, node: Any) -> str:
     raise _MissingId(node)
 
 
-_NO_RUN: Any = object()
+_NO_MARKS: Final[Any] = object()
 
 
 def _inlines(children: Any, strict: bool, parent: str) -> str:
@@ -375,89 +448,83 @@ def _model_inlines(children: Sequence[Any]) -> str:
 
 def _write_inlines(children: Any, parent: str, out: list[str]) -> None:
     """Check and write the inline nodes of DAST JSON (see :func:`_inlines`)."""
-    if (type(children) is not list and type(children) is not tuple) or not children:
-        raise _Invalid
+    nodes: list[Any] = children if type(children) is list and children else _json_list(children)
     allowed = _CHILD_KEYS[parent]
-    search = _TEXT_SPECIAL.search
-    marks_known = _MARKS.get
-    current: Any = _NO_RUN  # canonical marks of the open run of spans
-    closing = ""
-    for child in children:
+    current = _PLAIN  # the open run of spans
+    for child in nodes:
         if type(child) is not dict:
             raise _Invalid
-        kind: Any = child.get("type")
+        kind: str = child["type"]  # (a compiled build raises TypeError if not a str)
         if kind == "span":  # allowed in every inline parent; its keys checked by count
-            value = child["value"]
+            value: str = child["value"]
             if type(value) is not str:
                 raise _Invalid
-            if len(child) == 2:  # "type" and "value"
-                marks = None
+            size = len(child)
+            if size == 2:  # "type" and "value"
+                run = _PLAIN
             else:
-                marks = child.get("marks", _NO_RUN)
-                if marks is _NO_RUN or len(child) != 3:
+                marks = child.get("marks", _NO_MARKS)
+                if size != 3 or marks is _NO_MARKS:
                     raise _Invalid
-            if marks:
-                if type(marks) is not list:
-                    if type(marks) is not tuple:
-                        raise _Invalid
+                if type(marks) is list or type(marks) is tuple:
+                    count = len(marks)
+                    if count == 1:
+                        mark = marks[0]
+                        if type(mark) is not str:
+                            raise _Invalid
+                        run = _RUNS_OF_ONE.get(mark) or _run_of((mark,))
+                    elif count:
+                        key = tuple(marks)
+                        run = _RUNS.get(key) or _run_of(key)
+                    else:
+                        run = _PLAIN
+                elif marks is None:
+                    run = _PLAIN
                 else:
-                    marks = tuple(marks)
-                canonical, opening, run_closing = marks_known(marks) or _mark_info(marks)
-            elif marks is not None and type(marks) is not list and type(marks) is not tuple:
-                raise _Invalid
-            else:
-                canonical, opening, run_closing = None, "", ""
+                    raise _Invalid
             if not value:
                 continue
-            if canonical != current:
-                if closing:
-                    out.append(closing)
-                if opening:
-                    out.append(opening)
-                closing = run_closing
-                current = canonical
-            out.append(value if search(value) is None else _escape_found(value))
+            if run is not current and run.canonical != current.canonical:
+                if current.closing:
+                    out.append(current.closing)
+                if run.opening:
+                    out.append(run.opening)
+                current = run
+            out.append(value if _search_special(value) is None else _escape_found(value))
             continue
         keys = allowed.get(kind)
-        if keys is None or not child.keys() <= keys:
+        if keys is None or not keys.issuperset(child):
             raise _Invalid
-        if current is not _NO_RUN:
-            if closing:
-                out.append(closing)
-                closing = ""
-            current = _NO_RUN
+        if current.closing:
+            out.append(current.closing)
+        current = _PLAIN
         if kind == "link" or kind == "itemLink":
             out.append("[")
             _write_inlines(child["children"], kind, out)
             if kind == "link":
-                out.append("](" + _url(_required_str(child["url"], True)) + ")")
+                out.append("](" + _url(_required_str(child["url"], True)))
             else:
-                item = _item_id(_required_str(child["item"], True))
-                out.append("](" + ITEM_LINK_PREFIX + item + ")")
+                out.append("](" + ITEM_LINK_PREFIX)
+                out.append(_item_id(_required_str(child["item"], True)))
             meta = child.get("meta")
-            if meta is not None:
-                out.append(_meta(meta, True))
+            out.append(")" if meta is None else ")" + _meta(meta, True))
         elif kind == "inlineItem":
-            out.append(INLINE_ITEM_TAG.format(id=quote(_required_str(child["item"], True))))
+            out.append(_INLINE_ITEM_HEAD)
+            out.append(_quote(_required_str(child["item"], True)))
+            out.append(_INLINE_ITEM_TAIL)
         else:
-            out.append(INLINE_BLOCK_TAG.format(id=quote(_record_id(child["item"], child))))
-    if closing:
-        out.append(closing)
+            out.append(_INLINE_BLOCK_HEAD)
+            out.append(_quote(_record_id(child["item"], child)))
+            out.append(_INLINE_BLOCK_TAIL)
+    if current.closing:
+        out.append(current.closing)
 
 
-def _write_model_inlines(
-    children: Sequence[Any],
-    out: list[str],
-    search: Callable[[str], object] = _TEXT_SPECIAL.search,
-    marks_known: Callable[[tuple[Any, ...]], Any] = _MARKS.get,
-) -> None:
-    """Write the inline nodes of a ``Document``: :func:`_write_inlines` without the checks.
-
-    (``search`` and ``marks_known`` are bound once, as defaults.)
-    """
-    current: Any = _NO_RUN  # canonical marks of the open run of spans
-    closing = ""
-    for child in children:
+def _write_model_inlines(children: Sequence[Any], out: list[str]) -> None:
+    """Write the inline nodes of a ``Document``: :func:`_write_inlines` without the checks."""
+    nodes = children if type(children) is tuple else tuple(children)
+    current = _PLAIN  # the open run of spans
+    for child in nodes:
         fields: dict[str, Any] = child.__dict__
         kind: str = fields["type"]
         if kind == "span":
@@ -465,46 +532,46 @@ def _write_model_inlines(
             if not value:
                 continue
             marks: tuple[str, ...] | None = fields["marks"]
-            if marks:
-                canonical, opening, run_closing = marks_known(marks) or _mark_info(marks)
-                if canonical != current:
-                    if closing:
-                        out.append(closing)
-                    out.append(opening)
-                    closing = run_closing
-                    current = canonical
-            elif current is not None:
-                if closing:
-                    out.append(closing)
-                    closing = ""
-                current = None
-            out.append(value if search(value) is None else _escape_found(value))
+            if not marks:
+                run = _PLAIN
+            elif len(marks) == 1:
+                run = _RUNS_OF_ONE.get(marks[0]) or _run_of(marks)
+            else:
+                run = _RUNS.get(marks) or _run_of(marks)
+            if run is not current and run.canonical != current.canonical:
+                if current.closing:
+                    out.append(current.closing)
+                if run.opening:
+                    out.append(run.opening)
+                current = run
+            out.append(value if _search_special(value) is None else _escape_found(value))
             continue
-        if current is not _NO_RUN:
-            if closing:
-                out.append(closing)
-                closing = ""
-            current = _NO_RUN
+        if current.closing:
+            out.append(current.closing)
+        current = _PLAIN
         if kind == "link":
             out.append("[")
             _write_model_inlines(fields["children"], out)
-            out.append("](" + _url(fields["url"]) + ")")
+            out.append("](" + _url(fields["url"]))
             meta = fields["meta"]
-            if meta is not None:
-                out.append(_model_meta(meta))
+            out.append(")" if meta is None else ")" + _model_meta(meta))
         elif kind == "itemLink":
             out.append("[")
             _write_model_inlines(fields["children"], out)
-            out.append("](" + ITEM_LINK_PREFIX + _item_id(fields["item"]) + ")")
+            out.append("](" + ITEM_LINK_PREFIX)
+            out.append(_item_id(fields["item"]))
             meta = fields["meta"]
-            if meta is not None:
-                out.append(_model_meta(meta))
+            out.append(")" if meta is None else ")" + _model_meta(meta))
         elif kind == "inlineItem":
-            out.append(INLINE_ITEM_TAG.format(id=quote(fields["item"])))
+            out.append(_INLINE_ITEM_HEAD)
+            out.append(_quote(fields["item"]))
+            out.append(_INLINE_ITEM_TAIL)
         else:
-            out.append(INLINE_BLOCK_TAG.format(id=quote(_record_id(fields["item"], child))))
-    if closing:
-        out.append(closing)
+            out.append(_INLINE_BLOCK_HEAD)
+            out.append(_quote(_record_id(fields["item"], child)))
+            out.append(_INLINE_BLOCK_TAIL)
+    if current.closing:
+        out.append(current.closing)
 
 
 def _line_text(text: str, after_list: bool, after_marker: bool) -> str:
@@ -541,7 +608,7 @@ def _line_text(text: str, after_list: bool, after_marker: bool) -> str:
 
 
 def _style_trailer(style: str) -> str:
-    return _trailer([(STYLE_KEY, quote(style))])
+    return _trailer([(STYLE_KEY, _quote(style))])
 
 
 def _paragraph(
@@ -557,7 +624,9 @@ def _paragraph(
     start = len(out)
     if strict:
         _write_inlines(fields["children"], "paragraph", out)
-        style = _optional_str(fields.get("style"), True)
+        style = fields.get("style")
+        if style is not None and type(style) is not str:
+            raise _Invalid
     else:
         _write_model_inlines(fields["children"], out)
         style = fields["style"]
@@ -584,7 +653,7 @@ def _heading(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
     out.append("\n" if style is None else " " + _style_trailer(style) + "\n")
 
 
-_BACKTICKS = re.compile(r"`+")
+_BACKTICKS: Final = re.compile(r"`+")
 
 
 def _bare_language(language: str) -> bool:
@@ -618,7 +687,7 @@ def _code(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
         if _bare_language(language) and not (highlight is not None and language[-1] == "\\"):
             head += language
         else:
-            entries.append((LANGUAGE_KEY, quote(language)))
+            entries.append((LANGUAGE_KEY, _quote(language)))
     if highlight is not None:
         entries.append((HIGHLIGHT_KEY, "[" + ",".join(map(str, highlight)) + "]"))
     if entries:
@@ -638,44 +707,58 @@ def _blockquote(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
         )
     attribution = _optional_str(fields.get("attribution"), strict)
     if attribution is not None:
-        out.append(_trailer([(ATTRIBUTION_KEY, quote(attribution))]) + "\n")
+        out.append(_trailer([(ATTRIBUTION_KEY, _quote(attribution))]) + "\n")
 
 
-def _list_frame(fields: dict[str, Any], strict: bool, indent: str, first: str | None) -> list[Any]:
-    """A stack frame for writing a list: its items' attributes, checked."""
-    style = fields["style"]
-    if strict and style not in LIST_STYLES:
-        raise _Invalid
-    items = [_fields(item, strict, "list") for item in _children(fields, strict)]
-    kids = [_children(item, strict) for item in items]
-    loose = any(len(k) > 1 for k in kids)
-    # [style, item children, indent, pending first-line prefix, loose?, item index, child index]
-    return [style, kids, indent, first, loose, 0, 0]
+@final
+class _ListFrame:
+    """A list being written: its items' children, where it stands, how its lines start."""
+
+    def __init__(
+        self, fields: dict[str, Any], strict: bool, indent: str, first: str | None
+    ) -> None:
+        style = fields["style"]
+        if strict and style not in LIST_STYLES:
+            raise _Invalid
+        self.style: str = style
+        self.kids: list[Sequence[Any]] = [
+            _children(_fields(item, strict, "list"), strict) for item in _children(fields, strict)
+        ]
+        self.loose = False  # any item with more than one child: blank lines between items
+        for kids in self.kids:
+            if len(kids) > 1:
+                self.loose = True
+                break
+        self.indent = indent
+        self.first = first  # the first line's prefix, written in place of the indent
+        self.item = 0  # the item being written
+        self.child = 0  # and its child
 
 
 def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> None:
     """Append a list's lines, nested lists included, without recursion."""
-    stack = [_list_frame(fields, strict, indent, None)]
+    stack = [_ListFrame(fields, strict, indent, None)]
     while stack:
         frame = stack[-1]
-        style, kids, list_indent, pending, loose, item_index, child_index = frame
-        if item_index >= len(kids):
+        item_index = frame.item
+        if item_index >= len(frame.kids):
             stack.pop()
             continue
-        children = kids[item_index]
+        children = frame.kids[item_index]
+        child_index = frame.child
         child = _fields(children[child_index], strict, "listItem")
+        lead: str | None = None
+        after_list = False
         if child_index == 0:
-            if item_index and loose:
+            if item_index and frame.loose:
                 out.append("\n")
-            marker = (
-                BULLET_MARKER if style == "bulleted" else NUMBERED_MARKER.format(n=item_index + 1)
-            )
-            lead: str | None = (
-                pending if item_index == 0 and pending is not None else list_indent
-            ) + marker
-            after_list = False
+            if frame.style == "bulleted":
+                marker = BULLET_MARKER
+            else:
+                marker = _NUMBER_HEAD + str(item_index + 1) + _NUMBER_TAIL
+            first = frame.first
+            lead = (first if item_index == 0 and first is not None else frame.indent) + marker
         else:
-            lead = None
             previous = children[child_index - 1]  # checked when it was written
             if not strict:
                 previous = previous.__dict__
@@ -684,18 +767,18 @@ def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> 
             if after_list and child["type"] == "list" and previous["style"] == child["style"]:
                 out.append("\n")
         if child_index + 1 < len(children):
-            frame[6] = child_index + 1
+            frame.child = child_index + 1
         else:
-            frame[5] = item_index + 1
-            frame[6] = 0
-        content_indent = list_indent + INDENT
+            frame.item = item_index + 1
+            frame.child = 0
+        content_indent = frame.indent + INDENT
         if child["type"] == "paragraph":
             _paragraph(child, strict, out, content_indent, lead, after_list)
         else:
-            stack.append(_list_frame(child, strict, content_indent, lead))
+            stack.append(_ListFrame(child, strict, content_indent, lead))
 
 
-_EMPTY_DOCUMENT = EMPTY_PARAGRAPH + "\n"
+_EMPTY_DOCUMENT: Final = EMPTY_PARAGRAPH + "\n"
 
 
 def _blocks(children: Sequence[Any], strict: bool) -> str:
@@ -728,7 +811,7 @@ def _blocks(children: Sequence[Any], strict: bool) -> str:
         elif kind == "blockquote":
             _blockquote(fields, strict, out)
         elif kind == "block":
-            out.append(BLOCK_TAG.format(id=quote(_record_id(fields["item"], node))) + "\n")
+            out.append(_BLOCK_HEAD + _quote(_record_id(fields["item"], node)) + _BLOCK_TAIL + "\n")
         else:
             out.append(THEMATIC_BREAK + "\n")
         previous = fields
@@ -742,10 +825,10 @@ def _blocks(children: Sequence[Any], strict: bool) -> str:
 
 def _json_root(data: dict[str, Any]) -> str:
     """The strict fast path: check and write DAST JSON in one pass."""
-    if not data.keys() <= _DOCUMENT_KEYS or data.get("schema") != SCHEMA:
+    if not _DOCUMENT_KEYS.issuperset(data) or data.get("schema") != SCHEMA:
         raise _Invalid
     root = data["document"]
-    if type(root) is not dict or root.get("type") != "root" or not root.keys() <= _ROOT_KEYS:
+    if type(root) is not dict or root.get("type") != "root" or not _ROOT_KEYS.issuperset(root):
         raise _Invalid
     return _blocks(root["children"], True)
 
@@ -777,12 +860,16 @@ def serialize(doc: Document | Mapping[str, object] | None) -> str:
     ...     {"type": "block", "item": {"id": "b1", "type": "item"}}]}})
     '<block id="b1"/>\\n'
     """
-    data = unwrap_document(doc)
-    if data is None:
-        return ""
+    if isinstance(doc, Document) or (type(doc) is dict and "document" in doc):
+        data: Document | Mapping[str, object] = doc
+    else:  # the CDA wrapper, another Mapping, None
+        unwrapped = unwrap_document(doc)
+        if unwrapped is None:
+            return ""
+        data = unwrapped
     if isinstance(data, Document):
         ensure_writable(data)
-    if type(data) is dict:
+    elif type(data) is dict:
         try:
             return _json_root(data)
         except (_Invalid, _MissingId, KeyError, TypeError, AttributeError):

@@ -22,12 +22,12 @@ from dast.canonical import canonicalize
 from dast.errors import DastError, DastValidationError
 from dast.load import load_document
 from dast.nodes import Document
-from dast.walk import collect_nodes
+from dast.walk import collect_nodes, map_nodes
 from dastdown import serializer
 from dastdown.errors import DastdownParseError
 from dastdown.parser import parse
 from dastdown.serializer import serialize
-from dastdown.syntax import TEXT_ESCAPED
+from dastdown.syntax import TEXT_ESCAPED, quote
 from tests.strategies import json_documents, mutated_documents
 
 
@@ -73,10 +73,10 @@ def test_model_inline_writer_equals_the_checked_writer(data: dict[str, Any]) -> 
 
 
 def _outcome(write: Any, *args: Any) -> str:
-    """The text written, or the name of the internal exception raised."""
+    """The text written, or the name of the internal (or DAST) exception raised."""
     try:
         return str(write(*args))
-    except (serializer._Invalid, serializer._MissingId) as exc:  # a block record without id
+    except (serializer._Invalid, serializer._MissingId, DastError) as exc:  # no record id
         return type(exc).__name__
 
 
@@ -246,3 +246,48 @@ def test_json_pass_refuses_what_the_model_refuses(data: dict[str, Any]) -> None:
     except DastError as exc:
         got = type(exc)
     assert got == expected
+
+
+# --- memoised runs of marks, quoting, children as lists ----------------------------------
+
+
+def test_runs_merge_by_their_marks_when_the_memo_is_full() -> None:
+    """Adjacent spans with one set of marks in two orders share one run, memoised or not.
+
+    Runs are compared by identity first, then by their canonical marks: the
+    memo keeps at most 4,096 mark tuples, after which each span gets a new run.
+    """
+    many = [_span(f"{index} ", [f"m{index}", "strong"]) for index in range(5_000)]
+    serialize(_doc({"type": "paragraph", "children": many}))  # fills the memo
+    data = _doc(
+        {
+            "type": "paragraph",
+            "children": [_span("a", ["zq", "zp"]), _span("b", ["zp", "zq"]), _span("c")],
+        }
+    )
+    expected = '<m k="zp"><m k="zq">ab</m></m>c\n'
+    assert serialize(data) == expected
+    assert serialize(load_document(data)) == expected
+    assert parse(expected) == canonicalize(data)
+
+
+@given(st.text())
+def test_quoting_without_translate_is_quote(value: str) -> None:
+    assert serializer._quote(value) == quote(value)
+
+
+@given(json_documents(max_leaves=10))
+def test_model_children_as_lists_write_as_tuples(data: dict[str, Any]) -> None:
+    """``model_copy(update=...)`` may put a list where the model keeps a tuple."""
+    document = load_document(data)
+    paragraphs = collect_nodes(document, lambda node, parent, path: node.type == "paragraph")
+    if not paragraphs:
+        return
+    first = paragraphs[0]
+    with_list = first.node.model_copy(update={"children": list(first.node.children)})  # type: ignore[union-attr]
+    edited = map_nodes(
+        document, lambda node, parent, path: with_list if path == first.path else node
+    )
+    edited_node = collect_nodes(edited, lambda node, parent, path: path == first.path)[0].node
+    assert type(edited_node.children) is list  # type: ignore[union-attr]
+    assert _outcome(serialize, edited) == _outcome(serialize, document)
