@@ -32,7 +32,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from ..canonical import canonical_marks
-from ..definitions import ALLOWED_ATTRIBUTES, ALLOWED_CHILDREN, HEADING_LEVELS, LIST_STYLES, SCHEMA
+from ..definitions import ALLOWED_ATTRIBUTES, CHILD_ATTRIBUTES, HEADING_LEVELS, LIST_STYLES, SCHEMA
 from ..errors import Path
 from ..load import unwrap_document
 from ..nodes import (
@@ -117,12 +117,10 @@ class _Invalid(Exception):
     """Internal: the DAST JSON pass met something it does not accept (the model path decides)."""
 
 
-# What each parent accepts, read from the schema table: child type -> the keys
-# that child may have (``type`` included).
+# What each parent accepts (the schema table's CHILD_ATTRIBUTES, as plain dicts for
+# the compiled build): child type -> the keys that child may have (``type`` included).
 _CHILD_KEYS: dict[str, dict[str, frozenset[str]]] = {
-    parent: {kind: ALLOWED_ATTRIBUTES[kind] for kind in kinds}
-    for parent, kinds in ALLOWED_CHILDREN.items()
-    if kinds
+    parent: dict(kinds) for parent, kinds in CHILD_ATTRIBUTES.items()
 }
 _ROOT_KEYS = ALLOWED_ATTRIBUTES["root"]
 _DOCUMENT_KEYS = frozenset(field.alias or name for name, field in Document.model_fields.items())
