@@ -161,7 +161,31 @@ class _LineBlockParser(BlockParser):
     state_cls = _LineState
 
     def parse_method(self, m: re.Match[str], state: Any) -> int | None:
+        """mistune's rule call, noting the source line of the tokens the rule made."""
         rule = m.lastgroup
+        if rule in _NOTED_RULES:
+            return self._noted_rule(m, state, rule)
+        tokens = state.tokens
+        count = len(tokens)
+        state.in_rule += 1
+        try:
+            end: int | None = self._methods[rule](m, state)  # type: ignore[index]
+        finally:
+            state.in_rule -= 1
+        # the rule's tokens (and the one before, which it may have extended) get its line;
+        # blank lines need none (they convert to nothing)
+        size = len(tokens)
+        line: int | None = None  # the rule's line, found when it is needed
+        for index in range(count - 1 if count else 0, size if rule != "blank_line" else count):
+            token = tokens[index]
+            if "_line" not in token:
+                if line is None:
+                    line = state.line_at(m.start())
+                token["_line"] = line
+        return end
+
+    def _noted_rule(self, m: re.Match[str], state: Any, rule: str) -> int | None:
+        """A container or a definition: noted (with its line) beside the tokens."""
         start = m.start()
         count = len(state.tokens)
         container = rule in _CONTAINER_RULES
@@ -222,6 +246,7 @@ def _parse_underline(inline: InlineParser, m: re.Match[str], state: Any) -> int 
 
 _CONTAINER_RULES = frozenset({"list", "block_quote"})
 _DEFINITION_RULES = frozenset({"ref_footnote", "ref_link"})
+_NOTED_RULES = _CONTAINER_RULES | _DEFINITION_RULES
 
 
 def _state_notes(state: BlockState) -> dict[str, Any]:
