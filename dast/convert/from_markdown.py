@@ -195,7 +195,7 @@ class _LineBlockParser(BlockParser):
                 _state_notes(state)["deep"].append(state.line_at(start))
         state.in_rule += 1
         try:
-            end: int | None = self._methods[rule](m, state)  # type: ignore[index]
+            end: int | None = self._methods[rule](m, state)
         finally:
             state.in_rule -= 1
             if container:
