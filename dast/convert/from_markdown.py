@@ -147,9 +147,9 @@ class _LineState(BlockState):
             rule, start = entry
             line = self.line_at(start)
             if rule == "list":
-                line_end = self.src.find("\n", start)
-                first = self.src[start : len(self.src) if line_end < 0 else line_end]
-                if _LIST_MARKER.match(first):
+                src = self.src
+                line_end = src.find("\n", start)
+                if _LIST_MARKER.match(src, start, len(src) if line_end < 0 else line_end):
                     line += 1  # the item's text starts on the next line
                 if self.cursor > 0:  # where the next item's marker line starts
                     entry[1] = self.src.rfind("\n", 0, self.cursor - 1) + 1

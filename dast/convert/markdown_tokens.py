@@ -104,6 +104,13 @@ _HTML_MARKS = {tag: mark for mark, tag in MARK_HTML_TAGS.items()} | {
     "strike": "strikethrough",
 }
 """HTML elements read as marks: the ones ``to_html`` writes, and their synonyms."""
+_PLAIN_MARK_TAGS = {
+    f"<{'/' if closing else ''}{tag}>": (tag, mark, closing)
+    for tag, mark in _HTML_MARKS.items()
+    for closing in (False, True)
+}
+"""``<em>``, ``</em>``...: what ``parse_tag`` reads in them, looked up at once (most raw HTML
+in converted text is these)."""
 _BR = re.compile(r"<br\s*/?>\Z", re.IGNORECASE)
 _BLOCK_PLACEHOLDER = re.compile(r"<!--\s*block\s+(\S+)\s*-->\Z")
 _COMMENTS = re.compile(r"(?:\s*<!--.*?-->)+\s*\Z", re.S)
@@ -130,7 +137,21 @@ def unescape(text: str) -> str:
     >>> unescape("&copy; &#65; &amp;amp; &copy")
     '© A &amp; &copy'
     """
-    return _CHARREF.sub(lambda m: html.unescape(m.group(0)), text) if "&" in text else text
+    return _CHARREF.sub(_decode_reference, text) if "&" in text else text
+
+
+_DECODED: dict[str, str] = {}
+"""Character references decoded so far (a few hundred at most in practice; bounded)."""
+
+
+def _decode_reference(match: re.Match[str]) -> str:
+    ref = match.group(0)
+    decoded = _DECODED.get(ref)
+    if decoded is None:
+        decoded = html.unescape(ref)
+        if len(_DECODED) < 4096:
+            _DECODED[ref] = decoded
+    return decoded
 
 
 # --- the handler API ------------------------------------------------------------
@@ -700,7 +721,7 @@ class TokenConverter:
             return self._degrade(node, container, line, f"{kind} is not allowed")
         if container == "root":
             return [node]
-        if isinstance(node, Paragraph) or (container == "item" and isinstance(node, List)):
+        if kind == "paragraph" or (container == "item" and kind == "list"):
             return [node]
         if isinstance(node, Block):
             self.lifted.append((node, line))
@@ -1070,6 +1091,10 @@ class TokenConverter:
         """A raw HTML tag inside a paragraph: marks, links, breaks and records are read,
         other tags keep the text around them (``img`` and the like go to ``from_html``)."""
         raw = token.get("raw", "")
+        plain = _PLAIN_MARK_TAGS.get(raw)
+        if plain is not None:
+            self._mark_tag(*plain, raw, where)
+            return
         parsed = parse_tag(raw)
         if parsed is None:
             line = where.locate(raw)
@@ -1086,16 +1111,7 @@ class TokenConverter:
             return
         mark = _HTML_MARKS.get(name)
         if mark is not None and not raw.endswith("/>"):
-            count = where.html.get(mark, 0)
-            if not closing:
-                where.html[mark] = count + 1
-            elif count > 1:
-                where.html[mark] = count - 1
-            elif count == 1:
-                del where.html[mark]
-            else:
-                line = where.locate(raw)
-                self.note(name, line, None, "dropped", f"{raw} closes nothing")
+            self._mark_tag(name, mark, closing, raw, where)
             return
         line = where.locate(raw)
         where.newlines += raw.count("\n")
@@ -1122,6 +1138,19 @@ class TokenConverter:
             return
         action = "kept as text" if name in ("sup", "sub") else "tag dropped, text kept"
         self.note(name, line, None, action, excerpt(raw))
+
+    def _mark_tag(self, name: str, mark: str, closing: bool, raw: str, where: _Inline) -> None:
+        """An opening or closing mark tag (``<u>``, ``</em>``...): the marks of the text after it."""
+        count = where.html.get(mark, 0)
+        if not closing:
+            where.html[mark] = count + 1
+        elif count > 1:
+            where.html[mark] = count - 1
+        elif count == 1:
+            del where.html[mark]
+        else:
+            line = where.locate(raw)
+            self.note(name, line, None, "dropped", f"{raw} closes nothing")
 
     def _html_link(
         self,
