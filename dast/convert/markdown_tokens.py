@@ -1140,7 +1140,7 @@ class TokenConverter:
         self.note(name, line, None, action, excerpt(raw))
 
     def _mark_tag(self, name: str, mark: str, closing: bool, raw: str, where: _Inline) -> None:
-        """An opening or closing mark tag (``<u>``, ``</em>``...): the marks of the text after it."""
+        """An opening or closing mark tag (``<u>``, ``</em>``...): marks for the text after it."""
         count = where.html.get(mark, 0)
         if not closing:
             where.html[mark] = count + 1
