@@ -492,7 +492,10 @@ class TokenConverter:
                     out.extend(self.fit(node, container, line))
                 self.anchor(start, out[0] if out else None)
                 return out
-        nodes = self._default_block(token, kind, line, container)
+        if kind == "paragraph" or kind == "block_text":  # the most common tokens
+            nodes = self._inline_block(token, line, None)
+        else:
+            nodes = self._default_block(token, kind, line, container)
         if container == "root" and self.allowed_blocks is None:
             return nodes  # fitted as they are
         out = []
@@ -503,8 +506,6 @@ class TokenConverter:
     def _default_block(
         self, token: dict[str, Any], kind: str, line: int | None, container: str
     ) -> list[RootChild]:
-        if kind in ("paragraph", "block_text"):
-            return self._inline_block(token, line, None)
         if kind == "heading":
             level = int(token["attrs"]["level"])
             if self.allowed_levels is not None and level not in self.allowed_levels:
