@@ -879,6 +879,14 @@ class TokenConverter:
                     value = " " if kind == "softbreak" else "\n"
                     key = marks
                     where.newlines += 1
+                elif kind == "link":
+                    out.add(self._link(token, marks, where))
+                    if "ref" in token:
+                        self.used_refs.add(token["ref"])
+                    continue
+                elif kind == "inline_html":
+                    self._inline_html(token, marks, where, out)
+                    continue
                 else:
                     self._inline_token(token, marks, where, out)
                     continue
@@ -1000,13 +1008,13 @@ class TokenConverter:
         flattened)."""
         acc = _Inlines()
         children = token.get("children") or []
-        if (
-            not self.handlers
-            and self.allowed_marks is None
-            and all(child["type"] != "image" for child in children)
-        ):
-            children = ()  # read here at once
-            self._plain_inlines(token.get("children") or (), marks, where, acc)
+        if not self.handlers and self.allowed_marks is None:
+            for child in children:
+                if child["type"] == "image":
+                    break
+            else:  # no image: read at once
+                self._plain_inlines(children, marks, where, acc)
+                children = []
         for child in children:
             if child["type"] == "image" and "image" not in self.handlers:
                 line = where.locate("![")
@@ -1023,8 +1031,12 @@ class TokenConverter:
             self._inline_token(child, marks, where, acc)
         acc.flush()
         items = acc.items
-        if not self.handlers and all(type(i) is dict and i["type"] == "span" for i in items):
-            return tuple(items) or (Span(value=""),)  # text only: merged as it came
+        if not self.handlers:
+            for item in items:
+                if type(item) is not dict or item["type"] != "span":
+                    break
+            else:  # text only: merged as it came
+                return tuple(items) or (Span(value=""),)
         items = [_model(item) for item in items]
         if self.html_links:
             while any(isinstance(item, _HtmlLink) for item in items):
