@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any, overload
 
 import mistune
@@ -127,8 +127,8 @@ class _LineState(BlockState):
 
     def append_token(self, token: dict[str, Any]) -> None:
         self.tokens.append(token)
-        if not self.in_rule and "_line_at" not in token:  # a token made outside the rules
-            token["_line_at"] = self.line_at(self.cursor)
+        if not self.in_rule and token["type"] != "blank_line" and "_line_at" not in token:
+            token["_line_at"] = self.line_at(self.cursor)  # a token made outside the rules
 
     def add_paragraph(self, text: str) -> None:
         """mistune's ``add_paragraph``, noting the line where a new paragraph starts."""
@@ -158,31 +158,24 @@ class _LineState(BlockState):
 
 
 class _LineBlockParser(BlockParser):
+    """mistune's block parser whose rules note the source line of the tokens they make.
+
+    Each rule but ``blank_line`` (blank lines convert to nothing, and are
+    most of the rule calls) is wrapped once, when the parser is built
+    (``note_lines``), so mistune's own dispatch runs unchanged.
+    """
+
     state_cls = _LineState
 
-    def parse_method(self, m: re.Match[str], state: Any) -> int | None:
-        """mistune's rule call, noting the source line of the tokens the rule made."""
-        rule = m.lastgroup
-        if rule in _NOTED_RULES:
-            return self._noted_rule(m, state, rule)
-        tokens = state.tokens
-        count = len(tokens)
-        state.in_rule += 1
-        try:
-            end: int | None = self._methods[rule](m, state)  # type: ignore[index]
-        finally:
-            state.in_rule -= 1
-        # the rule's tokens (and the one before, which it may have extended) get its line;
-        # blank lines need none (they convert to nothing)
-        size = len(tokens)
-        line: int | None = None  # the rule's line, found when it is needed
-        for index in range(count - 1 if count else 0, size if rule != "blank_line" else count):
-            token = tokens[index]
-            if "_line" not in token:
-                if line is None:
-                    line = state.line_at(m.start())
-                token["_line"] = line
-        return end
+    def note_lines(self) -> None:
+        """Wrap every rule registered so far (plugins' too) to note lines."""
+        methods: dict[str, _Rule] = self._methods
+        self._unnoted = dict(methods)
+        for rule, method in self._unnoted.items():
+            if rule in _NOTED_RULES:
+                methods[rule] = functools.partial(self._noted_rule, rule=rule)
+            elif rule != "blank_line":
+                methods[rule] = functools.partial(_lean_rule, method)
 
     def _noted_rule(self, m: re.Match[str], state: Any, rule: str) -> int | None:
         """A container or a definition: noted (with its line) beside the tokens."""
@@ -195,7 +188,7 @@ class _LineBlockParser(BlockParser):
                 _state_notes(state)["deep"].append(state.line_at(start))
         state.in_rule += 1
         try:
-            end: int | None = self._methods[rule](m, state)
+            end = self._unnoted[rule](m, state)
         finally:
             state.in_rule -= 1
             if container:
@@ -228,6 +221,29 @@ class _LineBlockParser(BlockParser):
                     after_break = text_start > 0 and state.src[text_start - 1] == "\n"
                     notes["text_lines"][key] = line + after_break
         return end
+
+
+_Rule = Callable[[re.Match[str], Any], "int | None"]
+
+
+def _lean_rule(method: _Rule, m: re.Match[str], state: Any) -> int | None:
+    """Run a rule; the tokens it made (and the one before, which it may have extended) get
+    its line."""
+    tokens = state.tokens
+    count = len(tokens)
+    state.in_rule += 1
+    try:
+        end = method(m, state)
+    finally:
+        state.in_rule -= 1
+    line: int | None = None  # the rule's line, found when it is needed
+    for index in range(count - 1 if count else 0, len(tokens)):
+        token = tokens[index]
+        if "_line" not in token:
+            if line is None:
+                line = state.line_at(m.start())
+            token["_line"] = line
+    return end
 
 
 def _parse_underline(inline: InlineParser, m: re.Match[str], state: Any) -> int | None:
@@ -317,6 +333,7 @@ def _parser() -> mistune.Markdown:
     md.inline.register(
         "underline", r"\+\+(?=[^\s+])", _parse_underline, before="link", start_chars="+"
     )
+    block.note_lines()
     return md
 
 
