@@ -294,11 +294,11 @@ class _Lifted:
     node: RootChild
 
 
-_new_span: Callable[[dict[str, Any]], Span] = Span.__pydantic_validator__.validate_python
 _new_paragraph: Callable[[dict[str, Any]], Paragraph] = (
     Paragraph.__pydantic_validator__.validate_python
 )
 _new_heading: Callable[[dict[str, Any]], Heading] = Heading.__pydantic_validator__.validate_python
+_new_list: Callable[[dict[str, Any]], List] = List.__pydantic_validator__.validate_python
 """The model's own validation, called without ``__init__``'s Python wrapper (hot paths)."""
 
 
@@ -580,14 +580,16 @@ class TokenConverter:
         return result.children
 
     def _list(self, token: dict[str, Any], line: int | None) -> List:
-        items: list[ListItem] = []
+        items: list[dict[str, Any]] = []  # as JSON, validated with the list (see ``_model``)
         for item in token.get("children") or []:
             children = self.blocks(item.get("children") or [], "item")
-            items.append(ListItem(children=tuple(children) or (empty_paragraph(),)))
+            items.append({"type": "listItem", "children": tuple(children) or (empty_paragraph(),)})
         attrs = token.get("attrs") or {}
-        node = List(
-            style="numbered" if attrs.get("ordered") else "bulleted",
-            children=tuple(items) or (ListItem(children=(empty_paragraph(),)),),
+        node = _new_list(
+            {
+                "style": "numbered" if attrs.get("ordered") else "bulleted",
+                "children": tuple(items) or (ListItem(children=(empty_paragraph(),)),),
+            }
         )
         start = attrs.get("start")
         if start is not None and start != 1:
@@ -665,11 +667,10 @@ class TokenConverter:
             and self.allowed_marks is None
         ):  # plain text (a third of all paragraphs): one span
             raw = tokens[0].get("raw", "")
-            value = unescape(raw) if "&" in raw else raw
-            span = _new_span({"value": value})
+            span = {"type": "span", "value": unescape(raw) if "&" in raw else raw}
             if level is None:
                 return [_new_paragraph({"children": (span,)})]
-            return [Heading(level=level, children=(span,))]
+            return [_new_heading({"level": level, "children": (span,)})]
         where = _Inline(token.get("_src", ""), None if line is None else line - 1)
         start = len(self.entries)
         lifts = self.lifts
