@@ -38,7 +38,7 @@ This module parses (a mistune block parser that records the source line
 of every token, footnotes read with their lines); ``markdown_tokens``
 turns the tokens into DAST.
 
-Speed (``benchmarks/bench_convert.py``): about 1.33x the time of mistune's
+Speed (``benchmarks/bench_convert.py``): 1.29-1.33x the time of mistune's
 own parse of the same text in pure Python, 1.28x with the compiled
 ``markdown_tokens``. Over mistune's ~310 ms: source lines ~12 ms, tokens
 to nodes ~85 ms (~65 compiled; a third of it pydantic building the models),
