@@ -10,9 +10,11 @@ one small element each).
 
 * markdown: ``from_markdown`` time over the time of mistune's own parse of the
   same text (``mistune.create_markdown(renderer=None)`` with the same plugins);
-  with ``--stages``: mistune's parse, our parse (mistune plus the source line
-  of every token), the conversion of the tokens to nodes, and the rest
-  (report, document, checks);
+  with ``--stages``: mistune's parse (also with the collector paused, as ours
+  runs), our parse (mistune plus the source line of every token), the
+  conversion of the tokens to nodes, and the rest (report, document, checks,
+  and the collector's pass over the new tree when ``from_markdown`` ends,
+  timed on its own);
 * HTML: ``from_html`` throughput in MB of HTML per second, and lexbor's parse
   alone for comparison (and justhtml's, when it is installed);
 * visible text: for every page of ``fixtures/html``, the share of the
@@ -106,6 +108,10 @@ def _stages(markdown: str, runs: int) -> None:
     from dast.convert.from_markdown import _parse
     from dast.convert.markdown_tokens import TokenConverter
 
+    def mistune_paused() -> None:
+        with gc_paused():  # as our parse runs
+            md(markdown)
+
     def parse() -> None:
         with gc_paused():  # as in from_markdown
             _parse(markdown)
@@ -114,24 +120,47 @@ def _stages(markdown: str, runs: int) -> None:
         with gc_paused():
             TokenConverter(markdown, None, None, None, {}).root(tokens.pop())
 
+    collected: list[float] = []  # CPU time of the collections during one from_markdown
+
+    def on_collection(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collected.append(-time.process_time())
+        elif collected:
+            collected[-1] += time.process_time()
+
+    def total() -> None:
+        collected.clear()
+        gc.callbacks.append(on_collection)
+        try:
+            from_markdown(markdown)
+        finally:
+            gc.callbacks.remove(on_collection)
+        collections.append(sum(collected))
+
     md = mistune.create_markdown(
         renderer=None, plugins=["strikethrough", "mark", "table", "footnotes"]
     )
     tokens = [_parse(markdown)[0] for _ in range(runs + 1)]  # conversion consumes its tokens
+    collections: list[float] = []
     times = _alternated(
         {
             "mistune": lambda: md(markdown),
+            "mistune_paused": mistune_paused,
             "parse": parse,
             "convert": convert,
-            "total": lambda: from_markdown(markdown),
+            "total": total,
         },
         runs,
     )
     med = {name: statistics.median(values) * 1000 for name, values in times.items()}
-    print(f"  stages (medians): mistune's parse {med['mistune']:.0f} ms; our parse "
-          f"{med['parse']:.0f} ms (source lines: +{med['parse'] - med['mistune']:.0f}); "
-          f"tokens to nodes {med['convert']:.0f} ms; the rest "
-          f"{med['total'] - med['parse'] - med['convert']:.0f} ms")  # fmt: skip
+    med["collector"] = statistics.median(collections) * 1000
+    rest = med["total"] - med["parse"] - med["convert"]
+    print(f"  stages (medians): mistune's parse {med['mistune']:.0f} ms "
+          f"({med['mistune_paused']:.0f} with the collector paused); our parse "
+          f"{med['parse']:.0f} ms (source lines: +{med['parse'] - med['mistune_paused']:.0f}, "
+          f"both paused); tokens to nodes {med['convert']:.0f} ms; the rest {rest:.0f} ms, "
+          f"in which the collector's pass over the new tree when from_markdown ends "
+          f"{med['collector']:.0f} ms")  # fmt: skip
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +91,8 @@ _MARK_TOKENS = {
     "underline": "underline",
     "codespan": "code",
 }
+_NESTING_MARKS = {kind: mark for kind, mark in _MARK_TOKENS.items() if kind != "codespan"}
+"""The mark tokens that hold other inline tokens."""
 _HANDLER_NODE_TYPES = ROOT_CHILD_TYPES | INLINE_NODE_TYPES
 """What a handler may return: block and inline nodes (not list items, roots or documents)."""
 
@@ -102,6 +104,13 @@ _HTML_MARKS = {tag: mark for mark, tag in MARK_HTML_TAGS.items()} | {
     "strike": "strikethrough",
 }
 """HTML elements read as marks: the ones ``to_html`` writes, and their synonyms."""
+_PLAIN_MARK_TAGS = {
+    f"<{'/' if closing else ''}{tag}>": (tag, mark, closing)
+    for tag, mark in _HTML_MARKS.items()
+    for closing in (False, True)
+}
+"""``<em>``, ``</em>``...: what ``parse_tag`` reads in them, looked up at once (most raw HTML
+in converted text is these)."""
 _BR = re.compile(r"<br\s*/?>\Z", re.IGNORECASE)
 _BLOCK_PLACEHOLDER = re.compile(r"<!--\s*block\s+(\S+)\s*-->\Z")
 _COMMENTS = re.compile(r"(?:\s*<!--.*?-->)+\s*\Z", re.S)
@@ -128,7 +137,21 @@ def unescape(text: str) -> str:
     >>> unescape("&copy; &#65; &amp;amp; &copy")
     '© A &amp; &copy'
     """
-    return _CHARREF.sub(lambda m: html.unescape(m.group(0)), text) if "&" in text else text
+    return _CHARREF.sub(_decode_reference, text) if "&" in text else text
+
+
+_DECODED: dict[str, str] = {}
+"""Character references decoded so far (a few hundred at most in practice; bounded)."""
+
+
+def _decode_reference(match: re.Match[str]) -> str:
+    ref = match.group(0)
+    decoded = _DECODED.get(ref)
+    if decoded is None:
+        decoded = html.unescape(ref)
+        if len(_DECODED) < 4096:
+            _DECODED[ref] = decoded
+    return decoded
 
 
 # --- the handler API ------------------------------------------------------------
@@ -165,7 +188,7 @@ class MarkdownContext:
         [('a ', ('strong',)), ('b', ('strong', 'emphasis'))]
         """
         out = self._converter.inline_tokens(children, self.marks, self.line)
-        return [node for node in out if not isinstance(node, _Lifted)]
+        return [_model(node) for node in out if not isinstance(node, _Lifted)]
 
     def text(self, token: dict[str, Any]) -> str:
         """The plain text of a token and its children (alt text, cell text...).
@@ -247,6 +270,8 @@ def close_html_link(out: list[Any]) -> None:
     spans: list[Span] = []
     after: list[Any] = []
     for item in content:
+        if type(item) is dict:
+            item = _model(item)
         if isinstance(item, Span):
             spans.append(item)
         elif isinstance(item, Link | ItemLink):
@@ -269,56 +294,81 @@ class _Lifted:
     node: RootChild
 
 
-_new_span: Callable[[dict[str, Any]], Span] = Span.__pydantic_validator__.validate_python
 _new_paragraph: Callable[[dict[str, Any]], Paragraph] = (
     Paragraph.__pydantic_validator__.validate_python
 )
+_new_heading: Callable[[dict[str, Any]], Heading] = Heading.__pydantic_validator__.validate_python
+_new_list: Callable[[dict[str, Any]], List] = List.__pydantic_validator__.validate_python
 """The model's own validation, called without ``__init__``'s Python wrapper (hot paths)."""
+
+
+def _model(item: Any) -> Any:
+    """An inline node kept as DAST JSON (a span or link dict) as its model; anything else as is.
+
+    Inline content is gathered as JSON and validated with its paragraph or
+    heading in one pydantic call (no model per span, and no check of a model
+    instance per child); nodes that leave the converter by another way go
+    through this.
+
+    >>> _model({"type": "span", "value": "x"})
+    Span(type='span', value='x', marks=None)
+    """
+    if type(item) is dict:
+        return NODE_CLASS_BY_TYPE[item["type"]].__pydantic_validator__.validate_python(item)
+    return item
+
+
+def _blank_span(item: Any) -> bool:
+    """True for a span (a model or its JSON) holding only whitespace."""
+    if type(item) is dict:
+        return item["type"] == "span" and not item["value"].strip()
+    return isinstance(item, Span) and not item.value.strip()
 
 
 class _Inlines:
     """Inline content being built: text runs with the same marks become one span.
 
-    Spans come out merged as ``dast.canonical`` merges them (empty text is
+    Spans (and links) are DAST JSON dicts, validated with their paragraph
+    (see ``_model``). Spans come out merged as ``dast.canonical`` merges them (empty text is
     left out, adjacent text with the same canonical marks is joined), so a
     paragraph is built once, already canonical, with no span made and
     merged later.
     """
 
-    __slots__ = ("_marks", "_parts", "items")
+    __slots__ = ("items", "marks", "parts")
 
     def __init__(self) -> None:
         self.items: list[Any] = []
-        self._parts: list[str] = []
-        self._marks: tuple[str, ...] | None = None
+        self.parts: list[str] = []  # text not yet in a span, under ``marks``
+        self.marks: tuple[str, ...] | None = None
 
     def text(self, value: str, marks: tuple[str, ...] | None) -> None:
         """Add text under canonical ``marks``."""
         if not value:
             return
-        parts = self._parts
-        if parts and marks != self._marks:
+        parts = self.parts
+        if parts and marks != self.marks:
             self.flush()
-            parts = self._parts
-        self._marks = marks
+            parts = self.parts
+        self.marks = marks
         parts.append(value)
 
     def add(self, node: Any) -> None:
         """Add a node (a span added this way is kept as it is)."""
-        if self._parts:
+        if self.parts:
             self.flush()
         self.items.append(node)
 
     def flush(self) -> None:
         """Turn the pending text into a span (after which ``items`` is complete)."""
-        parts = self._parts
+        parts = self.parts
         if parts:
             value = parts[0] if len(parts) == 1 else "".join(parts)
-            if self._marks is None:
-                self.items.append(_new_span({"value": value}))
+            if self.marks is None:
+                self.items.append({"type": "span", "value": value})
             else:
-                self.items.append(_new_span({"value": value, "marks": self._marks}))
-            self._parts = []
+                self.items.append({"type": "span", "value": value, "marks": self.marks})
+            self.parts = []
 
 
 class _Inline:
@@ -442,7 +492,10 @@ class TokenConverter:
                     out.extend(self.fit(node, container, line))
                 self.anchor(start, out[0] if out else None)
                 return out
-        nodes = self._default_block(token, kind, line, container)
+        if kind == "paragraph" or kind == "block_text":  # the most common tokens
+            nodes = self._inline_block(token, line, None)
+        else:
+            nodes = self._default_block(token, kind, line, container)
         if container == "root" and self.allowed_blocks is None:
             return nodes  # fitted as they are
         out = []
@@ -453,8 +506,6 @@ class TokenConverter:
     def _default_block(
         self, token: dict[str, Any], kind: str, line: int | None, container: str
     ) -> list[RootChild]:
-        if kind in ("paragraph", "block_text"):
-            return self._inline_block(token, line, None)
         if kind == "heading":
             level = int(token["attrs"]["level"])
             if self.allowed_levels is not None and level not in self.allowed_levels:
@@ -529,14 +580,16 @@ class TokenConverter:
         return result.children
 
     def _list(self, token: dict[str, Any], line: int | None) -> List:
-        items: list[ListItem] = []
+        items: list[dict[str, Any]] = []  # as JSON, validated with the list (see ``_model``)
         for item in token.get("children") or []:
             children = self.blocks(item.get("children") or [], "item")
-            items.append(ListItem(children=tuple(children) or (empty_paragraph(),)))
+            items.append({"type": "listItem", "children": tuple(children) or (empty_paragraph(),)})
         attrs = token.get("attrs") or {}
-        node = List(
-            style="numbered" if attrs.get("ordered") else "bulleted",
-            children=tuple(items) or (ListItem(children=(empty_paragraph(),)),),
+        node = _new_list(
+            {
+                "style": "numbered" if attrs.get("ordered") else "bulleted",
+                "children": tuple(items) or (ListItem(children=(empty_paragraph(),)),),
+            }
         )
         start = attrs.get("start")
         if start is not None and start != 1:
@@ -614,11 +667,10 @@ class TokenConverter:
             and self.allowed_marks is None
         ):  # plain text (a third of all paragraphs): one span
             raw = tokens[0].get("raw", "")
-            value = unescape(raw) if "&" in raw else raw
-            span = _new_span({"value": value})
+            span = {"type": "span", "value": unescape(raw) if "&" in raw else raw}
             if level is None:
                 return [_new_paragraph({"children": (span,)})]
-            return [Heading(level=level, children=(span,))]
+            return [_new_heading({"level": level, "children": (span,)})]
         where = _Inline(token.get("_src", ""), None if line is None else line - 1)
         start = len(self.entries)
         lifts = self.lifts
@@ -628,7 +680,7 @@ class TokenConverter:
             node: RootChild = (
                 _new_paragraph({"children": children})
                 if level is None
-                else Heading(level=level, children=children)
+                else _new_heading({"level": level, "children": children})
             )
             if len(self.entries) > start:
                 self.anchor(start, node)
@@ -639,7 +691,7 @@ class TokenConverter:
         def flush(force: bool) -> None:
             if not group and not force:
                 return
-            if not force and all(isinstance(n, Span) and not n.value.strip() for n in group):
+            if not force and all(_blank_span(n) for n in group):
                 group.clear()
                 return
             children = tuple(group) or (Span(value=""),)
@@ -671,7 +723,7 @@ class TokenConverter:
             return self._degrade(node, container, line, f"{kind} is not allowed")
         if container == "root":
             return [node]
-        if isinstance(node, Paragraph) or (container == "item" and isinstance(node, List)):
+        if kind == "paragraph" or (container == "item" and kind == "list"):
             return [node]
         if isinstance(node, Block):
             self.lifted.append((node, line))
@@ -780,14 +832,82 @@ class TokenConverter:
         if where is None:
             where = _Inline("", None if line is None else line - 1)
         acc = _Inlines()
-        for token in tokens:
-            self._inline_token(token, marks, where, acc)
+        if self.handlers or self.allowed_marks is not None:
+            for token in tokens:
+                self._inline_token(token, marks, where, acc)
+        else:
+            self._plain_inlines(tokens, marks, where, acc)
         acc.flush()
         out: list[InlineNode | _Lifted] = acc.items
         if self.html_links:
             while any(isinstance(item, _HtmlLink) for item in out):
                 close_html_link(out)  # an <a> left open runs to the end, as in a browser
         return out
+
+    def _plain_inlines(
+        self,
+        tokens: Iterable[dict[str, Any]],
+        marks: tuple[str, ...],
+        where: _Inline,
+        out: _Inlines,
+    ) -> None:
+        """``_inline_token`` for each token, when there are no handlers and every mark is allowed.
+
+        Text, code spans, breaks and mark tokens (the bulk of every paragraph)
+        are read here in one loop, with a stack instead of recursion; the
+        other tokens go to ``_inline_token``. Same nodes, same order.
+        """
+        cache = self._mark_cache
+        stack: list[tuple[Iterator[dict[str, Any]], tuple[str, ...]]] = []
+        tokens_left = iter(tokens)
+        while True:
+            for token in tokens_left:
+                kind = token["type"]
+                if kind == "text":
+                    value = token.get("raw", "")
+                    if "&" in value:
+                        value = unescape(value)
+                    key = marks
+                elif kind in _NESTING_MARKS:
+                    stack.append((tokens_left, marks))
+                    marks = (*marks, _NESTING_MARKS[kind])
+                    tokens_left = iter(token.get("children") or ())
+                    break
+                elif kind == "codespan":
+                    value = token.get("raw", "")
+                    key = (*marks, "code")
+                elif kind == "softbreak" or kind == "linebreak":
+                    value = " " if kind == "softbreak" else "\n"
+                    key = marks
+                    where.newlines += 1
+                elif kind == "link":
+                    out.add(self._link(token, marks, where))
+                    if "ref" in token:
+                        self.used_refs.add(token["ref"])
+                    continue
+                elif kind == "inline_html":
+                    self._inline_html(token, marks, where, out)
+                    continue
+                else:
+                    self._inline_token(token, marks, where, out)
+                    continue
+                if not value:
+                    continue
+                if where.html:
+                    key = (*key, *where.html)
+                found = cache.get(key, _UNKNOWN)
+                if found is _UNKNOWN:
+                    found = cache[key] = tuple(sorted(set(key), key=mark_key)) or None
+                parts = out.parts
+                if parts and found is not out.marks and found != out.marks:
+                    out.flush()
+                    parts = out.parts
+                out.marks = found
+                parts.append(value)
+            else:
+                if not stack:
+                    return
+                tokens_left, marks = stack.pop()
 
     def _span_marks(self, marks: tuple[str, ...], where: _Inline) -> tuple[str, ...] | None:
         """The canonical marks of text under ``marks`` and the open mark tags."""
@@ -884,13 +1004,22 @@ class TokenConverter:
 
     def _label(
         self, token: dict[str, Any], marks: tuple[str, ...], where: _Inline, what: str
-    ) -> tuple[Span, ...]:
-        """The spans of a link label (anything else in it is reported and flattened)."""
+    ) -> tuple[Any, ...]:
+        """The spans of a link label, as JSON or models (anything else in it is reported and
+        flattened)."""
         acc = _Inlines()
-        for child in token.get("children") or []:
+        children = token.get("children") or []
+        if not self.handlers and self.allowed_marks is None:
+            for child in children:
+                if child["type"] == "image":
+                    break
+            else:  # no image: read at once
+                self._plain_inlines(children, marks, where, acc)
+                children = []
+        for child in children:
             if child["type"] == "image" and "image" not in self.handlers:
                 line = where.locate("![")
-                for span in self._label(child, marks, where, "image"):
+                for span in map(_model, self._label(child, marks, where, "image")):
                     acc.text(span.value, span.marks)
                 self.note(
                     "image",
@@ -903,8 +1032,13 @@ class TokenConverter:
             self._inline_token(child, marks, where, acc)
         acc.flush()
         items = acc.items
-        if not self.handlers and all(type(item) is Span for item in items):
-            return tuple(items) or (Span(value=""),)  # text only: merged as it came
+        if not self.handlers:
+            for item in items:
+                if type(item) is not dict or item["type"] != "span":
+                    break
+            else:  # text only: merged as it came
+                return tuple(items) or (Span(value=""),)
+        items = [_model(item) for item in items]
         if self.html_links:
             while any(isinstance(item, _HtmlLink) for item in items):
                 close_html_link(items)
@@ -934,7 +1068,10 @@ class TokenConverter:
         spans.flush()
         return tuple(spans.items) or (Span(value=""),)
 
-    def _link(self, token: dict[str, Any], marks: tuple[str, ...], where: _Inline) -> InlineNode:
+    def _link(
+        self, token: dict[str, Any], marks: tuple[str, ...], where: _Inline
+    ) -> dict[str, Any]:
+        """A link or item link, as DAST JSON (see ``_model``)."""
         attrs = token.get("attrs") or {}
         url = attrs.get("url", "")
         title = attrs.get("title")
@@ -943,8 +1080,9 @@ class TokenConverter:
         if title:
             where.newlines += title.count("\n")
         if url.startswith(_ITEM_URL) and len(url) > len(_ITEM_URL):
-            return ItemLink(item=url[len(_ITEM_URL) :], children=label, meta=meta)
-        return Link(url=url, children=label, meta=meta)
+            return {"type": "itemLink", "item": url[len(_ITEM_URL) :], "children": label,
+                    "meta": meta}  # fmt: skip
+        return {"type": "link", "url": url, "children": label, "meta": meta}
 
     def _image_link(self, token: dict[str, Any], marks: tuple[str, ...], where: _Inline) -> Link:
         attrs = token.get("attrs") or {}
@@ -952,7 +1090,7 @@ class TokenConverter:
         title = attrs.get("title")
         meta = None if not title else (MetaEntry(id="title", value=unescape(title)),)
         label = self._label(token, marks, where, "image")
-        if len(label) == 1 and label[0].value == "":
+        if len(label) == 1 and _model(label[0]).value == "":
             span = self._span(url, marks, where)
             label = (span,) if url else (Span(value=""),)
         return Link(url=url, children=label, meta=meta)
@@ -967,6 +1105,10 @@ class TokenConverter:
         """A raw HTML tag inside a paragraph: marks, links, breaks and records are read,
         other tags keep the text around them (``img`` and the like go to ``from_html``)."""
         raw = token.get("raw", "")
+        plain = _PLAIN_MARK_TAGS.get(raw)
+        if plain is not None:
+            self._mark_tag(*plain, raw, where)
+            return
         parsed = parse_tag(raw)
         if parsed is None:
             line = where.locate(raw)
@@ -983,16 +1125,7 @@ class TokenConverter:
             return
         mark = _HTML_MARKS.get(name)
         if mark is not None and not raw.endswith("/>"):
-            count = where.html.get(mark, 0)
-            if not closing:
-                where.html[mark] = count + 1
-            elif count > 1:
-                where.html[mark] = count - 1
-            elif count == 1:
-                del where.html[mark]
-            else:
-                line = where.locate(raw)
-                self.note(name, line, None, "dropped", f"{raw} closes nothing")
+            self._mark_tag(name, mark, closing, raw, where)
             return
         line = where.locate(raw)
         where.newlines += raw.count("\n")
@@ -1019,6 +1152,19 @@ class TokenConverter:
             return
         action = "kept as text" if name in ("sup", "sub") else "tag dropped, text kept"
         self.note(name, line, None, action, excerpt(raw))
+
+    def _mark_tag(self, name: str, mark: str, closing: bool, raw: str, where: _Inline) -> None:
+        """An opening or closing mark tag (``<u>``, ``</em>``...): marks for the text after it."""
+        count = where.html.get(mark, 0)
+        if not closing:
+            where.html[mark] = count + 1
+        elif count > 1:
+            where.html[mark] = count - 1
+        elif count == 1:
+            del where.html[mark]
+        else:
+            line = where.locate(raw)
+            self.note(name, line, None, "dropped", f"{raw} closes nothing")
 
     def _html_link(
         self,

@@ -7,7 +7,8 @@ nodes it did not build itself; it checks the result with
 down: the corpus of ``markdown_corpus.py`` (random markdown shapes, four
 option sets) against the results recorded from the conversion before
 these changes, and a hypothesis property that whatever markdown comes in,
-the result is valid and canonical.
+the result is valid and canonical. The inline loop and the label short-cut
+(no handlers) convert everything exactly as the general path does.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from hypothesis import strategies as st
 
 from dast.canonical import is_canonical
 from dast.convert import ConversionError, from_markdown
+from dast.convert.from_html import parse_tag
+from dast.convert.markdown_tokens import _HTML_MARKS, _PLAIN_MARK_TAGS
 from dast.nodes import Heading, Span
 from dast.validate import validate
 from tests.convert.markdown_corpus import OPTIONS, PIECES, cases_of, convert, inputs
@@ -58,6 +61,41 @@ def test_any_markdown_converts_to_a_valid_canonical_document(text: str) -> None:
         doc, _ = from_markdown(text, **options)
         assert validate(doc).valid
         assert is_canonical(doc), (text, options)
+
+
+def _general(text: str, options: dict[str, Any]) -> dict[str, Any]:
+    """``convert`` through the general path: any handler turns the inline loop
+    (``TokenConverter._plain_inlines``) and the label short-cut off, and this one never runs."""
+
+    def never(token: dict[str, Any], ctx: Any) -> None:
+        raise AssertionError("no token is of this type")
+
+    return convert(text, {**options, "handlers": {"no such token": never}})
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_the_inline_loop_converts_the_corpus_as_the_general_path_does(chunk: int) -> None:
+    for position in range(chunk, len(_CASES), 4):
+        index, number = _CASES[position]
+        text, options = _TEXTS[index], OPTIONS[number]
+        assert convert(text, options) == _general(text, options), (text, options)
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+def test_the_inline_loop_converts_any_markdown_as_the_general_path_does(text: str) -> None:
+    assert convert(text, {}) == _general(text, {})
+
+
+def test_plain_mark_tags_are_read_as_parse_tag_reads_them() -> None:
+    assert len(_PLAIN_MARK_TAGS) == 2 * len(_HTML_MARKS)
+    for raw, (tag, mark, closing) in _PLAIN_MARK_TAGS.items():
+        assert parse_tag(raw) == (tag, {}, closing)
+        assert _HTML_MARKS[tag] == mark
+
+
+def test_a_long_document_converts_as_the_general_path_does() -> None:
+    text = "\n\n".join(_TEXTS)  # every shape of the corpus, and the lines of a long text
+    assert convert(text, {}) == _general(text, {})
 
 
 @given(st.text(st.characters(codec="utf-8"), max_size=60))
