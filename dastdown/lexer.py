@@ -263,13 +263,20 @@ class _LineSyntax:
         self.trailer_candidates = re.compile(r"(?:^| )\{")
 
 
-class StructureLexer(Lexer):
+class StructureLexer:
     """The custom lark lexer of ``dastdown.lark``: one pass over the lines.
 
     Lark builds it with the grammar's terminals; ``lex(text)`` yields lark
     tokens (1-based ``line`` and ``column`` of the text they stand for) and
     raises :class:`~dastdown.errors.DastdownParseError` on lexical problems
     (a heading of 7 ``#``, an unclosed fence, a malformed trailer).
+
+    It is registered as a virtual subclass of lark's ``Lexer`` (an ABC,
+    which is all lark checks) rather than derived from it: compiled with
+    mypyc (setup.py), a class derived from an interpreted class gets a
+    memory layout that clashes with its base's (the instance ``__dict__``
+    pointer lands outside the object: a ``SystemError`` from dict lookups,
+    then a crash in the garbage collector).
 
     >>> from dastdown.parser import grammar
     >>> [t.type for t in StructureLexer(grammar().lexer_conf).lex("> a\\n> b\\n")]
@@ -291,7 +298,7 @@ class StructureLexer(Lexer):
         """
         return _Lexing(text, self._syntax).run()
 
-    def lex(self, text: str) -> Iterator[Token]:  # type: ignore[override]
+    def lex(self, text: str) -> Iterator[Token]:
         """Yield the block-level tokens of ``text``.
 
         A lexical error is raised after the tokens before it: the parser
@@ -303,6 +310,9 @@ class StructureLexer(Lexer):
             return iter(lexing.run())
         except DastdownParseError as error:
             return _then_raise(lexing.out, error)
+
+
+Lexer.register(StructureLexer)
 
 
 def _then_raise(tokens: list[Token], error: DastdownParseError) -> Iterator[Token]:
