@@ -1074,7 +1074,7 @@ def _mangled_text(item: tuple[int, MangledPlaceholder, int, int], counts: dict[s
     )
 
 
-_CANONICAL: dict[tuple[str, ...], _Marks] = {}
+_CANONICAL: Final[dict[tuple[str, ...], _Marks]] = {}
 
 
 def _canonical(counts: dict[str, int]) -> _Marks:

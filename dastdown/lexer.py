@@ -47,17 +47,19 @@ AttributeValue = str | tuple[int, ...]
 _NO_TEXT: Final = -2  # the previous line was not paragraph text
 _QUOTED: Final = -1  # container key of the lines of a blockquote
 
-_new_str = str.__new__
+_new_str: Final = str.__new__
+_Token: Final = Token  # compiled, a static: no module-dict lookup per token
 
 
 def _token(kind: str, value: str, line: int, column: int) -> Token:
     """A lark ``Token`` as ``Token(kind, value, line=line, column=column)`` makes it.
 
     Made directly (a new ``str`` of the ``Token`` class, then its documented
-    attributes): lark's constructor is interpreted Python, and was most of the
-    line pre-pass's time compiled (tests/test_lexer_steps.py compares the two).
+    attributes): lark's constructor is interpreted Python (a ``super()`` call
+    and keyword defaults per token), a cost the compiled lexer need not pay
+    (tests/test_lexer_steps.py compares the two).
     """
-    token: Any = _new_str(Token, value)
+    token: Any = _new_str(_Token, value)
     token.type = kind
     token.start_pos = None
     token.value = value
