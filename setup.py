@@ -1,10 +1,15 @@
 """Build script: the project's metadata is in pyproject.toml; this file only adds compiled modules.
 
-``dastdown/serializer.py``, ``dast/convert/to_html.py`` and
-``dast/convert/markdown_tokens.py`` are compiled with mypyc (mypy's
-compiler for type-annotated Python; mypy is already the project's type
-checker, so the modules compile unchanged) when a wheel is built: about
-1.3x faster (benchmarks/PROFILE.md); markdown's tokens to nodes 95 -> 74 ms. Each compiled module is
+``dastdown/serializer.py``, ``dast/convert/to_html.py``,
+``dast/convert/markdown_tokens.py`` and dastdown's line lexer and inline
+scanner (``dastdown/lexer.py``, ``dastdown/inline.py``) are compiled with
+mypyc (mypy's compiler for type-annotated Python; mypy is already the
+project's type checker, so the modules compile unchanged) when a wheel is
+built: about 1.3x faster (benchmarks/PROFILE.md); markdown's tokens to nodes
+95 -> 74 ms. A class of a compiled module must not derive from a class of an
+interpreted one (lark's, pydantic's): mypyc gives it a memory layout that
+clashes with its base's and it crashes at run time
+(tests/test_speed_paths_build.py checks it). Each compiled module is
 optional. No C compiler, a failed compile, mypy missing, an editable install
 (``pip install -e .``: the source you edit is the code that runs) or
 ``DAST_TOOLKIT_PURE_PYTHON=1`` leave the pure-Python modules in use, which
@@ -21,7 +26,13 @@ from typing import Any
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-COMPILED = ("dastdown/serializer.py", "dast/convert/to_html.py", "dast/convert/markdown_tokens.py")
+COMPILED = (
+    "dastdown/serializer.py",
+    "dast/convert/to_html.py",
+    "dast/convert/markdown_tokens.py",
+    "dastdown/lexer.py",
+    "dastdown/inline.py",
+)
 PURE_ENV = "DAST_TOOLKIT_PURE_PYTHON"
 
 # mypy's settings for compiling: the pydantic plugin (the modules read the

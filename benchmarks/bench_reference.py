@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _builds() -> str:
     """Which of the modules setup.py may compile are compiled in this run."""
-    names = ("dastdown.serializer", "dast.convert.to_html")
+    names = ("dastdown.serializer", "dastdown.lexer", "dastdown.inline", "dast.convert.to_html")
     kinds = [
         f"{name} {'pure Python' if str(sys.modules[name].__file__).endswith('.py') else 'compiled'}"
         for name in names

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, cast
+from collections.abc import Iterator, Mapping
+from typing import Any, Final, cast
 
 from lark import Token
 from lark.lexer import Lexer, TerminalDef
@@ -44,11 +44,31 @@ __all__ = ["AttributeSyntax", "AttributeValue", "StructureLexer", "decode_string
 AttributeValue = str | tuple[int, ...]
 """A trailer value: a string, or the line numbers of ``highlight=[0,2]``."""
 
-_NO_TEXT = -2  # the previous line was not paragraph text
-_QUOTED = -1  # container key of the lines of a blockquote
+_NO_TEXT: Final = -2  # the previous line was not paragraph text
+_QUOTED: Final = -1  # container key of the lines of a blockquote
 
-_new_token = cast("Callable[..., Token]", Token._future_new)
-"""lark's ``Token`` constructor, without its keyword-argument shim."""
+_new_str: Final = str.__new__
+_Token: Final = Token  # compiled, a static: no module-dict lookup per token
+
+
+def _token(kind: str, value: str, line: int, column: int) -> Token:
+    """A lark ``Token`` as ``Token(kind, value, line=line, column=column)`` makes it.
+
+    Made directly (a new ``str`` of the ``Token`` class, then its documented
+    attributes): lark's constructor is interpreted Python (a ``super()`` call
+    and keyword defaults per token), a cost the compiled lexer need not pay
+    (tests/test_lexer_steps.py compares the two).
+    """
+    token: Any = _new_str(_Token, value)
+    token.type = kind
+    token.start_pos = None
+    token.value = value
+    token.line = line
+    token.column = column
+    token.end_line = None
+    token.end_column = None
+    token.end_pos = None
+    return cast(Token, token)
 
 _HEX4 = re.compile("[0-9a-fA-F]{4}")
 
@@ -239,9 +259,9 @@ _LINE_TERMINALS = (
 )
 """The terminals that can start a line's content, tried in this order."""
 
-_MARKERS = ("BULLET", "ORDINAL")
+_MARKERS: Final = ("BULLET", "ORDINAL")
 
-_TRAILER_LIKE = "_TRAILER_LIKE"
+_TRAILER_LIKE: Final = "_TRAILER_LIKE"
 """Not a terminal: the name of the line-start alternative for text that starts
 like a trailer (``{key=``, ``{"``, ``{}``) without being one, an error."""
 
@@ -263,13 +283,20 @@ class _LineSyntax:
         self.trailer_candidates = re.compile(r"(?:^| )\{")
 
 
-class StructureLexer(Lexer):
+class StructureLexer:
     """The custom lark lexer of ``dastdown.lark``: one pass over the lines.
 
     Lark builds it with the grammar's terminals; ``lex(text)`` yields lark
     tokens (1-based ``line`` and ``column`` of the text they stand for) and
     raises :class:`~dastdown.errors.DastdownParseError` on lexical problems
     (a heading of 7 ``#``, an unclosed fence, a malformed trailer).
+
+    It is registered as a virtual subclass of lark's ``Lexer`` (an ABC,
+    which is all lark checks) rather than derived from it: compiled with
+    mypyc (setup.py), a class derived from an interpreted class gets a
+    memory layout that clashes with its base's (the instance ``__dict__``
+    pointer lands outside the object: a ``SystemError`` from dict lookups,
+    then a crash in the garbage collector).
 
     >>> from dastdown.parser import grammar
     >>> [t.type for t in StructureLexer(grammar().lexer_conf).lex("> a\\n> b\\n")]
@@ -291,7 +318,7 @@ class StructureLexer(Lexer):
         """
         return _Lexing(text, self._syntax).run()
 
-    def lex(self, text: str) -> Iterator[Token]:  # type: ignore[override]
+    def lex(self, text: str) -> Iterator[Token]:
         """Yield the block-level tokens of ``text``.
 
         A lexical error is raised after the tokens before it: the parser
@@ -303,6 +330,9 @@ class StructureLexer(Lexer):
             return iter(lexing.run())
         except DastdownParseError as error:
             return _then_raise(lexing.out, error)
+
+
+Lexer.register(StructureLexer)
 
 
 def _then_raise(tokens: list[Token], error: DastdownParseError) -> Iterator[Token]:
@@ -483,7 +513,7 @@ class _Lexing:
 
     def _unquote(self, column: int) -> None:
         """Close the open blockquote (a blank line or a line without ``> `` ends it)."""
-        self.out.append(_new_token("_UNQUOTE", "", None, self.index, column))
+        self.out.append(_token("_UNQUOTE", "", self.index, column))
         self.in_quote = False
 
     def _enter(self, line: str, spaces: int) -> str | None:
@@ -512,7 +542,7 @@ class _Lexing:
         blanks = self.blanks
         if blanks:  # no paragraph goes on; a list marker after two starts a new list
             if blanks >= 2 and kind in _MARKERS:
-                self.out.append(_new_token("_LIST_BREAK", "", None, self.index - blanks, 1))
+                self.out.append(_token("_LIST_BREAK", "", self.index - blanks, 1))
             self.blanks = 0
             self.previous_text = _NO_TEXT
         self.depth = level
@@ -521,7 +551,7 @@ class _Lexing:
     def _dedent(self, count: int, column: int) -> None:
         """Close ``count`` list items (the line is indented less than their content)."""
         for _ in range(count):
-            self.out.append(_new_token("_DEDENT", "", None, self.index, column))
+            self.out.append(_token("_DEDENT", "", self.index, column))
         self.previous_text = _NO_TEXT
 
     def _open_items(self) -> str | None:
@@ -537,7 +567,7 @@ class _Lexing:
         """Emit the list marker matched at the content column, step over it, match again."""
         match = self.match
         assert match is not None and self.kind is not None
-        self.out.append(_new_token(self.kind, match.group(), None, self.lineno, self.col + 1))
+        self.out.append(_token(self.kind, match.group(), self.lineno, self.col + 1))
         self.col = col = match.end()
         self.opened = True
         match = self.match = self.line_start(self.line, col)
@@ -556,20 +586,20 @@ class _Lexing:
         col, lineno = self.col, self.lineno
         if self.syntax.quote_break.fullmatch(self.line, col):
             if not self.in_quote:
-                self.out.append(_new_token("_QUOTE", ">", None, lineno, col + 1))
+                self.out.append(_token("_QUOTE", ">", lineno, col + 1))
                 self.in_quote = True
-            self.out.append(_new_token("_QUOTE_BREAK", self.line[col:], None, lineno, col + 1))
+            self.out.append(_token("_QUOTE_BREAK", self.line[col:], lineno, col + 1))
             self.previous_text = _NO_TEXT
             return True
         if not self.in_quote or self.opened:
-            self.out.append(_new_token("_QUOTE", ">", None, lineno, col + 1))
+            self.out.append(_token("_QUOTE", ">", lineno, col + 1))
             self.in_quote = True
         assert self.match is not None
         self.col = self.match.end()
         self.container = _QUOTED
         kind = self._rematch()
         if kind == "_QUOTE":  # a quote in a quote
-            self.out.append(_new_token("_QUOTE", ">", None, lineno, self.col + 1))
+            self.out.append(_token("_QUOTE", ">", lineno, self.col + 1))
             self.previous_text = _NO_TEXT
             return True
         if kind in _MARKERS:  # a list in a quote
@@ -603,31 +633,31 @@ class _Lexing:
                 col + 1,
             )
         out = self.out
-        out.append(_new_token("HASHES", line[col:end], None, lineno, col + 1))
+        out.append(_token("HASHES", line[col:end], lineno, col + 1))
         start = end + 1 if end < len(line) else end
         body = line[start:]
         brace = _trailer_at_end(body, self.syntax, lineno, start + 1, False)
         if brace is None:
-            out.append(_new_token("TEXT", body, None, lineno, start + 1))
+            out.append(_token("TEXT", body, lineno, start + 1))
         else:
-            out.append(_new_token("TEXT", body[: max(brace - 1, 0)], None, lineno, start + 1))
-            out.append(_new_token("TRAILER", body[brace:], None, lineno, start + brace + 1))
+            out.append(_token("TEXT", body[: max(brace - 1, 0)], lineno, start + 1))
+            out.append(_token("TRAILER", body[brace:], lineno, start + brace + 1))
         self.previous_text = _NO_TEXT
 
     def _fence(self, end: int) -> None:
         """A code fence: its info (language, trailer), then its body up to the closing fence."""
         line, col, lineno, out = self.line, self.col, self.lineno, self.out
-        out.append(_new_token("FENCE", line[col:end], None, lineno, col + 1))
+        out.append(_token("FENCE", line[col:end], lineno, col + 1))
         info = line[end:]
         brace = _trailer_at_end(info, self.syntax, lineno, end + 1, True)
         language = info if brace is None else info[: max(brace - 1, 0)]
         if language:
-            out.append(_new_token("INFO", language, None, lineno, end + 1))
+            out.append(_token("INFO", language, lineno, end + 1))
         if brace is not None:
-            out.append(_new_token("TRAILER", info[brace:], None, lineno, end + brace + 1))
+            out.append(_token("TRAILER", info[brace:], lineno, end + brace + 1))
         body = self._code_body(end - col)
-        out.append(_new_token("CODE_BODY", "\n".join(body), None, lineno + 1, 1))
-        out.append(_new_token("_FENCE_END", self.lines[self.index - 1], None, self.index, 1))
+        out.append(_token("CODE_BODY", "\n".join(body), lineno + 1, 1))
+        out.append(_token("_FENCE_END", self.lines[self.index - 1], self.index, 1))
         self.previous_text = _NO_TEXT
 
     def _code_body(self, width: int) -> list[str]:
@@ -652,7 +682,7 @@ class _Lexing:
         raw = self.line[self.col :]
         if kind == "LINE_TRAILER":
             kind = self._trailer_line(raw)
-        self.out.append(_new_token(kind, raw, None, self.lineno, self.col + 1))
+        self.out.append(_token(kind, raw, self.lineno, self.col + 1))
         self.previous_text = _NO_TEXT
 
     def _trailer_line(self, raw: str) -> str:
@@ -689,7 +719,7 @@ class _Lexing:
             raise DastdownParseError(malformed("trailer", message), self.lineno, offset + 1)
         container = self.container
         kind = "CONT" if self.previous_text == container and not self.opened else "TEXT"
-        self.out.append(_new_token(kind, line[col:], None, self.lineno, col + 1))
+        self.out.append(_token(kind, line[col:], self.lineno, col + 1))
         self.previous_text = container
 
     def _finish(self) -> None:
@@ -697,9 +727,9 @@ class _Lexing:
         last = self.count
         end_column = len(self.lines[-1]) + 1 if self.lines else 1
         if self.in_quote:
-            self.out.append(_new_token("_UNQUOTE", "", None, last, end_column))
+            self.out.append(_token("_UNQUOTE", "", last, end_column))
         for _ in range(self.depth):
-            self.out.append(_new_token("_DEDENT", "", None, last, end_column))
+            self.out.append(_token("_DEDENT", "", last, end_column))
 
 
 def _bad_indentation(spaces: int, level: int, lineno: int) -> DastdownParseError:

@@ -19,7 +19,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lark import Lark, Token, Tree
 
-from dastdown.inline import INLINE_RULE, PLAIN_TERMINAL, InlineScanner, lark_lexer_order
+from dastdown.inline import (
+    INLINE_RULE,
+    PLAIN_TERMINAL,
+    InlineScanner,
+    _plain_run,
+    lark_lexer_order,
+)
 from dastdown.lexer import AttributeSyntax, StructureLexer, decode_string
 from dastdown.parser import grammar
 
@@ -111,7 +117,7 @@ def test_inline_regex_is_made_of_the_inline_terminals_in_lark_order() -> None:
     assert list(scanner.terminals) == sorted(scanner.terminals, key=lark_lexer_order)
     word = lark.get_terminal(PLAIN_TERMINAL).pattern.to_regexp()
     escape = lark.get_terminal("ESCAPE").pattern.to_regexp()
-    assert scanner.pattern.startswith(f"(?:{word}|{escape})*")
+    assert scanner.pattern.startswith(_plain_run(word, escape))
     position = 0
     for terminal in scanner.terminals:
         if terminal.name == PLAIN_TERMINAL:
@@ -121,6 +127,27 @@ def test_inline_regex_is_made_of_the_inline_terminals_in_lark_order() -> None:
         assert found >= position, terminal.name  # present, and in lark's order
         position = found + len(group)
     assert re.compile(scanner.pattern).groups == len(scanner.terminals) - 1
+
+
+def _plain_text_forms() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The scanner's regex, and the same with plain text written ``(?:WORD|ESCAPE)*``."""
+    lark = grammar()
+    word = lark.get_terminal(PLAIN_TERMINAL).pattern.to_regexp()
+    escape = lark.get_terminal("ESCAPE").pattern.to_regexp()
+    pattern = _scanner().pattern
+    run = _plain_run(word, escape)
+    assert run != f"(?:{word}|{escape})*"  # WORD is a character class: the faster form
+    return re.compile(pattern), re.compile(f"(?:{word}|{escape})*" + pattern[len(run) :])
+
+
+@given(st.text(alphabet="ab \\*~=+`<>[]()/mk\"!", max_size=40))
+def test_the_plain_text_run_cuts_where_word_or_escape_repeated_cuts(text: str) -> None:
+    """``W*(?:E W*)*`` is ``(?:W|E)*`` (``W`` a character class run, ``E`` starting with
+    a backslash): every token, its kind and its span, are the same."""
+    fast, plain = _plain_text_forms()
+    assert [(m.lastgroup, m.span(m.lastindex or 0)) for m in fast.finditer(text)] == [
+        (m.lastgroup, m.span(m.lastindex or 0)) for m in plain.finditer(text)
+    ]
 
 
 def test_inline_regex_follows_a_changed_grammar() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from lark import Token
 
 from dastdown.errors import DastdownParseError
 from dastdown.lexer import AttributeSyntax, StructureLexer
@@ -207,3 +208,26 @@ def test_diagnose_says_where_and_why(trailer: str, expected: tuple[int, str]) ->
 def test_diagnose_a_valid_trailer_inside_text() -> None:
     syntax = _syntax()
     assert syntax.diagnose('x {a="b"} y', 2, whole=False) == (2, "malformed trailer")
+
+
+# --- the tokens are lark's own ------------------------------------------------------
+
+_TOKEN_FIELDS = (
+    "type", "start_pos", "value", "line", "column", "end_line", "end_column", "end_pos"
+)
+
+
+def test_tokens_are_what_lark_token_makes() -> None:
+    """The lexer makes its tokens without lark's constructor: each is a ``Token``
+    with every attribute ``Token(type, value, line=..., column=...)`` sets."""
+    text = "# h {style=\"x\"}\n\n- a\n  b\n\n> q\n{attribution=\"z\"}\n\n```py\nc\n```\n"
+    tokens = _lexer().tokens(text)
+    assert len(tokens) > 10
+    for token in tokens:
+        expected = Token(token.type, str(token), line=token.line, column=token.column)
+        assert type(token) is Token
+        assert str(token) == str(expected)
+        assert [getattr(token, name) for name in _TOKEN_FIELDS] == [
+            getattr(expected, name) for name in _TOKEN_FIELDS
+        ]
+        assert token.line is not None and token.column is not None
