@@ -72,6 +72,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import BaseModel
 
+from ._gc import gc_paused
 from .definitions import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_CHILDREN,
@@ -187,13 +188,14 @@ def validate(
     """
     problems: list[Problem] = []
     try:
-        if isinstance(data, BaseModel):  # check it too: model_copy may have broken it
-            fields = _fields(data)
-            if "type" in fields:
-                _check_tree(data, problems.append, _NODE)
-                return ValidationReport(tuple(problems))
-            data = fields
-        _check_document(unwrap_document(data), problems.append)
+        with gc_paused():  # a path link per node, no cycles: the collector's passes cost most
+            if isinstance(data, BaseModel):  # check it too: model_copy may have broken it
+                fields = _fields(data)
+                if "type" in fields:
+                    _check_tree(data, problems.append, _NODE)
+                    return ValidationReport(tuple(problems))
+                data = fields
+            _check_document(unwrap_document(data), problems.append)
         if field is not None and not problems:  # the field rules build on this module
             problems.extend(field.problems(data, models))
     except Exception as exc:
