@@ -69,7 +69,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -274,11 +274,24 @@ def _pending_edits(directory: Path, record_manifest: Mapping[str, Any]) -> bool:
     return False
 
 
-def _locales_of(f: FieldSchema, value: Any, wanted: Sequence[str] | None) -> list[str | None]:
+def _locales_of(
+    f: FieldSchema, value: Any, wanted: Sequence[str] | None, kept: Collection[object] = ()
+) -> list[str | None]:
+    """The locales of ``f`` to write: those ``wanted`` (all if None) and those ``kept``."""
     if not f.localized:
         return [None]
     have = list(value) if isinstance(value, Mapping) else []
-    return [locale for locale in have if wanted is None or locale in wanted]
+    return [locale for locale in have if wanted is None or locale in wanted or locale in kept]
+
+
+def _tracked_locales(record_manifest: object) -> dict[object, set[object]]:
+    """Field -> the locales a record's previous manifest had files for."""
+    tracked: dict[object, set[object]] = {}
+    files = record_manifest.get("files") if isinstance(record_manifest, Mapping) else None
+    for entry in files if isinstance(files, list) else ():
+        if isinstance(entry, Mapping):
+            tracked.setdefault(entry.get("field"), set()).add(entry.get("locale"))
+    return tracked
 
 
 def pull(
@@ -294,8 +307,10 @@ def pull(
     """Write the structured text ``fields`` of every ``model`` record into ``directory``.
 
     ``locales`` limits the locales written (default: every locale a record
-    has), ``ids`` the records. A record whose files were edited since the
-    last pull and not pushed is skipped (reported), never overwritten.
+    has), ``ids`` the records; files of other locales the folder already
+    tracks (a translation imported and pushed) are refreshed too. A record
+    whose files were edited since the last pull and not pushed is skipped
+    (reported), never overwritten.
     ``on_record(record_id)`` is called after each record (for a progress
     bar). Raises ``WorkspaceError`` for an unknown model or a field that is
     not structured text; API errors propagate.
@@ -378,11 +393,14 @@ def _pull_one(
     if not _safe_id(rid):
         report.failed.append(FileProblem(str(rid), "a record id that cannot be a file name"))
         return 0
+    tracked: dict[object, set[object]] = {}
     if manifest_path.exists():
         try:
             old = jsontext.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             old = {}
+        # files of other locales it had (a translation imported and pushed) stay tracked
+        tracked = _tracked_locales(old)
         if isinstance(old, dict) and _pending_edits(root, old):
             report.skipped.append(
                 FileProblem(
@@ -396,7 +414,7 @@ def _pull_one(
     texts: list[tuple[str, bytes]] = []
     for f in chosen:
         value = attrs.get(f.api_key)
-        for locale in _locales_of(f, value, locales):
+        for locale in _locales_of(f, value, locales, tracked.get(f.api_key, ())):
             local = (
                 value.get(locale) if locale is not None and isinstance(value, Mapping) else value
             )

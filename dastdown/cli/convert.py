@@ -45,6 +45,7 @@ from .formats import (
     FOLDER_INPUT_FORMATS,
     INPUT_FORMATS,
     OUTPUT_FORMATS,
+    format_name,
     format_of,
     output_extension,
 )
@@ -338,10 +339,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="output file, or folder for folders and several inputs ('-' or absent: stdout)",
     )
     parser.add_argument(
-        "--from", dest="src", choices=INPUT_FORMATS, help="input format (default: from IN)"
+        "--from",
+        dest="src",
+        type=format_name,
+        choices=INPUT_FORMATS,
+        help="input format, 'dast' for json (default: from IN)",
     )
     parser.add_argument(
-        "--to", dest="dst", choices=OUTPUT_FORMATS, help="output format (default: from OUT)"
+        "--to",
+        dest="dst",
+        type=format_name,
+        choices=OUTPUT_FORMATS,
+        help="output format, 'dast' for json (default: from OUT)",
     )
     parser.add_argument(
         "-j",

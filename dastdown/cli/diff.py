@@ -50,7 +50,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     >>> build_parser().parse_args(["diff", "a.json", "b.json"]).color
     'auto'
     """
-    from .formats import INPUT_FORMATS
+    from .formats import INPUT_FORMATS, format_name
 
     parser = add_command(
         commands,
@@ -63,7 +63,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("old", metavar="A", help="the document before ('-' for stdin)")
     parser.add_argument("new", metavar="B", help="the document after ('-' for stdin)")
     parser.add_argument(
-        "--from", dest="src", choices=INPUT_FORMATS, help="input format (default: from the names)"
+        "--from",
+        dest="src",
+        type=format_name,
+        choices=INPUT_FORMATS,
+        help="input format, 'dast' for json (default: from the names)",
     )
     parser.add_argument(
         "--html", metavar="FILE", help="also write a review page (HTML) of the two documents"

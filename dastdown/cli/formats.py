@@ -39,9 +39,11 @@ if TYPE_CHECKING:
 __all__ = [
     "EXTENSIONS",
     "FOLDER_INPUT_FORMATS",
+    "FORMAT_ALIASES",
     "INPUT_FORMATS",
     "OUTPUT_FORMATS",
     "convert_text",
+    "format_name",
     "format_of",
     "json_problem_diagnostics",
     "load",
@@ -60,6 +62,22 @@ folder is read as HTML only with ``--from html`` (rendered pages are not read ba
 
 OUTPUT_FORMATS = ("dastdown", "json", "markdown", "html", "text")
 """Formats ``dastdown convert`` writes."""
+
+FORMAT_ALIASES = {"dast": "json"}
+"""Other names a ``--from`` / ``--to`` option accepts: DAST JSON is ``json``."""
+
+
+def format_name(value: str) -> str:
+    """A ``--from`` / ``--to`` value as its format name (case-insensitive, aliases resolved).
+
+    argparse then checks it against the command's choices.
+
+    >>> format_name("dast"), format_name("HTML"), format_name("yaml")
+    ('json', 'html', 'yaml')
+    """
+    name = value.strip().lower()
+    return FORMAT_ALIASES.get(name, name)
+
 
 EXTENSIONS = {
     ".json": "json",

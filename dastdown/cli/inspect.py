@@ -42,7 +42,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     >>> build_parser().parse_args(["inspect", "-"]).input
     '-'
     """
-    from .formats import INPUT_FORMATS
+    from .formats import INPUT_FORMATS, format_name
 
     parser = add_command(
         commands,
@@ -54,7 +54,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument("input", metavar="FILE", help="document file, or '-' for stdin")
     parser.add_argument(
-        "--from", dest="src", choices=INPUT_FORMATS, help="input format (default: from FILE)"
+        "--from",
+        dest="src",
+        type=format_name,
+        choices=INPUT_FORMATS,
+        help="input format, 'dast' for json (default: from FILE)",
     )
     parser.add_argument(
         "--width",

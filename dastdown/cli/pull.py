@@ -23,7 +23,7 @@ locale, and the manifests 'dastdown push' needs (.dastdown-manifest.json,
 written to DIR (export DATOCMS_API_TOKEN=... first). Records with edits not
 pushed yet are skipped, not overwritten. The manifests keep every locale of the
 pulled fields: a translation imported into DIR ('dastdown xliff import') is
-pushed as another locale.
+pushed as another locale, and later pulls refresh its files too.
 
 examples:
   dastdown pull site/ --model article --field body

@@ -229,6 +229,38 @@ def test_it_edited_on_the_server_after_the_pull_is_a_conflict(
     assert SECRET not in captured.out + captured.err
 
 
+def test_a_pull_after_the_push_keeps_the_translation_tracked(
+    cma: FakeCma, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site"
+    _pull(site)
+    units, answers = tmp_path / "units.jsonl", tmp_path / "answers.jsonl"
+    assert main(["units", "export", str(site), "--source-locale", "en", "-o", str(units)]) == 0
+    _translate_units(units, answers)
+    assert main(["units", "import", str(answers), str(site), "--target-locale", "it"]) == 0
+    assert main(["push", str(site)]) == 0
+    # a colleague rewrites the it locale of art-3; pulling en again refreshes the it files too
+    body = dict(cma.record("art-3")["attributes"]["body"])
+    body["it"] = {"schema": "dast", "document": {"type": "root", "children": [
+        {"type": "paragraph", "children": [{"type": "span", "value": "Scritto a mano."}]}]}}
+    cma.edit("art-3", {"body": body})
+    _pull(site)
+    kept = json.loads((site / ".dastdown-records" / "art-3.json").read_text(encoding="utf-8"))
+    assert sorted(entry["locale"] for entry in kept["files"]) == ["en", "it"]
+    it3 = site / "article" / "art-3.body.it.dastdown"
+    assert it3.read_text(encoding="utf-8") == "Scritto a mano.\n"
+    # the same answers import again without --force (the files are as pulled) ...
+    capsys.readouterr()
+    assert main(["units", "import", str(answers), str(site), "--target-locale", "it"]) == 0
+    assert "Scritto" not in it3.read_text(encoding="utf-8")
+    # ... and push as an edit of it over the colleague's version
+    writes = len(cma.writes())
+    assert main(["push", str(site)]) == 0
+    assert "pushed 1, unchanged 2, conflicts 0, failed 0" in capsys.readouterr().out
+    assert len(cma.writes()) == writes + 1
+    assert "Scritto" not in json.dumps(cma.record("art-3")["attributes"]["body"]["it"])
+
+
 def test_a_dropped_link_code_is_refused_with_the_segment_id(
     cma: FakeCma, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

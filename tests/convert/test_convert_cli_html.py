@@ -41,12 +41,13 @@ def test_convert_an_html_page(
     assert f"{page}:3: warning: img dropped: <img src=\"a.png\" alt=\"A\">" in err
 
 
+@pytest.mark.parametrize("to", ["json", "dast", "DAST"])
 def test_convert_an_html_page_to_dast_json(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], to: str
 ) -> None:
     page = tmp_path / "page.htm"
     page.write_text("<p>x</p>", encoding="utf-8")
-    code, out, err = run(capsys, "convert", page, "--to", "json")
+    code, out, err = run(capsys, "convert", page, "--to", to)
     assert code == 0 and err == ""
     assert json.loads(out)["document"]["children"][0]["children"][0]["value"] == "x"
 
@@ -77,3 +78,12 @@ def test_convert_a_site_folder_with_from_html(
     assert (out / "blog" / "post.dastdown").read_text(encoding="utf-8") == "Post\n"
     assert not (out / "notes.dastdown").exists()
     assert "video" in capsys.readouterr().err
+    # the DAST JSON of the folder reads back with --from dast; an unknown format is a usage error
+    dast = tmp_path / "dast"
+    assert main(["convert", str(site), "--from", "html", "-o", str(dast), "--to", "dast"]) == 0
+    assert json.loads((dast / "index.json").read_text(encoding="utf-8"))["schema"] == "dast"
+    index = dast / "index.json"
+    code, text, _ = run(capsys, "convert", index, "--from", "dast", "--to", "dastdown")
+    assert (code, text) == (0, "# Home\n\nHello **all**\n")
+    assert main(["convert", str(site), "--from", "html", "--to", "yaml"]) == 2
+    assert "invalid choice: 'yaml'" in capsys.readouterr().err
