@@ -13,12 +13,14 @@ The JSON side also runs on its own: ``deep-json`` is a list nested 500,000
 levels deep (1 MB as dastdown), given as DAST JSON to ``load_document``,
 ``validate`` and ``to_json``; its ratio is against 125,000 levels.
 
+Each input runs in a process of its own, its memory capped (``--memory``,
+5 GB; running out shows as ``memory``) and its time limited (``--timeout``).
 ``--only NAME`` (repeatable; a prefix matches) picks inputs; ``--list``
 names them; ``--src DIR`` imports ``dast`` and ``dastdown`` from another
-checkout (the code before a change); ``--compare OLD_DIR`` runs this script
-on both checkouts in turn, input by input, alternating the order of the
-sides, and prints both and their ratio (same run, same machine load).
-``--json`` prints one JSON line per input (used by ``--compare``).
+checkout; ``--compare OLD_DIR`` runs both checkouts (``OLD_DIR`` and
+``--src``) input by input, ``--rounds`` times each, alternating which goes
+first, and prints the best of each side and their ratio (same run, same
+machine load). ``--json`` prints one JSON line per input.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import argparse
 import gc
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -154,15 +157,24 @@ def _deep_json(depth: int) -> dict[str, Any]:
     return {"schema": "dast", "document": {"type": "root", "children": [node]}}
 
 
-def _cpu(work: Callable[[], object], runs: int) -> tuple[float, object]:
-    """Best CPU seconds of ``runs`` calls (the collector as the library leaves it)."""
+def _cpu(work: Callable[[], object], runs: int) -> tuple[float | str, object]:
+    """Best CPU seconds of ``runs`` calls (the collector as the library leaves it).
+
+    ``"memory"`` instead of seconds when the work ran out of the memory the
+    child process is allowed (``--memory``).
+    """
     best = float("inf")
     result: object = None
     for _ in range(runs):
         result = None  # the previous run's tree is freed before the next one
         gc.collect()
         start = time.process_time()
-        result = work()
+        try:
+            result = work()
+        except MemoryError:
+            result = None
+            gc.collect()
+            return "memory", None
         best = min(best, time.process_time() - start)
     return best, result
 
@@ -177,6 +189,10 @@ def _measure(name: str, size: int, runs: int) -> dict[str, Any]:
     from dast.validate import validate
     from dastdown import parse, serialize
 
+    warm = parse("# a\n\n- b\n\n*c* [d](e) <m k=\"x\">f</m>\n")  # lark's grammar, compiled once
+    load_document(warm.to_json())
+    validate(warm.to_json())
+    serialize(warm)
     row: dict[str, Any] = {"name": name, "bytes": 0}
     if name == "deep-json":
         for label, depth in (("small", size // 8), ("large", size // 2)):
@@ -206,9 +222,11 @@ def _measure(name: str, size: int, runs: int) -> dict[str, Any]:
         parse_s, doc = _cpu(parse_it, runs)
         stages: dict[str, Any] = {"parse": parse_s}
         if doc is not None:
-            if row.get("small", {}).get("serialize", 0.0) < _SKIP_AFTER:
+            before = row.get("small", {}).get("serialize", 0.0)
+            if isinstance(before, float) and before < _SKIP_AFTER:
                 stages["serialize"], out = _cpu(lambda doc=doc: serialize(doc), runs)
-                assert parse(out) == doc  # type: ignore[arg-type]  # the text round-trips
+                if out is not None:
+                    assert parse(out) == doc  # type: ignore[arg-type]  # the text round-trips
             else:
                 stages["serialize"], out = "skipped", None
             data = doc.to_json()  # type: ignore[attr-defined]
@@ -244,8 +262,8 @@ def _print_rows(rows: list[dict[str, Any]]) -> None:
         cells = [
             f"{large[s]:9.3f}"
             if isinstance(large.get(s), float)
-            else f"{'skipped':>9}"
-            if large.get(s) == "skipped"
+            else f"{large[s]:>9}"
+            if isinstance(large.get(s), str) and s != "error"
             else f"{'':9}"
             for s in _STAGES
         ]
@@ -257,48 +275,87 @@ def _print_rows(rows: list[dict[str, Any]]) -> None:
         print(f"{row['name']:30} {row['bytes'] / MB:5.2f} {' '.join(cells)} {shown}  {verdict}")
 
 
+def _slow(row: dict[str, Any]) -> bool:
+    """Over 2 s at full size, not linear, or a stage that could not finish."""
+    large = row["large"]
+    if any(isinstance(v, str) for k, v in large.items() if k != "error"):
+        return True
+    worst = max(v for v in large.values() if isinstance(v, float))
+    ratio = _scaling(row)
+    return worst >= 2.0 or (ratio is not None and ratio >= 6)
+
+
+def _child(name: str, src: str, args: argparse.Namespace) -> dict[str, Any]:
+    """One input measured in a process of its own (memory capped, time limited)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--src", src]
+    command += ["--runs", str(args.runs), "--size", str(args.size), "--memory", str(args.memory)]
+    try:
+        proc = subprocess.run(
+            command, capture_output=True, text=True, check=True, timeout=args.timeout
+        )
+    except subprocess.TimeoutExpired:
+        stages = {"parse": "timeout"}
+        return {"name": name, "bytes": 0, "small": stages, "large": stages}
+    except subprocess.CalledProcessError as exc:
+        sys.stderr.write(exc.stderr)
+        stages = {"parse": f"exit {exc.returncode}"}
+        return {"name": name, "bytes": 0, "small": stages, "large": stages}
+    row: dict[str, Any] = json.loads(proc.stdout.splitlines()[-1])
+    return row
+
+
+def _cell(value: object, width: int) -> str:
+    return f"{value:{width}.3f}" if isinstance(value, float) else f"{value!s:>{width}}"
+
+
 def _compare(old: str, names: list[str], args: argparse.Namespace) -> None:
     """Both checkouts, input by input, alternating which goes first; best of each."""
-    script = str(Path(__file__).resolve())
-    base = [sys.executable, script, "--json", "--runs", "1", "--size", str(args.size)]
     print(f"{'input':30} {'stage':9} {'before':>8} {'after':>8} {'speed-up':>8}")
     for name in names:
-        best: dict[str, dict[str, float]] = {"old": {}, "new": {}}
-        for round_ in range(args.runs):
-            sides = [("old", old), ("new", str(ROOT))]
+        best: dict[str, dict[str, Any]] = {"old": {}, "new": {}}
+        for round_ in range(args.rounds):
+            sides = [("old", old), ("new", os.path.abspath(args.src))]
             for side, src in sides if round_ % 2 == 0 else reversed(sides):
-                proc = subprocess.run(
-                    [*base, "--src", src, "--only", name],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                row = json.loads(proc.stdout.splitlines()[-1])
+                row = _child(name, src, args)
                 for stage, seconds in row["large"].items():
-                    if isinstance(seconds, float):
-                        old_best = best[side].get(stage, float("inf"))
-                        best[side][stage] = min(old_best, seconds)
+                    known = best[side].get(stage)
+                    if isinstance(seconds, float) and isinstance(known, float):
+                        best[side][stage] = min(known, seconds)
+                    elif known is None or isinstance(seconds, float):
+                        best[side][stage] = seconds
         for stage in _STAGES:
-            if stage in best["new"]:
-                before, after = best["old"][stage], best["new"][stage]
-                speed = before / max(after, 1e-6)
-                print(f"{name:30} {stage:9} {before:8.3f} {after:8.3f} {speed:7.1f}x")
-        sys.stdout.flush()
+            if stage in best["new"] or stage in best["old"]:
+                before, after = best["old"].get(stage, "-"), best["new"].get(stage, "-")
+                shown = [_cell(v, 8) for v in (before, after)]
+                speed = (
+                    f"{before / max(after, 1e-6):7.1f}x"
+                    if isinstance(before, float) and isinstance(after, float)
+                    else ""
+                )
+                print(f"{name:30} {stage:9} {shown[0]} {shown[1]} {speed}", flush=True)
 
 
 def main() -> None:
     """Time every input (or those named) and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=1, help="best of N runs in each process")
+    parser.add_argument("--rounds", type=int, default=2, help="--compare: rounds per side")
     parser.add_argument("--size", type=int, default=MB)
+    parser.add_argument("--memory", type=float, default=5.0, help="GB allowed per input")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds allowed per input")
     parser.add_argument("--only", action="append", default=[])
     parser.add_argument("--list", action="store_true")
-    parser.add_argument("--src", help="import the code from this checkout")
+    parser.add_argument("--src", default=str(ROOT), help="import the code from this checkout")
     parser.add_argument("--compare", metavar="OLD_DIR", help="before (OLD_DIR) and after")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="one JSON line per input")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))
-    sys.path.insert(0, os.path.abspath(args.src) if args.src else str(ROOT))
+    if args.child:
+        limit = int(args.memory * 1e9)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        sys.path.insert(0, os.path.abspath(args.src))
+        print(json.dumps(_measure(args.child, args.size, args.runs)), flush=True)
+        return
     names = [*INPUTS, "deep-json"]
     if args.only:
         names = [n for n in names if any(n == o or n.startswith(o) for o in args.only)]
@@ -310,23 +367,16 @@ def main() -> None:
         return
     rows = []
     for name in names:
-        row = _measure(name, args.size, args.runs)
+        row = _child(name, os.path.abspath(args.src), args)
         if args.json:
             print(json.dumps(row), flush=True)
+        else:
+            print(f"... {name}", file=sys.stderr, flush=True)
         rows.append(row)
     if not args.json:
         _print_rows(rows)
         slow = [r["name"] for r in rows if _slow(r)]
         print(f"\n{len(rows) - len(slow)}/{len(rows)} inputs under 2 s and linear")
-
-
-def _slow(row: dict[str, Any]) -> bool:
-    large = row["large"]
-    worst = max(v for v in large.values() if isinstance(v, float))
-    if "skipped" in large.values():
-        return True
-    ratio = _scaling(row)
-    return worst >= 2.0 or (ratio is not None and ratio >= 6)
 
 
 if __name__ == "__main__":
