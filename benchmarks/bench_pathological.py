@@ -127,7 +127,7 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "line breaks <br/>": _one_line("a<br/>"),
     # Line endings.
     "one-letter paragraphs CRLF": _crlf(lambda size: _repeat("a\n\n", size, "")),
-    "nested lists CRLF": _crlf(lambda size: _repeat("- a\n", size, "")),
+    "flat list CRLF": _crlf(lambda size: _repeat("- a\n", size, "")),
     "continuation lines CR": _crlf(lambda size: _repeat("a\n", size, ""), "\r"),
     # Refused: the time to the error.
     "nested quotes (error)": _one_line("> "),

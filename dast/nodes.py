@@ -876,44 +876,32 @@ def _build(data: object, checked: bool) -> Any:
     ``dict`` nodes, a node met twice (a cycle; shared subtrees also end up
     here) or a value the schema refuses gives ``None``.
 
-    The nodes are listed breadth first, so that the models made from the end
-    of that list hold each node's children in one run (last child first):
-    a parent takes the next ``len(children)`` of them.
+    Two passes, each JSON object read once: the first reads the nodes
+    breadth first and makes each one's fields (checked, converted; the
+    children as their count), the second makes the models from the end of
+    that list, where each node's children come in one run (last child
+    first): a parent takes the next ``count`` of them. On a deep tree the
+    time goes to memory (a model, its ``__dict__``, its fields set, its
+    children tuple per node), not to the Python steps.
     """
     if checked and type(data) is not dict:
         return None
+    plans = _BUILD_PLANS
+    string = _plain_string
     order: list[Any] = [data]  # grows as it is read: breadth first
     extend = order.extend
-    limit = 1024  # a cycle never ends: look for a node met twice as the list doubles
+    made: list[Any] = []  # per node: (class, fields, fields set, child classes), or a model
+    keep = made.append
+    limit = 1024  # a cycle never ends: look for a node met twice as the list grows 8-fold
     try:
         for node in order:
             if type(node) is not dict:
                 if checked:
                     return None
                 if isinstance(node, _Model):
+                    keep(node)
                     continue
-            kids = node.get("children")
-            if kids:
-                extend(kids)
-                if checked and len(order) > limit:
-                    if len(set(map(id, order))) != len(order):
-                        return None
-                    limit = 2 * len(order)
-    except TypeError:  # children that are not a sequence
-        return None
-    plans = _BUILD_PLANS
-    string = _plain_string
-    new, set_ = object.__new__, _set
-    built: list[Any] = []  # the models made: each parent's children in a run, in order
-    push = built.append
-    taken = 0  # the models taken by their parents so far
-    try:
-        for node in reversed(order):  # children before their parents
-            if type(node) is not dict:
-                if isinstance(node, _Model):  # unchecked only
-                    push(node)
-                    continue
-                node = dict(node)
+                node = dict(node)  # a Mapping
             node_type = node["type"]
             if type(node_type) is not str:
                 return None
@@ -928,35 +916,50 @@ def _build(data: object, checked: bool) -> Any:
                 else:
                     fields[key] = check(value)
             for key in required:
-                if fields[key] is None and node.get(key) is None:
+                if node.get(key) is None:
                     return None
             if kid_classes is not None:
                 kids = node["children"]
-                if not isinstance(kids, (list, tuple)):
+                if not isinstance(kids, (list, tuple)) or not kids:
                     return None
-                count = len(kids)
-                if count == 0:
-                    return None
-                if count == 1:
-                    kid = built[taken]
-                    if checked and type(kid) not in kid_classes:
+                fields["children"] = len(kids)  # for now
+                extend(kids)
+                if checked and len(order) > limit:
+                    if len(set(map(id, order))) != len(order):
                         return None
-                    fields["children"] = (kid,)
-                else:  # made last child first
-                    fields["children"] = made = tuple(built[taken : taken + count][::-1])
-                    if checked:
-                        for kid in made:
-                            if type(kid) not in kid_classes:
-                                return None
-                taken += count
-            model = new(cls)
-            set_(model, "__dict__", fields)
-            set_(model, "__pydantic_fields_set__", set(node))
-            set_(model, "__pydantic_extra__", None)
-            set_(model, "__pydantic_private__", None)
-            push(model)
+                    limit = 8 * len(order)
+            keep((cls, fields, set(node), kid_classes))
     except (_NotPlain, KeyError, TypeError):
         return None
+    new, set_ = object.__new__, _set
+    built: list[Any] = []  # the models made: each parent's children in a run
+    push = built.append
+    taken = 0  # the models taken by their parents so far
+    for entry in reversed(made):  # children before their parents
+        if type(entry) is not tuple:  # a node model given in the JSON (unchecked only)
+            push(entry)
+            continue
+        cls, fields, fields_set, kid_classes = entry
+        if kid_classes is not None:
+            count = fields["children"]
+            if count == 1:
+                kid = built[taken]
+                if checked and type(kid) not in kid_classes:
+                    return None
+                fields["children"] = (kid,)
+            else:  # made last child first
+                fields["children"] = kids = tuple(built[taken : taken + count][::-1])
+                if checked:
+                    for kid in kids:
+                        if type(kid) not in kid_classes:
+                            return None
+            taken += count
+        model = new(cls)
+        set_(model, "__dict__", fields)
+        set_(model, "__pydantic_fields_set__", fields_set)
+        set_(model, "__pydantic_extra__", None)
+        set_(model, "__pydantic_private__", None)
+        push(model)
     return built[-1]
 
 
