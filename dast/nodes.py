@@ -33,7 +33,9 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from .errors import DastValidationError
+from ._gc import gc_paused
+from .definitions import ALLOWED_CHILDREN, NODE_SPECS, AttributeSpec
+from .errors import DastValidationError, Problem
 from .validate import (
     _BROKEN,
     node_problems,
@@ -68,6 +70,7 @@ __all__ = [
     "Span",
     "ThematicBreak",
     "build_deep_node",
+    "plain_node",
 ]
 
 
@@ -214,12 +217,13 @@ class _Model(BaseModel):
         except ValueError:  # "maximum serialization depth exceeded"
             if not options.keys() <= _DUMP_OPTIONS:
                 raise
-            return _dump_deep(
-                self,
-                json_mode=options.get("mode", "python") == "json",
-                by_alias=bool(options.get("by_alias")),
-                exclude_none=bool(options.get("exclude_none")),
-            )
+            with gc_paused():  # a dict per node, no cycles
+                return _dump_deep(
+                    self,
+                    json_mode=options.get("mode", "python") == "json",
+                    by_alias=bool(options.get("by_alias")),
+                    exclude_none=bool(options.get("exclude_none")),
+                )
 
     def model_dump_json(self, **options: Any) -> str:
         """pydantic's ``model_dump_json``, also for trees nested deeper than it recurses.
@@ -233,12 +237,13 @@ class _Model(BaseModel):
             indent = options.pop("indent", None)
             if not options.keys() <= _DUMP_OPTIONS:
                 raise
-            data = _dump_deep(
-                self,
-                json_mode=True,
-                by_alias=bool(options.get("by_alias")),
-                exclude_none=bool(options.get("exclude_none")),
-            )
+            with gc_paused():
+                data = _dump_deep(
+                    self,
+                    json_mode=True,
+                    by_alias=bool(options.get("by_alias")),
+                    exclude_none=bool(options.get("exclude_none")),
+                )
             return _json_text(data, indent)
 
     def __eq__(self, other: object) -> bool:
@@ -374,11 +379,78 @@ def _repr(value: object) -> str:
 def _dump_deep(
     model: BaseModel, *, json_mode: bool = True, by_alias: bool = True, exclude_none: bool = True
 ) -> dict[str, Any]:
-    """``model_dump`` without recursion (for trees deeper than pydantic dumps).
+    """``model_dump`` without recursion (for trees deeper than pydantic dumps), in linear time.
 
-    Tuples stay tuples in Python mode and become lists in JSON mode; other
-    containers (a block's record) are copied, as pydantic does.
+    The nodes are dumped children first, a few Python steps per node; any
+    other value (a block's record, a broken node's odd field) goes through
+    :func:`_dump_any`. Tuples stay tuples in Python mode and become lists in
+    JSON mode; other containers are copied, as pydantic does.
     """
+    order: list[Any] = []  # every node, parents before children (depth first)
+    visit = order.append
+    stack: list[Any] = [model]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        node = pop()
+        visit(node)
+        if isinstance(node, _Model):
+            fields = node.__dict__
+            kids = fields.get("children")
+            if type(kids) is tuple:
+                extend(kids)
+            inner = fields.get("document")
+            if inner is not None:
+                push(inner)
+    done: list[Any] = []  # dumped values, children in order on top
+    keep = done.append
+    for node in reversed(order):  # children before their parents
+        if not isinstance(node, _Model):
+            keep(_dump_any(node, json_mode, by_alias, exclude_none))
+            continue
+        keys = _dump_keys(type(node), by_alias)
+        out: dict[str, Any] = {}
+        for name, value in node.__dict__.items():
+            if value is None:
+                if not exclude_none:
+                    out[keys.get(name, name)] = None
+            elif type(value) is str or type(value) is int:
+                out[keys.get(name, name)] = value
+            elif name == "children" and type(value) is tuple:
+                count = len(value)
+                kids = done[-count:] if count else []
+                if count:
+                    del done[-count:]
+                out[keys.get(name, name)] = kids if json_mode else tuple(kids)
+            elif name == "document":
+                out[keys.get(name, name)] = done.pop()
+            elif name == "marks" and type(value) is tuple:
+                out[keys.get(name, name)] = list(value) if json_mode else value
+            else:
+                out[keys.get(name, name)] = _dump_any(value, json_mode, by_alias, exclude_none)
+        keep(out)
+    result: dict[str, Any] = done[0]
+    return result
+
+
+_DUMP_KEYS: dict[tuple[type[BaseModel], bool], dict[str, str]] = {}
+
+
+def _dump_keys(cls: type[BaseModel], by_alias: bool) -> dict[str, str]:
+    """Field name -> dumped key, for the fields whose key differs (``schema_`` by alias)."""
+    keys = _DUMP_KEYS.get((cls, by_alias))
+    if keys is None:
+        keys = _DUMP_KEYS[(cls, by_alias)] = {
+            name: key
+            for name in cls.model_fields
+            if (key := _field_key(cls, name, by_alias)) != name
+        }
+    return keys
+
+
+def _dump_any(value: object, json_mode: bool, by_alias: bool, exclude_none: bool) -> Any:
+    """``model_dump`` of any field value (models, dicts, lists, tuples), without recursion."""
+    if not isinstance(value, (BaseModel, dict, list, tuple)):
+        return value
 
     def frame(source: object, key: object) -> list[Any]:
         """[entries, next index, accumulated value, key in the parent, is an array?, a tuple?]"""
@@ -394,24 +466,24 @@ def _dump_deep(
         items: list[tuple[object, Any]] = [(None, v) for v in source]  # type: ignore[attr-defined]
         return [items, 0, [], key, True, type(source) is tuple]
 
-    stack = [frame(model, None)]
+    stack = [frame(value, None)]
     while True:
         top = stack[-1]
         entries, index, acc = top[0], top[1], top[2]
         if index < len(entries):
             top[1] = index + 1
-            key, value = entries[index]
-            if isinstance(value, (BaseModel, dict, list, tuple)):
-                stack.append(frame(value, key))
+            key, item = entries[index]
+            if isinstance(item, (BaseModel, dict, list, tuple)):
+                stack.append(frame(item, key))
             elif top[4]:
-                acc.append(value)
+                acc.append(item)
             else:
-                acc[key] = value
+                acc[key] = item
             continue
         stack.pop()
         made = tuple(acc) if top[5] and not json_mode else acc
         if not stack:
-            return made  # type: ignore[return-value]  # the top is a model: a dict
+            return made
         parent = stack[-1]
         if parent[4]:
             parent[2].append(made)
@@ -746,32 +818,264 @@ NODE_CLASS_BY_TYPE: dict[str, type[Node]] = {
 
 
 def build_deep_node(data: Mapping[str, Any]) -> Node:
-    """Build a node from VALID node JSON bottom-up, one node at a time, without recursion.
+    """Build a node from VALID node JSON bottom-up, without recursion, in linear time.
 
-    Each node is validated by pydantic on its own (its children are already
-    models, which pydantic does not re-validate), so depth does not matter.
-    Any ``Mapping`` is read as a JSON object.
+    The input must have passed ``dast.validate`` (``load_document`` and
+    ``model_validate`` check it first): each node is then made the way
+    pydantic makes it (the same field values, exact ``str`` and ``tuple``
+    types, ``model_fields_set``, a block's record the very same object)
+    without validating it again, in a few Python steps per node, so depth
+    does not matter. Any ``Mapping`` is read as a JSON object; a node model
+    among the JSON is taken as it is.
 
     >>> build_deep_node({"type": "span", "value": "x"})
     Span(type='span', value='x', marks=None)
+    >>> build_deep_node({"type": "span", "value": "x", "marks": ["strong"]}).marks
+    ('strong',)
     """
-    order: list[Mapping[str, Any]] = []
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        stack.extend(node.get("children", ()))
-    built: dict[int, Node] = {}
-    plain = BaseModel.model_validate.__func__  # type: ignore[attr-defined]
-    for node in reversed(order):  # children before their parents
-        fields = dict(node)
-        if "children" in fields:
-            fields["children"] = tuple(built[id(kid)] for kid in node["children"])
-        meta = fields.get("meta")
-        if meta is not None:
-            fields["meta"] = tuple(dict(entry) for entry in meta)
-        built[id(node)] = plain(NODE_CLASS_BY_TYPE[node["type"]], fields)
-    return built[id(data)]
+    built: Node | None = _build(data, checked=False)
+    if built is None:  # the input was not valid after all
+        problems = node_problems(data)
+        raise DastValidationError(problems or [_unbuildable(data)])
+    return built
+
+
+def _unbuildable(data: object) -> Problem:
+    kind = data.get("type") if isinstance(data, Mapping) else None
+    return Problem((), "invalid-node", f"cannot build a node of type {kind!r} from this input")
+
+
+def plain_node(data: object) -> Node | None:
+    """The node model of plainly valid node JSON, checked as it is built; else ``None``.
+
+    One pass over the nodes, children first, each checked against the schema
+    table and made as pydantic makes it (see :func:`build_deep_node`); any
+    depth. ``None`` means "ask the validator": the input is invalid, or
+    merely unusual (not ``dict`` objects, a node model inside the JSON, a
+    node met twice); it is never a wrong model. ``validate`` explains
+    a ``None``.
+
+    >>> plain_node({"type": "paragraph", "children": [{"type": "span", "value": "x"}]}).children
+    (Span(type='span', value='x', marks=None),)
+    >>> plain_node({"type": "paragraph", "children": []}) is None
+    True
+    """
+    built: Node | None = _build(data, checked=True)
+    return built
+
+
+class _NotPlain(Exception):
+    """Internal: a value the schema refuses (or that only the validator can judge)."""
+
+
+def _build(data: object, checked: bool) -> Any:
+    """The nodes of ``data``, children first, as :func:`plain_node` (``checked``) or trusted.
+
+    Unchecked, the input has passed the validator: any ``Mapping`` is an
+    object, node models are taken as they are. Checked, anything but plain
+    ``dict`` nodes, a node met twice (a cycle; shared subtrees also end up
+    here) or a value the schema refuses gives ``None``.
+
+    Two passes, each JSON object read once: the first reads the nodes
+    breadth first and makes each one's fields (checked, converted; the
+    children as their count), the second makes the models from the end of
+    that list, where each node's children come in one run (last child
+    first): a parent takes the next ``count`` of them. On a deep tree the
+    time goes to memory (a model, its ``__dict__``, its fields set, its
+    children tuple per node), not to the Python steps.
+    """
+    if checked and type(data) is not dict:
+        return None
+    plans = _BUILD_PLANS
+    string = _plain_string
+    order: list[Any] = [data]  # grows as it is read: breadth first
+    extend = order.extend
+    made: list[Any] = []  # per node: (class, fields, fields set, child classes), or a model
+    keep = made.append
+    limit = 1024  # a cycle never ends: look for a node met twice as the list grows 8-fold
+    try:
+        for node in order:
+            if type(node) is not dict:
+                if checked:
+                    return None
+                if isinstance(node, _Model):
+                    keep(node)
+                    continue
+                node = dict(node)  # a Mapping
+            node_type = node["type"]
+            if type(node_type) is not str:
+                return None
+            cls, template, accept, required, kid_classes = plans[node_type]
+            fields = template.copy()
+            for key, value in node.items():
+                check = accept[key]
+                if check is None or value is None:
+                    continue
+                if check is string and type(value) is str:
+                    fields[key] = value
+                else:
+                    fields[key] = check(value)
+            for key in required:
+                if node.get(key) is None:
+                    return None
+            if kid_classes is not None:
+                kids = node["children"]
+                if not isinstance(kids, (list, tuple)) or not kids:
+                    return None
+                fields["children"] = len(kids)  # for now
+                extend(kids)
+                if checked and len(order) > limit:
+                    if len(set(map(id, order))) != len(order):
+                        return None
+                    limit = 8 * len(order)
+            keep((cls, fields, set(node), kid_classes))
+    except (_NotPlain, KeyError, TypeError):
+        return None
+    new, set_ = object.__new__, _set
+    built: list[Any] = []  # the models made: each parent's children in a run
+    push = built.append
+    taken = 0  # the models taken by their parents so far
+    for entry in reversed(made):  # children before their parents
+        if type(entry) is not tuple:  # a node model given in the JSON (unchecked only)
+            push(entry)
+            continue
+        cls, fields, fields_set, kid_classes = entry
+        if kid_classes is not None:
+            count = fields["children"]
+            if count == 1:
+                kid = built[taken]
+                if checked and type(kid) not in kid_classes:
+                    return None
+                fields["children"] = (kid,)
+            else:  # made last child first
+                fields["children"] = kids = tuple(built[taken : taken + count][::-1])
+                if checked:
+                    for kid in kids:
+                        if type(kid) not in kid_classes:
+                            return None
+            taken += count
+        model = new(cls)
+        set_(model, "__dict__", fields)
+        set_(model, "__pydantic_fields_set__", fields_set)
+        set_(model, "__pydantic_extra__", None)
+        set_(model, "__pydantic_private__", None)
+        push(model)
+    return built[-1]
+
+
+# --- each attribute kind: the validator's rule, and the value pydantic stores ----------------
+
+
+def _plain_string(value: Any) -> str:
+    if type(value) is str:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)  # pydantic stores a plain str
+    raise _NotPlain
+
+
+def _plain_item(value: Any) -> Any:
+    if isinstance(value, (str, Mapping)):
+        return _check_item(value)
+    raise _NotPlain
+
+
+def _plain_marks(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise _NotPlain
+    return tuple(_plain_string(mark) for mark in value)
+
+
+def _plain_highlight(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise _NotPlain
+    for line in value:
+        if type(line) is not int or line < 0:
+            raise _NotPlain
+    return tuple(value)
+
+
+def _plain_meta(value: Any) -> tuple[MetaEntry, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise _NotPlain
+    entries: list[MetaEntry] = []
+    for entry in value:
+        if isinstance(entry, MetaEntry):
+            entries.append(entry)
+            continue
+        fields = entry.__dict__ if isinstance(entry, BaseModel) else entry
+        if not isinstance(fields, Mapping) or len(fields) != 2:
+            raise _NotPlain
+        model = object.__new__(MetaEntry)
+        made = {"id": _plain_string(fields["id"]), "value": _plain_string(fields["value"])}
+        _set(model, "__dict__", made)
+        _set(model, "__pydantic_fields_set__", {"id", "value"})
+        _set(model, "__pydantic_extra__", None)
+        _set(model, "__pydantic_private__", None)
+        entries.append(model)
+    return tuple(entries)
+
+
+def _plain_kind(spec: AttributeSpec) -> Callable[[Any], Any] | None:
+    """The check-and-convert of one attribute (raises ``_NotPlain`` where the validator objects)."""
+    kind = spec.kind
+    if kind == "enumeration":
+        choices = frozenset(spec.choices)
+
+        def enumeration(value: Any) -> Any:
+            if type(value) is str and value in choices:
+                return value
+            raise _NotPlain
+
+        return enumeration
+    if kind == "integer":
+        allowed = spec.range
+
+        def integer(value: Any) -> Any:
+            if type(value) is int and (allowed is None or value in allowed):
+                return value
+            raise _NotPlain
+
+        return integer
+    return _PLAIN_KINDS[kind]
+
+
+_PLAIN_KINDS: Final[Mapping[str, Callable[[Any], Any] | None]] = {
+    "children": None,  # checked and built by _build
+    "string": _plain_string,
+    "record-id": _plain_string,
+    "item": _plain_item,
+    "marks": _plain_marks,
+    "highlight": _plain_highlight,
+    "meta": _plain_meta,
+}
+"""Attribute kind (``dast.definitions``) -> its check-and-convert (two more made per spec)."""
+
+_Plan = tuple[
+    type[BaseModel],
+    dict[str, Any],
+    dict[str, Callable[[Any], Any] | None],
+    tuple[str, ...],
+    frozenset[type[BaseModel]] | None,
+]
+
+
+def _build_plan(node_type: str) -> _Plan:
+    """(class, fields at their defaults in field order, check per key, required, child classes)."""
+    cls = NODE_CLASS_BY_TYPE[node_type]
+    spec = NODE_SPECS[node_type]
+    template = {
+        name: field.default if name == "type" or not field.is_required() else None
+        for name, field in cls.model_fields.items()
+    }
+    accept = {"type": None, **{a.name: _plain_kind(a) for a in spec.attributes}}
+    required = tuple(a.name for a in spec.attributes if a.required)
+    has_children = any(a.kind == "children" for a in spec.attributes)
+    kids = frozenset(NODE_CLASS_BY_TYPE[k] for k in ALLOWED_CHILDREN[node_type])
+    return cls, template, accept, required, kids if has_children else None
+
+
+_BUILD_PLANS: Final = {node_type: _build_plan(node_type) for node_type in NODE_CLASS_BY_TYPE}
 
 
 def _build_if_valid(cls: type[_Model], obj: object) -> Any:
@@ -783,13 +1087,31 @@ def _build_if_valid(cls: type[_Model], obj: object) -> Any:
     """
     if not isinstance(obj, Mapping) or isinstance(obj, BaseModel):
         return None
+    with gc_paused():  # a walk and a model per node, no cycles
+        return _build_checked(cls, obj)
+
+
+def _build_checked(cls: type[_Model], obj: Mapping[str, Any]) -> Any:
+    """The body of :func:`_build_if_valid`, with the collector paused."""
     plain = BaseModel.model_validate.__func__  # type: ignore[attr-defined]
     if cls is Document:
-        if unwrap_document(obj) is not obj or not validate(obj).valid:
+        if unwrap_document(obj) is not obj:
             return None
-        root = build_deep_node(obj["document"])
-        return plain(Document, {"schema": obj["schema"], "document": root})
+        schema = obj.get("schema")
+        root = None
+        if type(schema) is str and schema == "dast" and len(obj) == 2:
+            root = plain_node(obj.get("document"))  # one checked pass: the common case
+        if type(root) is not Root:
+            if not validate(obj).valid:
+                return None
+            root = build_deep_node(obj["document"])
+        return plain(Document, {"schema": schema, "document": root})
     node_type = cls.model_fields["type"].default if "type" in cls.model_fields else None
-    if node_type is None or obj.get("type") != node_type or node_problems(obj):
+    if node_type is None or obj.get("type") != node_type:
+        return None
+    node = plain_node(obj)
+    if type(node) is cls:
+        return node
+    if node_problems(obj):
         return None
     return build_deep_node(obj)

@@ -504,6 +504,9 @@ def test_validate_and_load_document_agree_on_any_mapping(data: Any, kind: Any) -
         assert exc.problems == report.problems
     else:
         assert report.valid
+        if unwrap_document(value) is None:  # a CDA wrapper of an empty field: {"value": null}
+            assert loaded is None
+            return
         assert loaded is not None
         assert loaded.to_json() == _without_nulls(data)  # an explicit null is an absent attribute
 
