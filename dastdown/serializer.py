@@ -53,6 +53,7 @@ yields a ``Document`` to write).
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, final
@@ -711,11 +712,35 @@ def _blockquote(fields: dict[str, Any], strict: bool, out: list[str]) -> None:
 
 
 @final
+class _Lead:
+    """The prefix of a list line that opens nested items (``- - 1. ``), built without copies.
+
+    Each level adds its marker to the prefix of the level above by reference,
+    so a list nested n deep costs n small objects, not n prefixes of growing
+    length; :meth:`text` joins it once, for the one line that writes it.
+    """
+
+    def __init__(self, before: _Lead | str, marker: str) -> None:
+        self.before = before
+        self.marker = marker
+
+    def text(self) -> str:
+        pieces = [self.marker]
+        before = self.before
+        while isinstance(before, _Lead):
+            pieces.append(before.marker)
+            before = before.before
+        pieces.append(before)
+        pieces.reverse()
+        return "".join(pieces)
+
+
+@final
 class _ListFrame:
     """A list being written: its items' children, where it stands, how its lines start."""
 
     def __init__(
-        self, fields: dict[str, Any], strict: bool, indent: str, first: str | None
+        self, fields: dict[str, Any], strict: bool, base: str, depth: int, first: _Lead | None
     ) -> None:
         style = fields["style"]
         if strict and style not in LIST_STYLES:
@@ -729,53 +754,77 @@ class _ListFrame:
             if len(kids) > 1:
                 self.loose = True
                 break
-        self.indent = indent
+        # the indent of its items' lines is base + INDENT * depth, made only for a line
+        # that writes it (kept as a count: a string per level would grow with the depth)
+        self.base = base
+        self.depth = depth
         self.first = first  # the first line's prefix, written in place of the indent
         self.item = 0  # the item being written
         self.child = 0  # and its child
 
 
+_DEEP_FRAMES: Final = 1000
+"""Lists nested this deep pause the cycle collector while written (a frame per level)."""
+
+
 def _list(fields: dict[str, Any], strict: bool, out: list[str], indent: str) -> None:
-    """Append a list's lines, nested lists included, without recursion."""
-    stack = [_ListFrame(fields, strict, indent, None)]
-    while stack:
-        frame = stack[-1]
-        item_index = frame.item
-        if item_index >= len(frame.kids):
-            stack.pop()
-            continue
-        children = frame.kids[item_index]
-        child_index = frame.child
-        child = _fields(children[child_index], strict, "listItem")
-        lead: str | None = None
-        after_list = False
-        if child_index == 0:
-            if item_index and frame.loose:
-                out.append("\n")
-            if frame.style == "bulleted":
-                marker = BULLET_MARKER
+    """Append a list's lines, nested lists included, without recursion, in linear time."""
+    stack = [_ListFrame(fields, strict, indent, 0, None)]
+    paused = False
+    try:
+        while stack:
+            frame = stack[-1]
+            item_index = frame.item
+            if item_index >= len(frame.kids):
+                stack.pop()
+                continue
+            children = frame.kids[item_index]
+            child_index = frame.child
+            child = _fields(children[child_index], strict, "listItem")
+            lead: _Lead | None = None
+            after_list = False
+            if child_index == 0:
+                if item_index and frame.loose:
+                    out.append("\n")
+                if frame.style == "bulleted":
+                    marker = BULLET_MARKER
+                else:
+                    marker = _NUMBER_HEAD + str(item_index + 1) + _NUMBER_TAIL
+                first = frame.first
+                if item_index == 0 and first is not None:
+                    lead = _Lead(first, marker)
+                else:
+                    lead = _Lead(frame.base + INDENT * frame.depth, marker)
             else:
-                marker = _NUMBER_HEAD + str(item_index + 1) + _NUMBER_TAIL
-            first = frame.first
-            lead = (first if item_index == 0 and first is not None else frame.indent) + marker
-        else:
-            previous = children[child_index - 1]  # checked when it was written
-            if not strict:
-                previous = previous.__dict__
-            out.append("\n")
-            after_list = previous["type"] == "list"
-            if after_list and child["type"] == "list" and previous["style"] == child["style"]:
+                previous = children[child_index - 1]  # checked when it was written
+                if not strict:
+                    previous = previous.__dict__
                 out.append("\n")
-        if child_index + 1 < len(children):
-            frame.child = child_index + 1
-        else:
-            frame.item = item_index + 1
-            frame.child = 0
-        content_indent = frame.indent + INDENT
-        if child["type"] == "paragraph":
-            _paragraph(child, strict, out, content_indent, lead, after_list)
-        else:
-            stack.append(_ListFrame(child, strict, content_indent, lead))
+                after_list = previous["type"] == "list"
+                if after_list and child["type"] == "list" and previous["style"] == child["style"]:
+                    out.append("\n")
+            if child_index + 1 < len(children):
+                frame.child = child_index + 1
+            else:
+                frame.item = item_index + 1
+                frame.child = 0
+            if child["type"] == "paragraph":
+                # the content indent is written on the first line (no lead) or before a style
+                content = (
+                    frame.base + INDENT * (frame.depth + 1)
+                    if lead is None or child.get("style") is not None
+                    else ""
+                )
+                opening = None if lead is None else lead.text()
+                _paragraph(child, strict, out, content, opening, after_list)
+            else:
+                stack.append(_ListFrame(child, strict, frame.base, frame.depth + 1, lead))
+                if len(stack) == _DEEP_FRAMES and not paused and gc.isenabled():
+                    gc.disable()  # the frames hold no cycles; restored below
+                    paused = True
+    finally:
+        if paused:
+            gc.enable()
 
 
 _EMPTY_DOCUMENT: Final = EMPTY_PARAGRAPH + "\n"

@@ -182,6 +182,45 @@ def test_deep_nesting_continuation_lines_are_indented() -> None:
     assert lines == ["1. " * 3000 + "a", "  " * 3000 + '{style="s"}', ""]
 
 
+
+def test_deep_nesting_with_second_items_and_styles() -> None:
+    """Each level's indent and opening are made for the line that writes them, right."""
+    inner: dict[str, Any] = _para(_span("deep"))
+    for level in range(1500):
+        items: list[Any] = [{"type": "listItem", "children": [inner]}]
+        if level % 500 == 0:
+            second = {"type": "paragraph", "style": "s", "children": [_span(f"n{level}")]}
+            items.append({"type": "listItem", "children": [second]})
+        inner = {"type": "list", "style": "bulleted", "children": items}
+    text = serialize(_doc(inner))
+    assert parse(text) == load_document(_doc(inner))
+
+
+def test_deep_lists_pause_the_collector_and_restore_it() -> None:
+    import gc
+
+    inner: dict[str, Any] = _para(_span("deep"))
+    for _ in range(3000):
+        inner = {"type": "list", "style": "numbered", "children": [
+            {"type": "listItem", "children": [inner]}]}
+    assert gc.isenabled()
+    assert serialize(_doc(inner)).startswith("1. 1. ")
+    assert gc.isenabled()
+    broken = inner
+    for _ in range(2999):
+        broken = broken["children"][0]["children"][0]
+    broken["style"] = "dotted"  # refused 2,999 levels down, with the collector paused
+    with pytest.raises(DastError):
+        serialize(_doc(inner))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        broken["style"] = "numbered"
+        serialize(_doc(inner))
+        assert not gc.isenabled()  # a caller's disabled collector stays disabled
+    finally:
+        gc.enable()
+
 def test_valid_fixtures_exist() -> None:
     assert len(VALID_FILES) >= 10
 
