@@ -86,6 +86,17 @@ def _translate_units(source: Path, target: Path) -> None:
     target.write_text("".join(json.dumps(a) + "\n" for a in answers), encoding="utf-8")
 
 
+def _translated_site(tmp_path: Path) -> tuple[Path, Path]:
+    """Pull en into tmp_path/site, export JSON units, translate them, import them as it."""
+    site = tmp_path / "site"
+    _pull(site)
+    units, answers = tmp_path / "units.jsonl", tmp_path / "answers.jsonl"
+    assert main(["units", "export", str(site), "--source-locale", "en", "-o", str(units)]) == 0
+    _translate_units(units, answers)
+    assert main(["units", "import", str(answers), str(site), "--target-locale", "it"]) == 0
+    return site, answers
+
+
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
@@ -232,12 +243,7 @@ def test_it_edited_on_the_server_after_the_pull_is_a_conflict(
 def test_a_pull_after_the_push_keeps_the_translation_tracked(
     cma: FakeCma, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    site = tmp_path / "site"
-    _pull(site)
-    units, answers = tmp_path / "units.jsonl", tmp_path / "answers.jsonl"
-    assert main(["units", "export", str(site), "--source-locale", "en", "-o", str(units)]) == 0
-    _translate_units(units, answers)
-    assert main(["units", "import", str(answers), str(site), "--target-locale", "it"]) == 0
+    site, answers = _translated_site(tmp_path)
     assert main(["push", str(site)]) == 0
     # a colleague rewrites the it locale of art-3; pulling en again refreshes the it files too
     body = dict(cma.record("art-3")["attributes"]["body"])
@@ -292,12 +298,7 @@ def test_a_dropped_link_code_is_refused_with_the_segment_id(
 def test_a_locally_edited_translation_is_not_overwritten_without_force(
     cma: FakeCma, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    site = tmp_path / "site"
-    _pull(site)
-    units, answers = tmp_path / "units.jsonl", tmp_path / "answers.jsonl"
-    assert main(["units", "export", str(site), "--source-locale", "en", "-o", str(units)]) == 0
-    _translate_units(units, answers)
-    assert main(["units", "import", str(answers), str(site), "--target-locale", "it"]) == 0
+    site, answers = _translated_site(tmp_path)
     # importing the same answers again is fine: the files are as imported
     assert main(["units", "import", str(answers), str(site), "--target-locale", "it"]) == 0
     # a translation for a segment the source no longer has is reported, not lost silently
@@ -362,13 +363,8 @@ def test_files_of_other_locales_are_skipped_with_a_note_and_usage_errors(
 def test_lost_replies_write_each_translation_once(
     cma: FakeCma, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    site = tmp_path / "site"
     before = {rid: cma.record(rid) for rid in cma.record_ids()}
-    _pull(site)
-    units, answers = tmp_path / "units.jsonl", tmp_path / "answers.jsonl"
-    assert main(["units", "export", str(site), "--source-locale", "en", "-o", str(units)]) == 0
-    _translate_units(units, answers)
-    assert main(["units", "import", str(answers), str(site), "--target-locale", "it"]) == 0
+    site, _ = _translated_site(tmp_path)
     cma.faults.lost_reply_rate = 1.0  # every write applied, its answer lost
     status = main(["push", str(site), "--jobs", "1"])
     cma.faults.lost_reply_rate = 0.0
