@@ -6,13 +6,19 @@ collector's generational passes make that several times slower.
 
 Leaving the pause, the objects made meanwhile would all sit in the youngest
 generation, and the first collection after it would walk every one of them
-(30 ms for the 1 MB benchmark article, half the time of building it).
-``gc_paused`` moves them to the oldest generation instead, in constant time
-(``gc.freeze()`` then ``gc.unfreeze()``: two list splices), as the collector
-would after they survived two passes. They are still collected by the next
-full collection like any old object; this step is skipped when the program
-keeps frozen objects of its own (``gc.get_freeze_count()``, e.g. a server that
-froze its heap before forking), whose freeze must not be undone.
+(30 ms for the 1 MB benchmark article, half the time of building it). With
+``promote=True`` (for large builds) ``gc_paused`` first collects the young
+generations on entry (what the program made before: its garbage cycles are
+found as usual), then, on exit, moves what the block made to the oldest
+generation in constant time (``gc.freeze()`` then ``gc.unfreeze()``: two
+list splices), as the collector would after it survived two passes. Only
+the block's own objects move: trees without cycles, freed by reference
+counting as soon as they are dropped. Promoting without that first
+collection would carry the program's young garbage cycles along where only
+a full collection finds them (a loop of small parses then never collected
+any). The step is skipped when the program keeps frozen objects of its own
+(``gc.get_freeze_count()``, e.g. a server that froze its heap before
+forking), whose freeze must not be undone, or disabled the collector.
 
 >>> with gc_paused():
 ...     pass
@@ -24,28 +30,37 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["gc_paused"]
+__all__ = ["PROMOTE_CHILDREN", "PROMOTE_TEXT", "gc_paused"]
+
+PROMOTE_TEXT = 50_000
+"""Texts at least this long (characters) are large builds: parsed with ``promote=True``."""
+
+PROMOTE_CHILDREN = 200
+"""DAST JSON with at least this many root children is a large build to load."""
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused(*, promote: bool = False) -> Iterator[None]:
     """Disable the cycle collector for the block, restoring its previous state.
 
-    On the way out, what the block allocated joins the oldest generation
-    (see the module docstring), unless the program froze objects itself.
+    ``promote``: the block builds a large tree; it joins the oldest
+    generation on the way out (see the module docstring).
 
     >>> import gc
-    >>> with gc_paused():
+    >>> with gc_paused(promote=True):
     ...     gc.isenabled()
     False
     """
     enabled = gc.isenabled()
+    promote = promote and enabled and not gc.get_freeze_count()
+    if promote:
+        gc.collect(1)  # the program's young objects: collected or aged as usual
     gc.disable()
     try:
         yield
     finally:
         if enabled:
-            if not gc.get_freeze_count():
+            if promote:
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()

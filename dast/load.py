@@ -12,7 +12,7 @@ from typing import Any, overload
 
 from pydantic import ValidationError
 
-from ._gc import gc_paused
+from ._gc import PROMOTE_CHILDREN, gc_paused
 from .errors import DastValidationError, Path, Problem
 from .nodes import NODE_CLASS_BY_TYPE, Document, build_deep_node
 from .validate import unwrap_document, validate
@@ -50,13 +50,20 @@ def load_document(data: object) -> Document | None:
     if inner is None:
         return None
     try:
-        with gc_paused():
+        with gc_paused(promote=_large(inner)):
             return Document.model_validate(inner)  # deep documents too
     except ValidationError as exc:
         problems = validate(data).problems
         if not problems:  # defensive: the model refuses what the validator allows
             raise DastValidationError(pydantic_problems(exc)) from None
     raise DastValidationError(problems)
+
+
+def _large(inner: Mapping[str, Any]) -> bool:
+    """Does this DAST JSON look like a large tree (many root children)?"""
+    root = inner.get("document")
+    children = root.get("children") if isinstance(root, Mapping) else None
+    return isinstance(children, list) and len(children) >= PROMOTE_CHILDREN
 
 
 def ensure_valid(data: object) -> Document | None:

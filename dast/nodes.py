@@ -217,7 +217,7 @@ class _Model(BaseModel):
         except ValueError:  # "maximum serialization depth exceeded"
             if not options.keys() <= _DUMP_OPTIONS:
                 raise
-            with gc_paused():  # a dict per node, no cycles
+            with gc_paused(promote=True):  # a dict per node, no cycles (a deep tree)
                 return _dump_deep(
                     self,
                     json_mode=options.get("mode", "python") == "json",
@@ -237,7 +237,7 @@ class _Model(BaseModel):
             indent = options.pop("indent", None)
             if not options.keys() <= _DUMP_OPTIONS:
                 raise
-            with gc_paused():
+            with gc_paused(promote=True):
                 data = _dump_deep(
                     self,
                     json_mode=True,
@@ -1087,7 +1087,7 @@ def _build_if_valid(cls: type[_Model], obj: object) -> Any:
     """
     if not isinstance(obj, Mapping) or isinstance(obj, BaseModel):
         return None
-    with gc_paused():  # a walk and a model per node, no cycles
+    with gc_paused(promote=True):  # a walk and a model per node, no cycles (deep)
         return _build_checked(cls, obj)
 
 

@@ -28,7 +28,7 @@ from typing import Any, overload
 from lark import Lark, Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 
-from dast._gc import gc_paused
+from dast._gc import PROMOTE_TEXT, gc_paused
 from dast.load import load_document
 from dast.nodes import Document
 
@@ -170,7 +170,8 @@ def _parse(
     records = None if source is None else original_records(source)
     collected: list[BlockRecord] | None = None if records is None and not report else []
     found: IntegrityReport | None = None
-    with gc_paused():  # tens of thousands of dicts and frozen models, no cycles
+    # tens of thousands of dicts and frozen models, no cycles
+    with gc_paused(promote=len(text) >= PROMOTE_TEXT):
         if not text.strip(" \n"):
             children: list[Any] = [_empty_paragraph()]
         else:

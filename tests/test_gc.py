@@ -1,16 +1,18 @@
-"""The collector pause: state restored, new objects promoted to the oldest
-generation, frozen heaps left frozen, cycles still collected."""
+"""The collector pause: state restored, a large build promoted to the oldest
+generation, the program's garbage cycles still collected, frozen heaps left frozen."""
 
 from __future__ import annotations
 
 import gc
 import weakref
+from collections.abc import Iterator
 
 import pytest
 
-from dast._gc import gc_paused
+from dast._gc import PROMOTE_CHILDREN, PROMOTE_TEXT, gc_paused
 from dast.load import load_document
 from dast.nodes import Document
+from dastdown.parser import parse
 
 
 class _Cell:
@@ -19,12 +21,24 @@ class _Cell:
     other: object = None
 
 
+def _cycle() -> weakref.ref[_Cell]:
+    """A garbage reference cycle, and a weak reference that says when it is collected."""
+    a, b = _Cell(), _Cell()
+    a.other, b.other = b, a
+    return weakref.ref(a)
+
+
 def _in_generation(obj: object, generation: int) -> bool:
     return any(o is obj for o in gc.get_objects(generation=generation))
 
 
+def _document(children: int) -> dict[str, object]:
+    paragraph = {"type": "paragraph", "children": [{"type": "span", "value": "x"}]}
+    return {"schema": "dast", "document": {"type": "root", "children": [paragraph] * children}}
+
+
 @pytest.fixture
-def collector_on() -> object:
+def collector_on() -> Iterator[None]:
     was = gc.isenabled()
     gc.enable()
     yield
@@ -32,41 +46,68 @@ def collector_on() -> object:
         gc.disable()
 
 
-def test_pause_restores_the_state(collector_on: object) -> None:
-    with gc_paused():
+def test_pause_restores_the_state(collector_on: None) -> None:
+    with gc_paused(promote=True):
         assert not gc.isenabled()
     assert gc.isenabled()
     gc.disable()
     try:
-        with gc_paused():
+        with gc_paused(promote=True):
             pass
         assert not gc.isenabled()
     finally:
         gc.enable()
 
 
-def test_objects_made_while_paused_join_the_oldest_generation(collector_on: object) -> None:
-    with gc_paused():
+def test_a_large_build_joins_the_oldest_generation(collector_on: None) -> None:
+    with gc_paused(promote=True):
         made = [[i] for i in range(3)]
     assert _in_generation(made, 2)
-    assert not _in_generation(made, 0)
-    assert gc.get_count()[0] < 100  # no pending young collection over them
+    with gc_paused():
+        young = [[1]]
+    assert not _in_generation(young, 2)
 
 
-def test_a_loaded_document_is_old_at_once(collector_on: object) -> None:
-    doc = load_document(
-        {"schema": "dast", "document": {"type": "root", "children": [{"type": "thematicBreak"}]}}
-    )
-    assert isinstance(doc, Document)
-    assert _in_generation(doc, 2)
+def test_large_documents_are_old_at_once_small_ones_young(collector_on: None) -> None:
+    large = load_document(_document(PROMOTE_CHILDREN))
+    assert isinstance(large, Document) and _in_generation(large, 2)
+    small = load_document(_document(1))
+    assert isinstance(small, Document) and not _in_generation(small, 2)
+    parsed = parse("word " * (PROMOTE_TEXT // 5) + "\n")
+    assert _in_generation(parsed, 2)
 
 
-def test_a_caller_that_froze_its_heap_keeps_it_frozen(collector_on: object) -> None:
+def test_the_programs_garbage_cycles_are_collected_before_a_promotion(collector_on: None) -> None:
+    ref = _cycle()
+    with gc_paused(promote=True):
+        assert ref() is None  # collected on entry, not carried to the oldest generation
+
+
+def test_cycles_made_while_paused_are_still_collected(collector_on: None) -> None:
+    with gc_paused(promote=True):
+        ref = _cycle()
+    assert ref() is not None  # a cycle: refcounting alone does not free it
+    gc.collect()
+    assert ref() is None
+
+
+@pytest.mark.parametrize("text", ["Hello *world*\n\n- a\n- b\n", "word " * (PROMOTE_TEXT // 5)])
+def test_a_loop_of_parses_leaves_no_garbage_cycle_behind(collector_on: None, text: str) -> None:
+    """Bulk jobs: the program's cycles made between parses are collected as usual."""
+    refs = []
+    for _ in range(3000 if len(text) < 100 else 20):
+        refs.append(_cycle())
+        parse(text)
+    gc.collect(0)  # a young collection, as the program's next allocations would run
+    assert sum(ref() is not None for ref in refs) <= 1
+
+
+def test_a_caller_that_froze_its_heap_keeps_it_frozen(collector_on: None) -> None:
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
         assert frozen > 0
-        with gc_paused():
+        with gc_paused(promote=True):
             made = [[1]]
         assert gc.get_freeze_count() >= frozen
         assert not _in_generation(made, 2)  # left young
@@ -78,20 +119,9 @@ def test_no_promotion_when_the_caller_disabled_the_collector() -> None:
     was = gc.isenabled()
     gc.disable()
     try:
-        with gc_paused():
+        with gc_paused(promote=True):
             made = [[1]]
         assert _in_generation(made, 0)
     finally:
         if was:
             gc.enable()
-
-
-def test_cycles_made_while_paused_are_still_collected(collector_on: object) -> None:
-    with gc_paused():
-        a, b = _Cell(), _Cell()
-        a.other, b.other = b, a
-        ref = weakref.ref(a)
-    del a, b
-    assert ref() is not None  # a cycle: refcounting alone does not free it
-    gc.collect()
-    assert ref() is None

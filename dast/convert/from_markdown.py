@@ -75,7 +75,7 @@ from mistune.inline_parser import InlineParser
 from mistune.plugins import import_plugin
 from mistune.util import unikey
 
-from .._gc import gc_paused
+from .._gc import PROMOTE_TEXT, gc_paused
 from ..canonical import canonicalize
 from ..definitions import HEADING_LEVELS
 from ..errors import DastValidationError
@@ -458,7 +458,8 @@ def from_markdown(
     blocks = _option_blocks(allowed_blocks)
     marks = None if allowed_marks is None else frozenset(allowed_marks)
     levels = _option_levels(allowed_heading_levels)
-    with gc_paused():  # tens of thousands of tokens and nodes, and no cycles
+    # tens of thousands of tokens and nodes, and no cycles
+    with gc_paused(promote=len(text) >= PROMOTE_TEXT):
         return _convert(text, blocks, marks, levels, handlers, html_handlers, strict)
 
 
