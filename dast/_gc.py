@@ -20,6 +20,13 @@ any). The step is skipped when the program keeps frozen objects of its own
 (``gc.get_freeze_count()``, e.g. a server that froze its heap before
 forking), whose freeze must not be undone, or disabled the collector.
 
+Promoted objects skip the collector's own count of objects reaching the
+oldest generation, which decides when it runs a full collection; so that a
+program's cycles that were alive during a build still meet one, a full
+collection runs once the promoted objects reach a quarter of what the last
+one found alive (at least :data:`FULL_COLLECTION_AFTER`), the collector's
+own rule for survivors.
+
 >>> with gc_paused():
 ...     pass
 """
@@ -30,13 +37,23 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["PROMOTE_CHILDREN", "PROMOTE_TEXT", "gc_paused"]
+__all__ = ["FULL_COLLECTION_AFTER", "PROMOTE_CHILDREN", "PROMOTE_TEXT", "gc_paused"]
 
 PROMOTE_TEXT = 50_000
 """Texts at least this long (characters) are large builds: parsed with ``promote=True``."""
 
 PROMOTE_CHILDREN = 200
 """DAST JSON with at least this many root children is a large build to load."""
+
+FULL_COLLECTION_AFTER = 100_000
+"""The fewest promoted objects between two full collections run by :func:`gc_paused`."""
+
+
+class _Promoted:
+    """Objects promoted since the last full collection, and how many that one left alive."""
+
+    pending = 0
+    alive = 0
 
 
 @contextmanager
@@ -61,6 +78,12 @@ def gc_paused(*, promote: bool = False) -> Iterator[None]:
     finally:
         if enabled:
             if promote:
+                made = gc.get_count()[0]  # tracked objects made since the entry's collection
                 gc.freeze()
                 gc.unfreeze()
+                _Promoted.pending += made
             gc.enable()
+            if promote and _Promoted.pending >= max(FULL_COLLECTION_AFTER, _Promoted.alive // 4):
+                gc.collect()
+                _Promoted.alive = len(gc.get_objects())
+                _Promoted.pending = 0

@@ -125,3 +125,18 @@ def test_no_promotion_when_the_caller_disabled_the_collector() -> None:
     finally:
         if was:
             gc.enable()
+
+
+def test_cycles_alive_during_large_builds_meet_a_full_collection(collector_on: None) -> None:
+    """Promotion skips the collector's count of old objects: gc_paused runs full ones itself."""
+    from dast import _gc
+
+    refs = []
+    for _ in range(40):
+        held = _cycle()  # alive (through the strong ref below) while the build runs
+        keep = held()
+        with gc_paused(promote=True):
+            built = [[i] for i in range(_gc.FULL_COLLECTION_AFTER // 10)]  # a large build
+        del keep, built
+        refs.append(held)
+    assert sum(ref() is not None for ref in refs) < 20  # full collections ran on the way
