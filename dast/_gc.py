@@ -23,9 +23,11 @@ forking), whose freeze must not be undone, or disabled the collector.
 Promoted objects skip the collector's own count of objects reaching the
 oldest generation, which decides when it runs a full collection; so that a
 program's cycles that were alive during a build still meet one, a full
-collection runs once the promoted objects reach a quarter of what the last
-one found alive (at least :data:`FULL_COLLECTION_AFTER`), the collector's
-own rule for survivors.
+collection runs once the promoted objects outnumber what the last one found
+alive (and :data:`FULL_COLLECTION_AFTER`): at most one walk of the live
+objects per promoted object, usually far less (a dropped tree is freed by
+reference counting first), against the one walk of each new object that
+promotion saves.
 
 >>> with gc_paused():
 ...     pass
@@ -45,7 +47,7 @@ PROMOTE_TEXT = 50_000
 PROMOTE_CHILDREN = 200
 """DAST JSON with at least this many root children is a large build to load."""
 
-FULL_COLLECTION_AFTER = 100_000
+FULL_COLLECTION_AFTER = 1_000_000
 """The fewest promoted objects between two full collections run by :func:`gc_paused`."""
 
 
@@ -83,7 +85,7 @@ def gc_paused(*, promote: bool = False) -> Iterator[None]:
                 gc.unfreeze()
                 _Promoted.pending += made
             gc.enable()
-            if promote and _Promoted.pending >= max(FULL_COLLECTION_AFTER, _Promoted.alive // 4):
+            if promote and _Promoted.pending >= max(FULL_COLLECTION_AFTER, _Promoted.alive):
                 gc.collect()
                 _Promoted.alive = len(gc.get_objects())
                 _Promoted.pending = 0
