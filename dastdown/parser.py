@@ -21,12 +21,13 @@ escape (they are translated in :func:`parse`, the one place they are caught).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from typing import Any, overload
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken
+from pydantic import ValidationError
 
 from dast._gc import gc_paused
 from dast.load import load_document
@@ -165,7 +166,10 @@ def _parse(
     """The parse behind :func:`parse` and :func:`parse_with_report`."""
     if not isinstance(text, str):
         raise TypeError(f"parse() takes a str, not {type(text).__name__}")
-    text = to_lf(text)
+    if "\r" in text:  # (to_lf's own first test, without the calls for most texts)
+        text = to_lf(text)
+    if original is None and not report:
+        return _parse_plain(text), None
     source = load_document(original) if original is not None else None
     records = None if source is None else original_records(source)
     collected: list[BlockRecord] | None = None if records is None and not report else []
@@ -182,15 +186,49 @@ def _parse(
                 found = account(collected, children, source, records)
                 if strict and found.problems:
                     raise DastdownIntegrityError(found.problems)
-        # load_document validates once, and builds documents nested deeper
-        # than pydantic-core recurses bottom-up.
-        doc = load_document({"schema": "dast", "document": {"type": "root", "children": children}})
+        doc = _document(children)
         # The DAST JSON is garbage now: freed before the collector resumes, its
         # pass over the new objects skips it (a third of them).
         del children
         collected = None
-    assert doc is not None
     return doc, found
+
+
+def _parse_plain(text: str) -> Document:
+    """:func:`_parse` without ``original`` nor report (most calls): no records to collect."""
+    with gc_paused():  # tens of thousands of dicts and frozen models, no cycles
+        if not text.strip(" \n"):
+            children: list[Any] = [_empty_paragraph()]
+        elif BLOCKS.get() is None:  # (as when _parse_children sets it: no context to set)
+            children = _parse_children_in(text, None)
+        else:
+            children = _parse_children(text, None)
+        doc = _document(children)
+        del children  # (see _parse)
+    return doc
+
+
+def _document(children: list[Any]) -> Document:
+    """The ``Document`` of the root ``children`` the parse built (DAST JSON).
+
+    What :func:`~dast.load.load_document` gives, without its second collector
+    pause (the caller's is on) and wrapper checks: pydantic's validator
+    directly, then, only if it refuses (documents nested deeper than
+    pydantic-core recurses, or an error to report), ``load_document`` itself,
+    which builds those bottom-up and raises the errors of record.
+    """
+    data = {"schema": "dast", "document": {"type": "root", "children": children}}
+    try:
+        doc: Document = _VALIDATE(data)
+    except ValidationError:
+        loaded = load_document(data)
+        assert loaded is not None
+        return loaded
+    return doc
+
+
+_VALIDATE: Callable[[object], Document] = Document.__pydantic_validator__.validate_python
+"""pydantic's validator of ``Document``: ``Document.model_validate`` without its two wrappers."""
 
 
 def _parse_children(text: str, collected: list[BlockRecord] | None) -> list[Any]:
@@ -201,6 +239,14 @@ def _parse_children(text: str, collected: list[BlockRecord] | None) -> list[Any]
     gives every error).
     """
     reset = BLOCKS.set(collected)
+    try:
+        return _parse_children_in(text, collected)
+    finally:
+        BLOCKS.reset(reset)
+
+
+def _parse_children_in(text: str, collected: list[BlockRecord] | None) -> list[Any]:
+    """:func:`_parse_children` once ``BLOCKS`` holds ``collected``."""
     try:
         fast = _fast_children(text)
         if fast is not None:
@@ -215,8 +261,6 @@ def _parse_children(text: str, collected: list[BlockRecord] | None) -> list[Any]
         if error.source_line is None:
             error.source_line = _line(text, error.line)
         raise error from None
-    finally:
-        BLOCKS.reset(reset)
     return children
 
 
