@@ -33,11 +33,12 @@ from dast._gc import gc_paused
 from dast.load import load_document
 from dast.nodes import Document
 
+from .assembly import BLOCKS, BlockRecord, Fallback, NodeBuilder, assemble
 from .errors import DastdownIntegrityError, DastdownParseError, DastdownUnknownBlockError
 from .integrity import IntegrityReport, Occurrence, account, original_records
 from .lexer import StructureLexer
 from .syntax import to_lf
-from .transformer import BLOCKS, BlockRecord, DastTransformer
+from .transformer import DastTransformer
 
 __all__ = ["fast_children", "grammar", "parse", "parse_with_report"]
 
@@ -267,27 +268,24 @@ def _parse_children_in(text: str, collected: list[BlockRecord] | None) -> list[A
 # -- the fast path: the grammar's block rules without lark's LALR driver ------------
 
 
-class _Fallback(Exception):
-    """Internal: the tokens are not one of the shapes the fast path builds."""
-
-
 @functools.cache
-def _fast_tools() -> tuple[StructureLexer, DastTransformer]:
-    """The line lexer and the bound transformer of the loaded grammar, made once."""
+def _fast_tools() -> tuple[StructureLexer, NodeBuilder]:
+    """The line lexer and the node builder of the loaded grammar, made once."""
     lark = grammar()
     transformer = lark.options.transformer
     assert isinstance(transformer, DastTransformer)
-    return StructureLexer(lark.lexer_conf), transformer
+    return StructureLexer(lark.lexer_conf), transformer.builder
 
 
 def fast_children(text: str) -> list[Any] | None:
     """The root children of non-blank ``text`` built without lark, or ``None``.
 
     The block rules of ``dastdown.lark`` are simple enough to read from the
-    line lexer's tokens in one loop: this builds what lark's LALR parser
-    builds, with the same transformer callbacks, for every token sequence
-    the grammar accepts. On anything else (a token the grammar does not
-    allow there, a lexical error, an error raised by a callback) it gives
+    line lexer's tokens in one loop (:func:`dastdown.assembly.assemble`):
+    this builds what lark's LALR parser builds, with the same node
+    builders, for every token sequence the grammar accepts. On anything
+    else (a token the grammar does not allow there, a lexical error, an
+    error raised by a callback) it gives
     ``None`` and the caller parses with lark, whose errors are the ones of
     record. Records go to the running parse's ``BLOCKS`` list, as lark's
     callbacks put them.
@@ -304,143 +302,9 @@ def fast_children(text: str) -> list[Any] | None:
 def _fast_children(text: str) -> list[Any] | None:
     lexer, rules = _fast_tools()
     try:
-        children = _assemble(lexer.tokens(text), rules)
-    except (_Fallback, DastdownParseError):
+        return assemble(lexer.tokens(text), rules)
+    except (Fallback, DastdownParseError):
         return None
-    return children
-
-
-def _assemble(tokens: list[Token], rules: DastTransformer) -> list[Any]:
-    """Lark's reductions of ``tokens``, in the same order (``_Fallback`` when not a document).
-
-    Lists are built in place: the ``list`` callback of the first marker
-    gives the node, each item (``list_item`` of no children) is appended to
-    it and takes the blocks up to its ``_DEDENT``. A marker of the same kind
-    right after an item's ``_DEDENT`` continues the list, as the grammar's
-    ``(BULLET list_item _DEDENT)+`` does; anything else in between ends it.
-    """
-    children: list[Any] = []
-    root = children
-    # The enclosing children, their open list and its marker kind, per open item.
-    frames: list[tuple[list[Any], dict[str, Any] | None, str]] = []
-    open_list: dict[str, Any] | None = None
-    marker = ""
-    count = len(tokens)
-    i = 0
-    while i < count:
-        token = tokens[i]
-        kind = token.type
-        if kind == "TEXT":
-            j = _paragraph_end(tokens, i + 1, count)
-            children.append(rules.paragraph(tokens[i:j]))
-            open_list = None
-            i = j
-        elif kind == "BULLET" or kind == "ORDINAL":
-            if open_list is None or marker != kind:
-                open_list = rules.list([token])
-                marker = kind
-                children.append(open_list)
-            item = rules.list_item([])
-            open_list["children"].append(item)
-            frames.append((children, open_list, marker))
-            children = item["children"]
-            open_list = None
-            i += 1
-        elif kind == "_DEDENT":
-            if not frames or not children:
-                raise _Fallback
-            children, open_list, marker = frames.pop()
-            i += 1
-        elif kind == "LINE_TRAILER":
-            children.append(rules.paragraph([token]))
-            open_list = None
-            i += 1
-        elif kind == "_LIST_BREAK":
-            open_list = None
-            i += 1
-        elif frames:
-            raise _Fallback  # list items hold paragraphs and lists only
-        else:
-            open_list = None
-            i = _root_block(tokens, i, count, rules, root)
-    if frames or not root:
-        raise _Fallback
-    return root
-
-
-def _paragraph_end(tokens: list[Token], j: int, count: int) -> int:
-    """Where ``TEXT CONT* STYLE_LINE?`` ends, its ``TEXT`` just before ``j``."""
-    while j < count and tokens[j].type == "CONT":
-        j += 1
-    if j < count and tokens[j].type == "STYLE_LINE":
-        j += 1
-    return j
-
-
-def _root_block(
-    tokens: list[Token], i: int, count: int, rules: DastTransformer, root: list[Any]
-) -> int:
-    """Build the root-only block at ``tokens[i]`` into ``root``; where the next one starts."""
-    token = tokens[i]
-    kind = token.type
-    if kind == "HASHES":
-        j = i + 2
-        if j > count or tokens[i + 1].type != "TEXT":
-            raise _Fallback
-        if j < count and tokens[j].type == "TRAILER":
-            j += 1
-        root.append(rules.heading(tokens[i:j]))
-        return j
-    if kind == "FENCE":
-        j = i + 1
-        if j < count and tokens[j].type == "INFO":
-            j += 1
-        if j < count and tokens[j].type == "TRAILER":
-            j += 1
-        if j + 1 >= count or tokens[j].type != "CODE_BODY" or tokens[j + 1].type != "_FENCE_END":
-            raise _Fallback
-        root.append(rules.code(tokens[i : j + 1]))
-        return j + 2
-    if kind == "RULE":
-        root.append(rules.thematic_break([token]))
-        return i + 1
-    if kind == "BLOCK":
-        root.append(rules.block([token]))
-        return i + 1
-    if kind == "_QUOTE":
-        return _blockquote(tokens, i + 1, count, rules, root)
-    raise _Fallback
-
-
-def _blockquote(
-    tokens: list[Token], i: int, count: int, rules: DastTransformer, root: list[Any]
-) -> int:
-    """``_QUOTE _QUOTE_BREAK* paragraph (paragraph | _QUOTE_BREAK)* _UNQUOTE ATTRIBUTION?``."""
-    parts: list[Any] = []
-    while True:
-        if i >= count:
-            raise _Fallback
-        token = tokens[i]
-        kind = token.type
-        if kind == "TEXT":
-            j = _paragraph_end(tokens, i + 1, count)
-            parts.append(rules.paragraph(tokens[i:j]))
-            i = j
-        elif kind == "LINE_TRAILER":
-            parts.append(rules.paragraph([token]))
-            i += 1
-        elif kind == "_QUOTE_BREAK":
-            i += 1
-        elif kind == "_UNQUOTE" and parts:
-            i += 1
-            break
-        else:
-            raise _Fallback
-    if i < count and tokens[i].type == "ATTRIBUTION":
-        parts.append(tokens[i])
-        i += 1
-    root.append(rules.blockquote(parts))
-    return i
 
 
 def _line(text: str, number: int) -> str | None:
