@@ -29,10 +29,18 @@ from typing import Any, Final
 
 from .errors import DastdownParseError
 from .inline import InlineScanner
-from .lexer import AttributeSyntax, AttributeValue, decode_string
+from .lexer import AttributeSyntax, AttributeValue, StructureLexer, decode_string
 from .syntax import ATTRIBUTION_KEY, HIGHLIGHT_KEY, LANGUAGE_KEY, STYLE_KEY
 
-__all__ = ["BLOCKS", "TRAILER_KEYS", "BlockRecord", "Fallback", "NodeBuilder", "assemble"]
+__all__ = [
+    "BLOCKS",
+    "TRAILER_KEYS",
+    "BlockRecord",
+    "Fallback",
+    "NodeBuilder",
+    "assemble",
+    "fast_children_of",
+]
 
 BlockRecord = tuple[dict[str, Any], int, int]
 """A ``block`` / ``inlineBlock`` node built by a parse, with its line and column."""
@@ -260,6 +268,25 @@ class NodeBuilder:
 
 
 # -- the fast path: the grammar's block rules without lark's LALR driver ------------
+
+
+def fast_children_of(text: str, lexer: StructureLexer, rules: NodeBuilder) -> list[Any] | None:
+    """The root children of non-blank ``text`` by :func:`assemble`, or ``None`` (lark decides).
+
+    ``None`` when the tokens are not a shape :func:`assemble` builds or a
+    node builder raised :class:`~dastdown.errors.DastdownParseError`: lark's
+    parser then reads the text and gives the error of record.
+
+    >>> from dastdown.parser import _fast_tools
+    >>> lexer, rules = _fast_tools()
+    >>> fast_children_of("---\\n", lexer, rules), fast_children_of("- # h\\n", lexer, rules)
+    ([{'type': 'thematicBreak'}], None)
+    """
+    try:
+        return assemble(lexer.tokens(text), rules)
+    except (Fallback, DastdownParseError):
+        return None
+
 
 
 def assemble(tokens: list[Any], rules: NodeBuilder) -> list[Any]:
