@@ -1,8 +1,9 @@
 """Build script: the project's metadata is in pyproject.toml; this file only adds compiled modules.
 
 ``dastdown/serializer.py``, ``dast/convert/to_html.py``,
-``dast/convert/markdown_tokens.py`` and dastdown's line lexer and inline
-scanner (``dastdown/lexer.py``, ``dastdown/inline.py``) are compiled with
+``dast/convert/markdown_tokens.py`` and dastdown's line lexer, inline
+scanner and block assembly (``dastdown/lexer.py``, ``dastdown/inline.py``,
+``dastdown/assembly.py``: the parse's fast path) are compiled with
 mypyc (mypy's compiler for type-annotated Python; mypy is already the
 project's type checker, so the modules compile unchanged) when a wheel is
 built: about 1.3x faster (benchmarks/PROFILE.md); markdown's tokens to nodes
@@ -32,6 +33,7 @@ COMPILED = (
     "dast/convert/markdown_tokens.py",
     "dastdown/lexer.py",
     "dastdown/inline.py",
+    "dastdown/assembly.py",
 )
 PURE_ENV = "DAST_TOOLKIT_PURE_PYTHON"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import gc
 import json
 import pickle
 import re
@@ -21,9 +22,10 @@ from syrupy.assertion import SnapshotAssertion
 from dast.canonical import canonicalize
 from dast.definitions import OPTIONAL_ATTRIBUTES
 from dast.errors import DastError, DastValidationError
+from dast.load import load_document
 from dast.nodes import Block, Document, InlineBlock, List
 from dastdown.errors import DastdownParseError, DastdownUnknownBlockError
-from dastdown.parser import parse
+from dastdown.parser import grammar, parse
 from dastdown.serializer import serialize
 from dastdown.syntax import to_lf
 from dastdown.transformer import BLOCKS, TRAILER_KEYS
@@ -1053,3 +1055,88 @@ def test_misplaced_block_after_closed_containers_names_the_open_one(
 ) -> None:
     with pytest.raises(DastdownParseError, match=re.escape(message)):
         parse(text)
+
+
+# --- the per-call short-cuts: the same documents as load_document, the collector restored -----
+
+
+def _built_by_load_document(text: str) -> Document:
+    """The document the parse gave before its short-cuts: lark's JSON through ``load_document``."""
+    children = grammar().parse(to_lf(text), start="start") if text.strip(" \n\r") else None
+    if children is None:
+        children = [{"type": "paragraph", "children": [{"type": "span", "value": ""}]}]
+    loaded = load_document({"schema": "dast", "document": {"type": "root", "children": children}})
+    assert loaded is not None
+    return loaded
+
+
+def _same_models(left: Any, right: Any) -> bool:
+    """Equal, of the same classes, with the same fields set, node by node."""
+    pending = [(left, right)]
+    while pending:
+        a, b = pending.pop()
+        if type(a) is not type(b):
+            return False
+        if isinstance(a, tuple):
+            if len(a) != len(b):
+                return False
+            pending.extend(zip(a, b, strict=True))
+        elif hasattr(a, "model_fields_set"):
+            if a.model_fields_set != b.model_fields_set or a.__dict__.keys() != b.__dict__.keys():
+                return False
+            pending.extend((a.__dict__[key], b.__dict__[key]) for key in a.__dict__)
+        elif a != b:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("example", EXAMPLES[:200], ids=[e["id"] for e in EXAMPLES[:200]])
+def test_the_document_is_the_one_load_document_builds(example: dict[str, Any]) -> None:
+    text = example["dastdown"]
+    assert _same_models(parse(text), _built_by_load_document(text))
+
+
+@given(st.text(alphabet="ab *_[]()-#>\n\r`{}=\"<>/1.", max_size=60))
+def test_any_document_is_the_one_load_document_builds(text: str) -> None:
+    try:
+        doc = parse(text)
+    except DastdownParseError:
+        return
+    assert _same_models(doc, _built_by_load_document(text))
+
+
+def test_a_document_deeper_than_pydantic_recurses_is_built_by_load_document() -> None:
+    text = "- " * 5000 + "x"
+    assert _same_models(parse(text), _built_by_load_document(text))
+
+
+@pytest.mark.parametrize("text", ["", "a\n", "- " * 3000 + "x", "- # misplaced\n"])
+def test_the_collector_is_restored(text: str) -> None:
+    """On, it is on again (and the caller's frozen objects stay frozen); off, it stays off."""
+    assert gc.isenabled()
+    with contextlib.suppress(DastdownParseError):
+        parse(text)
+    assert gc.isenabled()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with contextlib.suppress(DastdownParseError):
+            parse(text)
+        assert gc.get_freeze_count() == frozen  # not unfrozen
+    finally:
+        gc.unfreeze()
+    gc.disable()
+    try:
+        with contextlib.suppress(DastdownParseError):
+            parse(text)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_objects_made_join_the_oldest_generation() -> None:
+    """As ``dast._gc.gc_paused`` leaves them (a collection would leave them younger)."""
+    doc = parse("# T\n\n" + "- a *b* [c](u)\n" * 200)
+    oldest = {id(obj) for obj in gc.get_objects(generation=2)}
+    assert id(doc) in oldest
+    assert id(doc.document.children[-1]) in oldest

@@ -186,7 +186,7 @@ def test_syntax_soup(text: str) -> None:
 
 # -- the inline short-cut ------------------------------------------------------------
 
-SCANNER = _fast_tools()[1]._inline
+SCANNER = _fast_tools()[1].inline
 assert SCANNER is not None
 
 INLINE_FRAGMENTS = st.sampled_from(
