@@ -39,7 +39,14 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["FULL_COLLECTION_AFTER", "PROMOTE_CHILDREN", "PROMOTE_TEXT", "gc_paused"]
+__all__ = [
+    "FULL_COLLECTION_AFTER",
+    "PROMOTE_CHILDREN",
+    "PROMOTE_TEXT",
+    "gc_paused",
+    "pause",
+    "resume",
+]
 
 PROMOTE_TEXT = 50_000
 """Texts at least this long (characters) are large builds: parsed with ``promote=True``."""
@@ -58,6 +65,50 @@ class _Promoted:
     alive = 0
 
 
+def pause(promote: bool = False) -> int:
+    """The first half of :func:`gc_paused`, as a plain call (for hot paths): returns its state.
+
+    >>> import gc
+    >>> state = pause()
+    >>> gc.isenabled()
+    False
+    >>> resume(state)
+    """
+    enabled = gc.isenabled()
+    if not enabled:
+        return _OFF
+    gc.disable()
+    if promote and not gc.get_freeze_count():
+        gc.enable()
+        gc.collect(1)  # the program's young objects: collected or aged as usual
+        gc.disable()
+        return _PROMOTE
+    return _ON
+
+
+def resume(state: int) -> None:
+    """The second half of :func:`gc_paused`: ``state`` is what :func:`pause` returned.
+
+    >>> resume(pause(promote=True))
+    """
+    if state == _OFF:
+        return
+    if state == _PROMOTE:
+        made = gc.get_count()[0]  # tracked objects made since the entry's collection
+        gc.freeze()
+        gc.unfreeze()
+        _Promoted.pending += made
+    gc.enable()
+    if state == _PROMOTE and _Promoted.pending >= max(FULL_COLLECTION_AFTER, _Promoted.alive):
+        gc.collect()
+        _Promoted.alive = len(gc.get_objects())
+        _Promoted.pending = 0
+
+
+_OFF, _ON, _PROMOTE = 0, 1, 2
+""":func:`pause` found the collector disabled; enabled; enabled, and promotes."""
+
+
 @contextmanager
 def gc_paused(*, promote: bool = False) -> Iterator[None]:
     """Disable the cycle collector for the block, restoring its previous state.
@@ -70,22 +121,8 @@ def gc_paused(*, promote: bool = False) -> Iterator[None]:
     ...     gc.isenabled()
     False
     """
-    enabled = gc.isenabled()
-    promote = promote and enabled and not gc.get_freeze_count()
-    if promote:
-        gc.collect(1)  # the program's young objects: collected or aged as usual
-    gc.disable()
+    state = pause(promote)
     try:
         yield
     finally:
-        if enabled:
-            if promote:
-                made = gc.get_count()[0]  # tracked objects made since the entry's collection
-                gc.freeze()
-                gc.unfreeze()
-                _Promoted.pending += made
-            gc.enable()
-            if promote and _Promoted.pending >= max(FULL_COLLECTION_AFTER, _Promoted.alive):
-                gc.collect()
-                _Promoted.alive = len(gc.get_objects())
-                _Promoted.pending = 0
+        resume(state)

@@ -1134,9 +1134,11 @@ def test_the_collector_is_restored(text: str) -> None:
         gc.enable()
 
 
-def test_the_objects_made_join_the_oldest_generation() -> None:
-    """As ``dast._gc.gc_paused`` leaves them (a collection would leave them younger)."""
-    doc = parse("# T\n\n" + "- a *b* [c](u)\n" * 200)
+def test_the_objects_of_a_large_text_join_the_oldest_generation() -> None:
+    """As ``dast._gc.gc_paused(promote=True)`` leaves them; a small text's stay young."""
+    doc = parse("# T\n\n" + "- a *b* [c](u)\n" * 4000)
+    small = parse("# T\n\n" + "- a *b* [c](u)\n" * 20)
     oldest = {id(obj) for obj in gc.get_objects(generation=2)}
     assert id(doc) in oldest
     assert id(doc.document.children[-1]) in oldest
+    assert id(small) not in oldest
