@@ -59,8 +59,10 @@ def load_document(data: object) -> Document | None:
     raise DastValidationError(problems)
 
 
-def _large(inner: Mapping[str, Any]) -> bool:
-    """Does this DAST JSON look like a large tree (many root children)?"""
+def _large(inner: object) -> bool:
+    """Does this DAST JSON look like a large tree (many root children)? Any input."""
+    if not isinstance(inner, Mapping):
+        return False
     root = inner.get("document")
     children = root.get("children") if isinstance(root, Mapping) else None
     return isinstance(children, list) and len(children) >= PROMOTE_CHILDREN
