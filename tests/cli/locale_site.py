@@ -195,3 +195,13 @@ _TAG_OR_TEXT = re.compile(r"(<[^>]*>)|([^<]+)")
 def shout_tagged(text: str) -> str:
     """A JSON unit's text translated: upper-cased outside its tags."""
     return _TAG_OR_TEXT.sub(lambda m: m.group(1) or m.group(2).upper(), text)
+
+
+def shout_rich(elem: Any) -> Any:
+    """An XLIFF rich string (translate-toolkit's) translated: text upper-cased, every code kept."""
+    for i, part in enumerate(elem.sub):
+        if isinstance(part, str):
+            elem.sub[i] = part.upper()
+        else:
+            shout_rich(part)
+    return elem

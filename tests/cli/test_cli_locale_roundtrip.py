@@ -21,6 +21,7 @@ from tests.cli.locale_site import (
     SECRET,
     expected_translation,
     make_site,
+    shout_rich,
     shout_tagged,
     strip_block_ids,
 )
@@ -36,16 +37,6 @@ def cma(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCma]:
 
 def _pull(site: Path) -> None:
     assert main(["pull", str(site), "--model", "article", "--field", "body", "--locale", "en"]) == 0
-
-
-def _shout(elem: Any) -> Any:
-    """Upper-case the text of a translate-toolkit rich string, keeping every code."""
-    for i, part in enumerate(elem.sub):
-        if isinstance(part, str):
-            elem.sub[i] = part.upper()
-        else:
-            _shout(part)
-    return elem
 
 
 def _drop_code(elem: Any, code: str) -> Any:
@@ -71,7 +62,7 @@ def _translate_xliff(source: Path, target: Path, mangle: str | None = None) -> N
     units = store.getunits()
     assert units
     for unit in units:
-        rich = [_shout(elem) for elem in unit.rich_source]
+        rich = [shout_rich(elem) for elem in unit.rich_source]
         if unit.getid() == mangle:
             rich = [_drop_code(elem, "2") for elem in rich]
         unit.rich_target = rich

@@ -31,7 +31,7 @@ from dast.translate.xliff import XliffFile, read_xliff, write_xliff
 from dast.walk import filter_nodes
 from dastdown import parse
 from dastdown.workspace import import_translations, plan, pull, translation_sources
-from tests.cli.locale_site import make_site
+from tests.cli.locale_site import make_site, shout_rich
 from tests.strategies import documents, record_ids
 from tests.translate.translate_support import hard_texts, shouted
 
@@ -59,15 +59,6 @@ _DE = {"schema": "dast", "document": {"type": "root", "children": [
 
 def _no_blocks(node: Node, parent: object, path: object) -> bool:
     return not isinstance(node, (Block, InlineBlock))
-
-
-def _shout(elem: Any) -> Any:
-    for i, part in enumerate(elem.sub):
-        if isinstance(part, str):
-            elem.sub[i] = part.upper()
-        else:
-            _shout(part)
-    return elem
 
 
 def _quote(block_id: str, text: str) -> dict[str, Any]:
@@ -107,7 +98,7 @@ def test_a_translated_folder_plans_the_translation_with_new_blocks(
         data = write_xliff([XliffFile(source.path, segments, rid, "body")], "en", "it")
         store = tt_xliff.xlifffile.parsestring(data)
         for unit in store.getunits():
-            unit.rich_target = [_shout(elem) for elem in unit.rich_source]
+            unit.rich_target = [shout_rich(elem) for elem in unit.rich_source]
         back = read_xliff(bytes(store)).files[0]
         assert back.original == source.path and back.record_id == rid
         report = import_translations(folder, sources, {source.path: back.translations()}, "it")
