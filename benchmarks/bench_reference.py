@@ -15,13 +15,18 @@ says whether the modules setup.py may compile with mypyc are compiled. The proje
 never depends on Node or on the reference: it is only run from here.
 
 Workloads (inputs prepared outside the timed region, as ``bench.cjs`` does):
-``big.parse`` / ``small.parse`` (dastdown text to a validated ``Document``),
+``big.parse`` / ``small.parse`` (dastdown text to a validated ``Document``,
+and with ``parse_json`` to DAST JSON: the reference's parse gives JSON),
 ``big.serialize`` / ``small.serialize`` from a ``Document`` and from a JSON
 dict (validation included, as the reference's ``serialize`` validates),
 ``big.to_html`` / ``small.to_html`` from a ``Document`` and from a dict,
 records rendered as one small element each (as ``bench.cjs`` does). The
-reference has one figure per workload; both of ours are compared with it.
-``load`` rows (``json.loads`` and ``load_document``) have no counterpart.
+reference has one figure per workload; each of ours is compared with it.
+The small workloads loop over the 1,000 documents as ``bench.cjs``'s
+``loop`` does: each result is dropped when the next is made, the last one
+is kept. ``small.parse (all kept)`` keeps all 1,000 ``Document`` objects
+(a list of them), which costs the collector's passes over them, and has no
+counterpart; nor have the ``load`` rows (``json.loads``, ``load_document``).
 
 ``--profile DIR`` instead writes one cProfile file per workload into
 ``DIR`` and prints the top functions of each (``benchmarks/PROFILE.md``).
@@ -50,7 +55,7 @@ sys.path.insert(0, str(ROOT))
 from dast.convert.items import ItemRef  # noqa: E402
 from dast.convert.to_html import to_html  # noqa: E402
 from dast.load import load_document  # noqa: E402
-from dastdown.parser import parse  # noqa: E402
+from dastdown.parser import parse, parse_json  # noqa: E402
 from dastdown.serializer import serialize  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
@@ -59,11 +64,14 @@ ENV_VAR = "DASTDOWN_JS_REFERENCE"
 # Our workload -> the reference's workload it is compared with.
 WORKLOADS: dict[str, str] = {
     "big.parse": "big.parse",
+    "big.parse (JSON)": "big.parse",
     "big.serialize (Document)": "big.serialize",
     "big.serialize (dict)": "big.serialize",
     "big.to_html (Document)": "big.to_html",
     "big.to_html (dict)": "big.to_html",
     "small.parse": "small.parse",
+    "small.parse (JSON)": "small.parse",
+    "small.parse (all kept)": "",
     "small.serialize (Document)": "small.serialize",
     "small.serialize (dict)": "small.serialize",
     "small.to_html (Document)": "small.to_html",
@@ -103,6 +111,18 @@ def _html(doc: Any) -> str:
     ).result
 
 
+def _loop(func: Callable[[Any], object], items: list[Any]) -> Callable[[], object]:
+    """``func`` over ``items``, the last result kept (``bench.cjs``'s ``loop``)."""
+
+    def run() -> object:
+        last = None
+        for item in items:
+            last = func(item)
+        return last
+
+    return run
+
+
 def _read_small() -> list[str]:
     return [line for line in (DATA / "small-1000.jsonl").read_text("utf-8").split("\n") if line]
 
@@ -119,9 +139,10 @@ def _prepare(name: str) -> Callable[[], object]:
         if rest == "load_document (dict)":
             return lambda: load_document(data)
         doc = load_document(data)
-        if rest == "parse":
+        if rest.startswith("parse"):
             text = serialize(doc)
-            return lambda: parse(text)
+            reader = parse_json if rest == "parse (JSON)" else parse
+            return lambda: reader(text)
         source: Any = data if as_dict else doc
         if rest.startswith("serialize"):
             return lambda: serialize(source)
@@ -131,14 +152,14 @@ def _prepare(name: str) -> Callable[[], object]:
         return lambda: [load_document(json.loads(line)) for line in lines]
     datas = [json.loads(line) for line in lines]
     docs = [load_document(d) for d in datas]
-    if rest == "parse":
+    if rest.startswith("parse"):
         texts = [serialize(d) for d in docs]
         del datas, docs
-        return lambda: [parse(t) for t in texts]
+        if rest == "parse (all kept)":
+            return lambda: [parse(t) for t in texts]
+        return _loop(parse_json if rest == "parse (JSON)" else parse, texts)
     sources: list[Any] = datas if as_dict else docs
-    if rest.startswith("serialize"):
-        return lambda: [serialize(s) for s in sources]
-    return lambda: [_html(s) for s in sources]
+    return _loop(serialize if rest.startswith("serialize") else _html, sources)
 
 
 def _time(func: Callable[[], object], runs: int) -> tuple[float, float]:

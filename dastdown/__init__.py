@@ -1,7 +1,8 @@
 """dastdown: a lossless markdown-like text form of DAST documents.
 
 ``serialize`` writes a document as dastdown text, ``parse`` reads it back
-(``parse(text, original)`` puts the original block records back;
+(``parse_json`` reads it as DAST JSON, without the models;
+``parse(text, original)`` puts the original block records back;
 ``parse_with_report`` also accounts for every record of the original, and
 ``strict=True`` makes a lost or duplicated record an error), and
 ``canonicalize`` gives the canonical form both work in:
@@ -25,7 +26,7 @@ from .errors import (
     DastdownUnknownBlockError,
 )
 from .integrity import IntegrityProblem, IntegrityReport
-from .parser import parse, parse_with_report
+from .parser import parse, parse_json, parse_with_report
 from .serializer import serialize
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "canonicalize",
     "is_canonical",
     "parse",
+    "parse_json",
     "parse_with_report",
     "serialize",
 ]

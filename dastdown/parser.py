@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken
@@ -40,9 +40,9 @@ from .lexer import StructureLexer
 from .syntax import to_lf
 from .transformer import DastTransformer
 
-__all__ = ["fast_children", "grammar", "parse", "parse_with_report"]
+__all__ = ["fast_children", "grammar", "parse", "parse_json", "parse_with_report"]
 
-
+_Built = TypeVar("_Built")
 
 def _empty_paragraph() -> dict[str, Any]:
     """The one paragraph of the document of a blank text: one empty span."""
@@ -116,8 +116,46 @@ def parse(
     """
     if text is None:
         return None
-    doc, _ = _parse(text, original, strict, report=strict)
+    doc, _ = _parse(text, original, strict, strict, _document)
     return doc
+
+
+@overload
+def parse_json(
+    text: None, original: Document | Mapping[str, object] | None = None, *, strict: bool = False
+) -> None: ...
+@overload
+def parse_json(
+    text: str, original: Document | Mapping[str, object] | None = None, *, strict: bool = False
+) -> dict[str, Any]: ...
+def parse_json(
+    text: str | None,
+    original: Document | Mapping[str, object] | None = None,
+    *,
+    strict: bool = False,
+) -> dict[str, Any] | None:
+    """Parse dastdown text into DAST JSON: :func:`parse`'s document as data, without the models.
+
+    The same reading as :func:`parse` (same arguments, same errors, records
+    put back from ``original``), returned as the JSON ``parse(...).to_json()``
+    gives, equal to it as data (``==``), without building the ``Document``'s
+    models: for text bound for the API or a file, which would only dump them
+    again. Every object in it is new and appears once (a block record put
+    back from ``original`` is the original's own object, as in ``parse``);
+    keys come in the parser's order, not always the models' field order.
+    The grammar only builds valid canonical DAST (the tests check each
+    result against ``parse``), so nothing is validated twice.
+
+    >>> data = parse_json("# Hi\\n")
+    >>> data["document"]["children"][0]
+    {'type': 'heading', 'level': 1, 'children': [{'type': 'span', 'value': 'Hi'}]}
+    >>> parse_json("*a* b\\n") == parse("*a* b\\n").to_json()
+    True
+    """
+    if text is None:
+        return None
+    data, _ = _parse(text, original, strict, strict, _json_document)
+    return data
 
 
 @overload
@@ -156,21 +194,29 @@ def parse_with_report(
     """
     if text is None:
         return None, IntegrityReport(checked_original=original is not None)
-    doc, report = _parse(text, original, strict, report=True)
+    doc, report = _parse(text, original, strict, True, _document)
     assert report is not None
     return doc, report
 
 
 def _parse(
-    text: str, original: Document | Mapping[str, object] | None, strict: bool, report: bool
-) -> tuple[Document, IntegrityReport | None]:
-    """The parse behind :func:`parse` and :func:`parse_with_report`."""
+    text: str,
+    original: Document | Mapping[str, object] | None,
+    strict: bool,
+    report: bool,
+    build: Callable[[list[Any]], _Built],
+) -> tuple[_Built, IntegrityReport | None]:
+    """The parse behind :func:`parse`, :func:`parse_json` and :func:`parse_with_report`.
+
+    ``build`` makes the result of the root's children (DAST JSON):
+    :func:`_document` or :func:`_json_document`.
+    """
     if not isinstance(text, str):
         raise TypeError(f"parse() takes a str, not {type(text).__name__}")
     if "\r" in text:  # (to_lf's own first test, without the calls for most texts)
         text = to_lf(text)
     if original is None and not report:
-        return _parse_plain(text), None
+        return _parse_plain(text, build), None
     source = load_document(original) if original is not None else None
     records = None if source is None else original_records(source)
     collected: list[BlockRecord] | None = None if records is None and not report else []
@@ -188,15 +234,15 @@ def _parse(
                 found = account(collected, children, source, records)
                 if strict and found.problems:
                     raise DastdownIntegrityError(found.problems)
-        doc = _document(children)
-        # The DAST JSON is garbage now: freed before the collector resumes, its
-        # pass over the new objects skips it (a third of them).
+        doc = build(children)
+        # The DAST JSON is garbage now (unless it is the result): freed before the
+        # collector resumes, its pass over the new objects skips it (a third of them).
         del children
         collected = None
     return doc, found
 
 
-def _parse_plain(text: str) -> Document:
+def _parse_plain(text: str, build: Callable[[list[Any]], _Built]) -> _Built:
     """:func:`_parse` without ``original`` nor report (most calls): no records to collect.
 
     The collector is paused with :func:`dast._gc.pause` / :func:`~dast._gc.resume`
@@ -211,7 +257,7 @@ def _parse_plain(text: str) -> Document:
             children = _parse_children_in(text, None)
         else:
             children = _parse_children(text, None)
-        doc = _document(children)
+        doc = build(children)
         del children  # (see _parse)
     finally:
         resume(state)
@@ -235,6 +281,11 @@ def _document(children: list[Any]) -> Document:
         assert loaded is not None
         return loaded
     return doc
+
+
+def _json_document(children: list[Any]) -> dict[str, Any]:
+    """The DAST JSON of the root ``children`` the parse built (valid by construction)."""
+    return {"schema": "dast", "document": {"type": "root", "children": children}}
 
 
 _VALIDATE: Callable[[object], Document] = Document.__pydantic_validator__.validate_python
