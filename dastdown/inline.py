@@ -88,6 +88,7 @@ _INLINE_BLOCK: Final = 7
 _BLOCK_TAG: Final = 8
 _LINK_OPEN: Final = 9
 _LINK_CLOSE: Final = 10
+_END: Final = 11  # the end of the text (the scanning regex's last alternative)
 
 _KINDS: Final = {
     "WORD": _TEXT,
@@ -189,6 +190,25 @@ def _plain_run(word: str, escape: str) -> str:
         return f"(?:{word}|{escape})*"
     run = word[:-1]
     return f"{run}*(?:(?:{escape}){run}*)*"
+
+
+_ONE_CHARACTER_RUN = re.compile(r"(\\?[^\\])\+")
+
+
+def _literal_led(regexp: str) -> str:
+    r"""``regexp`` written to start with a literal where it is one repeated character.
+
+    The regex engine skips an alternative of an alternation at once when its
+    first character differs from a literal it starts with, but enters each
+    alternative that starts otherwise; ``X+`` is the same as ``XX*``.
+
+    >>> _literal_led(r"\*+"), _literal_led("=+"), _literal_led("<br/>")
+    ('\\*\\**', '==*', '<br/>')
+    """
+    run = _ONE_CHARACTER_RUN.fullmatch(regexp)
+    if run is None:
+        return regexp
+    return f"{run.group(1)}{run.group(1)}*"
 
 
 def lark_lexer_order(terminal: TerminalDef) -> tuple[int, int, int, str]:
@@ -300,16 +320,28 @@ class InlineScanner:
         escape = by_name[ESCAPE_TERMINAL].pattern.to_regexp()
         # ESCAPE stays an alternative: at the very end, backtracking hands it back.
         tokens = [t for t in ordered if t.name != PLAIN_TERMINAL]
+        plain = _plain_run(word, escape)
         self.pattern = (
-            _plain_run(word, escape)
+            plain
             + "(?:"
             + "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in tokens)
             + ")"
         )
         self._regex = re.compile(self.pattern)
+        # The regex the scans run: the same alternatives in the same order, each
+        # followed by an empty group (its match.lastindex tells the kind) and
+        # starting with a literal where it can (a quick miss for the engine), the
+        # plain text in group 1 (its end is where the token starts), and the end
+        # of the text as a last alternative (plain text up to the end is one
+        # match, instead of giving its last character back to OTHER).
+        self._scan = re.compile(
+            f"({plain})(?:"
+            + "|".join(f"{_literal_led(t.pattern.to_regexp())}()" for t in tokens)
+            + r"|\Z())"
+        )
         self._plain = re.compile(word)
         self._escape = re.compile(escape)
-        self._kinds: list[int] = [-1] + [_KINDS[t.name] for t in tokens]
+        self._kinds: list[int] = [-1, -1] + [_KINDS[t.name] for t in tokens] + [_END]
         self._attributes = AttributeSyntax(by_name)
         self._line_break: str = by_name["LINE_BREAK"].pattern.value
         self._destination = re.compile(f"{escape}|{by_name['LINE_BREAK'].pattern.to_regexp()}")
@@ -414,7 +446,7 @@ class InlineScanner:
     ) -> list[dict[str, Any]] | None:
         """The one-pass reading behind :meth:`fast_scan` (``None``: not taken)."""
         kinds = self._kinds
-        finditer = self._regex.finditer
+        finditer = self._scan.finditer
         out: list[dict[str, Any]] = []
         texts: list[str] = []
         marks: _Marks = None
@@ -432,7 +464,8 @@ class InlineScanner:
             restart = -1
             for match in finditer(text, position):
                 index: int = match.lastindex  # type: ignore[assignment]
-                start, end = match.span(index)
+                start: int = match.end(1)
+                end: int = match.end()
                 if start != done:
                     plain = text[done:start]
                     literal = _unescape_pairs(plain) if "\\" in plain else plain
@@ -557,6 +590,8 @@ class InlineScanner:
                         inline_blocks.append((node, line, column))
                     out.append(node)
                     continue
+                elif kind == _END:
+                    break
                 else:  # _BLOCK_TAG: an error
                     return None
                 if dirty:
@@ -587,7 +622,7 @@ class InlineScanner:
     ) -> list[Any]:
         """Text and delimiter items, with each link resolved into one item."""
         kinds = self._kinds
-        finditer = self._regex.finditer
+        finditer = self._scan.finditer
         scope: list[Any] = []
         brackets: list[list[Any]] = []  # [enclosing scope, offset of "[", problem]
         buffer: list[str] = []
@@ -598,7 +633,8 @@ class InlineScanner:
             restart = -1
             for match in finditer(text, position):
                 index: int = match.lastindex  # type: ignore[assignment]
-                start, end = match.span(index)
+                start: int = match.end(1)
+                end: int = match.end()
                 if start != done:
                     plain = text[done:start]
                     # WORD holds no backslash: each one here starts an escape.
@@ -692,6 +728,8 @@ class InlineScanner:
                             f"{what} cannot be inside a link label (labels hold text only)",
                         )
                     scope.append((_NODE, node))
+                elif kind == _END:
+                    break
                 else:  # _BLOCK_TAG
                     raise _located(
                         'a block cannot be inside text: write <block id="..."/> alone on '
@@ -703,8 +741,8 @@ class InlineScanner:
             if restart < 0:
                 break
             position = done = restart
-        # No plain text is left after the last token: OTHER matches any
-        # character, so the regex takes the end of the text as a token.
+        # No plain text is left after the last token: the regex takes the end
+        # of the text as one (the plain text before it is in that match).
         if buffer:
             scope.append("".join(buffer))
         if not brackets:
