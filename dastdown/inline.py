@@ -327,10 +327,7 @@ class InlineScanner:
         tokens = [t for t in ordered if t.name != PLAIN_TERMINAL]
         plain = _plain_run(word, escape)
         self.pattern = (
-            plain
-            + "(?:"
-            + "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in tokens)
-            + ")"
+            plain + "(?:" + "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in tokens) + ")"
         )
         self._regex = re.compile(self.pattern)
         # The regex the scans run: the same alternatives in the same order, each
@@ -449,7 +446,13 @@ class InlineScanner:
     ) -> list[dict[str, Any]] | None:
         """The one-pass reading behind :meth:`fast_scan` (``None``: not taken)."""
         kinds = self._kinds
-        finditer = self._scan.finditer
+        scan = self._scan.match
+        # Each match attempt succeeds: OTHER takes any character, END the end.
+        match: re.Match[str] = scan(text)  # type: ignore[assignment]
+        if kinds[match.lastindex] == _END:  # type: ignore[index]  # plain text only
+            if not text:
+                return []
+            return [{"type": "span", "value": _unescape_pairs(text) if "\\" in text else text}]
         out: list[dict[str, Any]] = []
         texts: list[str] = []
         marks: _Marks = None
@@ -460,143 +463,20 @@ class InlineScanner:
         outer: tuple[Any, ...] | None = None  # the enclosing state inside a link label
         opened_at = 0  # where the open label's "[" is
         close_at = -1  # the first unescaped ")" after the last "](" looked at
-        position = 0
-        done = 0
+        done = 0  # where the last token ends: each match starts there
         length = len(text)
+        first = True
         while True:
-            restart = -1
-            for match in finditer(text, position):
-                index: int = match.lastindex  # type: ignore[assignment]
-                start: int = match.end(1)
-                end: int = match.end()
-                if start != done:
-                    plain = text[done:start]
-                    literal = _unescape_pairs(plain) if "\\" in plain else plain
-                    if dirty:
-                        dirty = False
-                        new = _canonical(counts)
-                        if new != marks:
-                            if texts:
-                                out.append(_span("".join(texts), marks))
-                                texts = []
-                            marks = new
-                    texts.append(literal)
-                done = end
-                kind = kinds[index]
-                if kind == _RUN_TOKEN:
-                    run = text[start:end]
-                    if end - start == 1 and run in _SINGLE_TEXT:
-                        literal = run
-                    else:
-                        stack = stacks.get(run[0])
-                        if stack is None:
-                            stack = stacks[run[0]] = []
-                        ops, other, idle = self._read(run, stack)
-                        if idle:
-                            return None  # closes and reopens: a span boundary, maybe
-                        if ops is None:
-                            ops = other
-                        if ops is None:
-                            literal = run
-                        else:
-                            for closing, mark in ops:
-                                if closing:
-                                    stack.remove(mark)
-                                    left = counts[mark] - 1
-                                    if left:
-                                        counts[mark] = left
-                                    else:
-                                        del counts[mark]
-                                else:
-                                    stack.append(mark)
-                                    counts[mark] = counts.get(mark, 0) + 1
-                            dirty = True
-                            continue
-                elif kind == _TEXT:
-                    literal = text[start]
-                    if literal == "<" and match_mangled_placeholder(text, start) is not None:
-                        return None
-                elif kind == _LINK_OPEN:
-                    if outer is not None:
-                        return None  # "[" in a label: an error or literal, either way
-                    if texts:
-                        out.append(_span("".join(texts), marks))
-                        texts = []
-                    if dirty:
-                        dirty = False
-                        marks = _canonical(counts)
-                    outer = (out, marks, counts, stacks, customs)
-                    opened_at = start
-                    out, texts, marks, counts, stacks, customs = [], [], None, {}, {}, []
-                    continue
-                elif kind == _LINK_CLOSE:
-                    if outer is None:
-                        literal = "]("
-                    else:
-                        if done > close_at:
-                            close_at = _unescaped_close(text, done)
-                            if close_at < 0:
-                                close_at = length
-                        if close_at == length or counts:
-                            return None  # literal "](" or marks left open in the label
-                        if texts:
-                            out.append(_span("".join(texts), marks))
-                        node, restart = self._link(text, done, close_at, lines)
-                        if inline_blocks is not None and node["type"] == "itemLink":
-                            line, column = _position(text, lines, opened_at)
-                            inline_blocks.append((node, line, column))
-                        label = out
-                        out, marks, counts, stacks, customs = outer
-                        outer = None
-                        texts = []
-                        out.append(_link_node(node, label, marks))
-                        break
-                elif kind == _ESCAPE:
-                    literal = text[start + 1]
-                elif kind == _MARK_OPEN:
-                    if len(customs) > 16:
-                        return None  # deep custom marks: the full reading, which stays linear
-                    name = self._quoted(text[start:end])
-                    customs.append(name)
-                    counts[name] = counts.get(name, 0) + 1
-                    dirty = True
-                    continue
-                elif kind == _MARK_CLOSE:
-                    if customs:
-                        name = customs.pop()
-                        left = counts[name] - 1
-                        if left:
-                            counts[name] = left
-                        else:
-                            del counts[name]
-                        dirty = True
-                        continue
-                    literal = text[start:end]
-                elif kind == _LINE_BREAK:
-                    literal = "\n"
-                elif kind in (_INLINE_ITEM, _INLINE_BLOCK):
-                    if outer is not None:
-                        return None  # an error: records do not go in labels
-                    if texts:
-                        out.append(_span("".join(texts), marks))
-                        texts = []
-                    if dirty:
-                        dirty = False
-                        marks = _canonical(counts)
-                    item = self._quoted(text[start:end])
-                    node = {
-                        "type": "inlineItem" if kind == _INLINE_ITEM else "inlineBlock",
-                        "item": item,
-                    }
-                    if inline_blocks is not None:
-                        line, column = _position(text, lines, start)
-                        inline_blocks.append((node, line, column))
-                    out.append(node)
-                    continue
-                elif kind == _END:
-                    break
-                else:  # _BLOCK_TAG: an error
-                    return None
+            if first:
+                first = False
+            else:
+                match = scan(text, done)  # type: ignore[assignment]
+            index: int = match.lastindex  # type: ignore[assignment]
+            start: int = match.end(1)
+            end: int = match.end()
+            if start != done:
+                plain = text[done:start]
+                literal = _unescape_pairs(plain) if "\\" in plain else plain
                 if dirty:
                     dirty = False
                     new = _canonical(counts)
@@ -606,9 +486,132 @@ class InlineScanner:
                             texts = []
                         marks = new
                 texts.append(literal)
-            if restart < 0:
+            done = end
+            kind = kinds[index]
+            if kind == _RUN_TOKEN:
+                run = text[start:end]
+                if end - start == 1 and run in _SINGLE_TEXT:
+                    literal = run
+                else:
+                    stack = stacks.get(run[0])
+                    if stack is None:
+                        stack = stacks[run[0]] = []
+                    ops, other, idle = self._read(run, stack)
+                    if idle:
+                        return None  # closes and reopens: a span boundary, maybe
+                    if ops is None:
+                        ops = other
+                    if ops is None:
+                        literal = run
+                    else:
+                        for closing, mark in ops:
+                            if closing:
+                                stack.remove(mark)
+                                left = counts[mark] - 1
+                                if left:
+                                    counts[mark] = left
+                                else:
+                                    del counts[mark]
+                            else:
+                                stack.append(mark)
+                                counts[mark] = counts.get(mark, 0) + 1
+                        dirty = True
+                        continue
+            elif kind == _TEXT:
+                literal = text[start]
+                if literal == "<" and match_mangled_placeholder(text, start) is not None:
+                    return None
+            elif kind == _LINK_OPEN:
+                if outer is not None:
+                    return None  # "[" in a label: an error or literal, either way
+                if texts:
+                    out.append(_span("".join(texts), marks))
+                    texts = []
+                if dirty:
+                    dirty = False
+                    marks = _canonical(counts)
+                outer = (out, marks, counts, stacks, customs)
+                opened_at = start
+                out, texts, marks, counts, stacks, customs = [], [], None, {}, {}, []
+                continue
+            elif kind == _LINK_CLOSE:
+                if outer is None:
+                    literal = "]("
+                else:
+                    if done > close_at:
+                        close_at = _unescaped_close(text, done)
+                        if close_at < 0:
+                            close_at = length
+                    if close_at == length or counts:
+                        return None  # literal "](" or marks left open in the label
+                    if texts:
+                        out.append(_span("".join(texts), marks))
+                    node, restart = self._link(text, done, close_at, lines)
+                    if inline_blocks is not None and node["type"] == "itemLink":
+                        line, column = _position(text, lines, opened_at)
+                        inline_blocks.append((node, line, column))
+                    label = out
+                    out, marks, counts, stacks, customs = outer
+                    outer = None
+                    texts = []
+                    out.append(_link_node(node, label, marks))
+                    done = restart
+                    continue
+            elif kind == _ESCAPE:
+                literal = text[start + 1]
+            elif kind == _MARK_OPEN:
+                if len(customs) > 16:
+                    return None  # deep custom marks: the full reading, which stays linear
+                name = self._quoted(text[start:end])
+                customs.append(name)
+                counts[name] = counts.get(name, 0) + 1
+                dirty = True
+                continue
+            elif kind == _MARK_CLOSE:
+                if customs:
+                    name = customs.pop()
+                    left = counts[name] - 1
+                    if left:
+                        counts[name] = left
+                    else:
+                        del counts[name]
+                    dirty = True
+                    continue
+                literal = text[start:end]
+            elif kind == _LINE_BREAK:
+                literal = "\n"
+            elif kind in (_INLINE_ITEM, _INLINE_BLOCK):
+                if outer is not None:
+                    return None  # an error: records do not go in labels
+                if texts:
+                    out.append(_span("".join(texts), marks))
+                    texts = []
+                if dirty:
+                    dirty = False
+                    marks = _canonical(counts)
+                item = self._quoted(text[start:end])
+                node = {
+                    "type": "inlineItem" if kind == _INLINE_ITEM else "inlineBlock",
+                    "item": item,
+                }
+                if inline_blocks is not None:
+                    line, column = _position(text, lines, start)
+                    inline_blocks.append((node, line, column))
+                out.append(node)
+                continue
+            elif kind == _END:
                 break
-            position = done = restart
+            else:  # _BLOCK_TAG: an error
+                return None
+            if dirty:
+                dirty = False
+                new = _canonical(counts)
+                if new != marks:
+                    if texts:
+                        out.append(_span("".join(texts), marks))
+                        texts = []
+                    marks = new
+            texts.append(literal)
         if counts or outer is not None:
             return None  # left open: the full reading decides what is literal
         if texts:
