@@ -169,6 +169,7 @@ def _unescape_pairs(plain: str) -> str:
 
 
 _Marks = tuple[str, ...] | None
+_Reading = tuple[_Ops | None, _Ops | None, bool, tuple[str, ...]]
 
 
 _CHARACTER_CLASS_RUN = re.compile(r"\[\^?\]?(?:[^\]\\]|\\.)*\]\+")
@@ -348,9 +349,7 @@ class InlineScanner:
         self._line_break: str = by_name["LINE_BREAK"].pattern.value
         self._destination = re.compile(f"{escape}|{by_name['LINE_BREAK'].pattern.to_regexp()}")
         self._string = re.compile(by_name["STRING"].pattern.to_regexp())
-        self._ops: dict[
-            tuple[str, int, tuple[str, ...]], tuple[_Ops | None, _Ops | None, bool]
-        ] = {}
+        self._ops: dict[tuple[str, tuple[str, ...]], _Reading] = {}
 
     def tokens(self, text: str) -> list[tuple[str, str]]:
         """``(terminal, text)`` for each token of ``text``, gaps as ``("TEXT", ...)``.
@@ -457,7 +456,7 @@ class InlineScanner:
         texts: list[str] = []
         marks: _Marks = None
         counts: dict[str, int] = {}  # open marks (a custom one may be open twice)
-        stacks: dict[str, list[str]] = {}  # open marks per delimiter character
+        stacks: dict[str, tuple[str, ...]] = {}  # open marks per delimiter character
         customs: list[str] = []
         dirty = False  # counts changed since marks was computed
         outer: tuple[Any, ...] | None = None  # the enclosing state inside a link label
@@ -469,6 +468,8 @@ class InlineScanner:
         while True:
             if first:
                 first = False
+            elif done == length:
+                break  # the text ends with a token
             else:
                 match = scan(text, done)  # type: ignore[assignment]
             index: int = match.lastindex  # type: ignore[assignment]
@@ -493,10 +494,8 @@ class InlineScanner:
                 if end - start == 1 and run in _SINGLE_TEXT:
                     literal = run
                 else:
-                    stack = stacks.get(run[0])
-                    if stack is None:
-                        stack = stacks[run[0]] = []
-                    ops, other, idle = self._read(run, stack)
+                    char = run[0]
+                    ops, other, idle, after = self._read(run, stacks.get(char, ()))
                     if idle:
                         return None  # closes and reopens: a span boundary, maybe
                     if ops is None:
@@ -504,16 +503,15 @@ class InlineScanner:
                     if ops is None:
                         literal = run
                     else:
+                        stacks[char] = after
                         for closing, mark in ops:
                             if closing:
-                                stack.remove(mark)
                                 left = counts[mark] - 1
                                 if left:
                                     counts[mark] = left
                                 else:
                                     del counts[mark]
                             else:
-                                stack.append(mark)
                                 counts[mark] = counts.get(mark, 0) + 1
                         dirty = True
                         continue
@@ -814,19 +812,28 @@ class InlineScanner:
 
     # -- pass 2: marks -------------------------------------------------------
 
-    def _read(self, run: str, stack: list[str]) -> tuple[_Ops | None, _Ops | None, bool]:
+    def _read(self, run: str, stack: tuple[str, ...]) -> _Reading:
         """Both readings of a run given its family's open marks (memoised).
 
         The run's own reading (closers first), the one that reopens
-        nothing, and whether the first changes nothing (closes and
-        reopens the same marks).
+        nothing, whether the first changes nothing (closes and reopens the
+        same marks), and the family's open marks after the first reading,
+        or the second where the first is literal (as they were where both
+        are).
         """
-        key = (run[0], len(run), tuple(stack))
+        key = (run, stack)
         try:
             return self._ops[key]
         except KeyError:
-            ops = _run_ops(run[0], len(run), key[2])
-            found = (ops, _no_reopen_ops(run[0], len(run), key[2]), ops is not None and _idle(ops))
+            ops = _run_ops(run[0], len(run), stack)
+            other = _no_reopen_ops(run[0], len(run), stack)
+            after = list(stack)
+            for closing, mark in (ops if ops is not None else other) or ():
+                if closing:
+                    after.remove(mark)
+                else:
+                    after.append(mark)
+            found = (ops, other, ops is not None and _idle(ops), tuple(after))
             if len(run) <= _LONGEST_RUN:
                 self._ops[key] = found
             return found
@@ -844,7 +851,7 @@ class InlineScanner:
         ``*a **b** c*`` nests strong in emphasis.
         """
         run = items[index][1]
-        ops, other, idle = self._read(run, stacks.setdefault(run[0], []))
+        ops, other, idle, _ = self._read(run, tuple(stacks.setdefault(run[0], [])))
         if ops is not None and (not idle or self._boundary(items, index, stacks, closed_before)):
             return ops
         return other
@@ -862,7 +869,8 @@ class InlineScanner:
                 if following[0] == _OPEN:
                     return True
                 if following[0] == _RUN and _LEVELS[following[1][0]] > level:
-                    ops = self._read(following[1], stacks.setdefault(following[1][0], []))[0]
+                    family = stacks.setdefault(following[1][0], [])
+                    ops = self._read(following[1], tuple(family))[0]
                     return ops is not None and not all(closing for closing, _ in ops)
         return False
 
