@@ -175,7 +175,7 @@ _Reading = tuple[_Ops | None, _Ops | None, bool, tuple[str, ...]]
 _CHARACTER_CLASS_RUN = re.compile(r"\[\^?\]?(?:[^\]\\]|\\.)*\]\+")
 
 
-def _plain_run(word: str, escape: str) -> str:
+def _plain_run(word: str, escape: str, alone: Sequence[str] = ()) -> str:
     """The pattern of plain text: ``WORD`` and ``ESCAPE`` tokens, any number.
 
     ``WORD`` holds no backslash and an escape starts with one, so
@@ -184,21 +184,42 @@ def _plain_run(word: str, escape: str) -> str:
     the repetition of escapes is written as a choice, ``W*(?:E W*(?:E
     W*)*|)``, whose first alternative the engine skips at once unless an
     escape's first character follows (it sets up a repetition otherwise, at
-    the end of every stretch of plain text).
+    the end of every stretch of plain text). ``alone``: patterns of other
+    tokens that are text too, read as escapes are (each starts with a
+    literal: a choice between them is a quick miss too).
 
     >>> _plain_run("[^<]+", "<<")
     '[^<]*(?:(?:<<)[^<]*(?:(?:<<)[^<]*)*|)'
+    >>> _plain_run("[^<=]+", "<<", ["=(?!=)"])
+    '[^<=]*(?:(?:<<)[^<=]*(?:(?:<<)[^<=]*|(?:=(?!=))[^<=]*)*|(?:=(?!=))[^<=]*(?:(?:<<)[^<=]*|(?:=(?!=))[^<=]*)*|)'
     >>> _plain_run("ab+", "x")
     '(?:ab+|x)*'
     """
     if _CHARACTER_CLASS_RUN.fullmatch(word) is None:
-        return f"(?:{word}|{escape})*"
+        return f"(?:{'|'.join([word, escape, *alone])})*"
     run = word[:-1]
-    escaped = f"(?:{escape}){run}*"
-    return f"{run}*(?:{escaped}(?:{escaped})*|)"
+    pieces = [f"(?:{piece}){run}*" for piece in (escape, *alone)]
+    more = "|".join(pieces)
+    return f"{run}*(?:" + "".join(f"{piece}(?:{more})*|" for piece in pieces) + ")"
 
 
 _ONE_CHARACTER_RUN = re.compile(r"(\\?[^\\])\+")
+
+
+def _alone(regexp: str) -> str | None:
+    r"""The pattern of a run of one character that is text alone (``None``: not such a run).
+
+    A single ``=`` (``~``, ``+``) opens no mark (:data:`_SINGLE_TEXT`): where
+    no other follows it (none precedes it inside plain text, and no token
+    ends with one but a run of them, which takes them all), it is text.
+
+    >>> _alone(r"=+"), _alone(r"\*+"), _alone("<br/>")
+    ('=(?!=)', None, None)
+    """
+    run = _ONE_CHARACTER_RUN.fullmatch(regexp)
+    if run is None or run.group(1)[-1] not in _SINGLE_TEXT:
+        return None
+    return f"{run.group(1)}(?!{run.group(1)})"
 
 
 def _literal_led(regexp: str) -> str:
@@ -337,8 +358,10 @@ class InlineScanner:
         # plain text in group 1 (its end is where the token starts), and the end
         # of the text as a last alternative (plain text up to the end is one
         # match, instead of giving its last character back to OTHER).
+        # A run that is text alone (a single "=") is read with the plain text.
+        alone = [_alone(t.pattern.to_regexp()) for t in tokens if _KINDS[t.name] == _RUN_TOKEN]
         self._scan = re.compile(
-            f"({plain})(?:"
+            f"({_plain_run(word, escape, [found for found in alone if found is not None])})(?:"
             + "|".join(f"{_literal_led(t.pattern.to_regexp())}()" for t in tokens)
             + r"|\Z())"
         )
