@@ -373,6 +373,7 @@ class InlineScanner:
         self._destination = re.compile(f"{escape}|{by_name['LINE_BREAK'].pattern.to_regexp()}")
         self._string = re.compile(by_name["STRING"].pattern.to_regexp())
         self._ops: dict[tuple[str, tuple[str, ...]], _Reading] = {}
+        self._tags: dict[str, str] = {}
 
     def tokens(self, text: str) -> list[tuple[str, str]]:
         """``(terminal, text)`` for each token of ``text``, gaps as ``("TEXT", ...)``.
@@ -830,8 +831,14 @@ class InlineScanner:
         )
 
     def _quoted(self, tag: str) -> str:
-        """The decoded quoted string (id, mark name) of a tag."""
-        return decode_string(self._string.search(tag).group())  # type: ignore[union-attr]
+        """The decoded quoted string (id, mark name) of a tag (memoised: marks repeat)."""
+        found = self._tags.get(tag)
+        if found is None:
+            found = decode_string(self._string.search(tag).group())  # type: ignore[union-attr]
+            if len(self._tags) > 4096:
+                self._tags.clear()
+            self._tags[tag] = found
+        return found
 
     # -- pass 2: marks -------------------------------------------------------
 
