@@ -89,6 +89,7 @@ _BLOCK_TAG: Final = 8
 _LINK_OPEN: Final = 9
 _LINK_CLOSE: Final = 10
 _END: Final = 11  # the end of the text (the scanning regex's last alternative)
+_PLAIN_LINK: Final = 12  # "[", a label of WORD characters only, "](": three tokens in one
 
 _KINDS: Final = {
     "WORD": _TEXT,
@@ -362,16 +363,24 @@ class InlineScanner:
         # plain text in group 1 (its end is where the token starts), and the end
         # of the text as a last alternative (plain text up to the end is one
         # match, instead of giving its last character back to OTHER).
-        # A run that is text alone (a single "=") is read with the plain text.
+        # A run that is text alone (a single "=") is read with the plain text; a
+        # "[" whose label is plain words up to "](" is one match, before "[" alone.
         alone = [_alone(t.pattern.to_regexp()) for t in tokens if _KINDS[t.name] == _RUN_TOKEN]
+        alternatives: list[tuple[str, int]] = []
+        for terminal in tokens:
+            regexp = terminal.pattern.to_regexp()
+            if terminal.name == "LINK_OPEN" and _CHARACTER_CLASS_RUN.fullmatch(word):
+                label = f"{word[:-1]}*{by_name['LINK_CLOSE'].pattern.to_regexp()}"
+                alternatives.append((f"{regexp}{label}", _PLAIN_LINK))
+            alternatives.append((_literal_led(regexp), _KINDS[terminal.name]))
         self._scan = re.compile(
             f"({_plain_run(word, escape, [found for found in alone if found is not None])})(?:"
-            + "|".join(f"{_literal_led(t.pattern.to_regexp())}()" for t in tokens)
+            + "|".join(f"{regexp}()" for regexp, _ in alternatives)
             + r"|\Z())"
         )
         self._plain = re.compile(word)
         self._escape = re.compile(escape)
-        self._kinds: list[int] = [-1, -1] + [_KINDS[t.name] for t in tokens] + [_END]
+        self._kinds: list[int] = [-1, -1] + [kind for _, kind in alternatives] + [_END]
         self._attributes = AttributeSyntax(by_name)
         self._line_break: str = by_name["LINE_BREAK"].pattern.value
         self._destination = re.compile(f"{escape}|{by_name['LINE_BREAK'].pattern.to_regexp()}")
@@ -547,6 +556,29 @@ class InlineScanner:
                 literal = text[start]
                 if literal == "<" and match_mangled_placeholder(text, start) is not None:
                     return None
+            elif kind == _PLAIN_LINK:  # as "[", the label's text, then "](" below
+                if outer is not None:
+                    return None  # "[" in a label: an error or literal, either way
+                if done > close_at:
+                    close_at = _unescaped_close(text, done)
+                    if close_at < 0:
+                        close_at = length
+                if close_at == length:
+                    return None  # literal "](" (and "[")
+                if texts:
+                    out.append(_span("".join(texts), marks))
+                    texts = []
+                if dirty:
+                    dirty = False
+                    marks = _canonical(counts)
+                words = text[start + 1 : end - 2]
+                node, restart = self._link(text, done, close_at, lines)
+                if inline_blocks is not None and node["type"] == "itemLink":
+                    line, column = _position(text, lines, start)
+                    inline_blocks.append((node, line, column))
+                out.append(_link_node(node, [_span(words, None)] if words else [], marks))
+                done = restart
+                continue
             elif kind == _LINK_OPEN:
                 if outer is not None:
                     return None  # "[" in a label: an error or literal, either way
@@ -707,12 +739,15 @@ class InlineScanner:
                         scope.append((_OPEN, self._quoted(tag), tag))
                     else:
                         scope.append((_CLOSE, tag))
-                elif kind == _LINK_OPEN:
+                elif kind in (_LINK_OPEN, _PLAIN_LINK):
                     if buffer:
                         scope.append("".join(buffer))
                         buffer = []
                     brackets.append([scope, start, None])
                     scope = []
+                    if kind == _PLAIN_LINK:  # "[" only: the label and "](" are read again
+                        restart = start + 1
+                        break
                 elif kind == _LINK_CLOSE:
                     if not brackets:
                         buffer.append("](")

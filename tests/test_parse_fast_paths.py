@@ -30,6 +30,7 @@ from lark.exceptions import UnexpectedInput
 
 from dast.nodes import Document
 from dastdown.errors import DastdownParseError
+from dastdown.inline import _KINDS, _LINK_CLOSE, _LINK_OPEN, _PLAIN_LINK
 from dastdown.parser import _fast_tools, _translate, fast_children, grammar, parse
 from dastdown.serializer import serialize
 from dastdown.syntax import to_lf
@@ -269,6 +270,8 @@ SCAN_EDGES = [
         "a ]",
     ),
     *('<m k="=">=</m>', "`=`", "==a= b==", "~=+", "a = b = c", "*a*=", "=*a*", "a ==", "== a"),
+    *("[](u)", "[a b](u) [c](v)", "[a](u", "[a](", "x [a](dato:item/1) y", "[a [b](u)](v)"),
+    *("*[a](u)*", "[a](u){t=[1]}", "[a](u\\))", "[a](u)(v)", "[a][b](u)", "[a](u) [b", "[a]](u)"),
 ]
 
 
@@ -290,15 +293,16 @@ def _scan_tokens(text: str) -> list[tuple[int, int, int]]:
         if kind == SCANNER._kinds[-1]:  # the end of the text
             assert match.end() == len(text)
             return found
-        found.append((kind, match.end(1), match.end()))
+        if kind == _PLAIN_LINK:  # "[", plain text, "](": two tokens
+            found.append((_LINK_OPEN, match.end(1), match.end(1) + 1))
+            found.append((_LINK_CLOSE, match.end() - 2, match.end()))
+        else:
+            found.append((kind, match.end(1), match.end()))
         done = match.end()
 
 
 def _lark_order_tokens(text: str) -> list[tuple[int, int, int]]:
     """The same from the regex of lark's lexer order, less what is text in any case."""
-    kinds = {
-        name: SCANNER._kinds[index + 2] for index, name in enumerate(SCANNER._regex.groupindex)
-    }
     found = []
     for match in SCANNER._regex.finditer(text):
         name = match.lastgroup or ""
@@ -308,7 +312,7 @@ def _lark_order_tokens(text: str) -> list[tuple[int, int, int]]:
             continue  # read with the plain text
         if name == "OTHER" and SCANNER._plain.fullmatch(value) is not None:
             continue  # the last character of the text, given back by the plain text
-        found.append((kinds[name], start, end))
+        found.append((_KINDS[name], start, end))
     return found
 
 
