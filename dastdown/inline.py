@@ -556,7 +556,7 @@ class InlineScanner:
                 literal = text[start]
                 if literal == "<" and match_mangled_placeholder(text, start) is not None:
                     return None
-            elif kind == _PLAIN_LINK:  # as "[", the label's text, then "](" below
+            elif kind == _PLAIN_LINK:  # "[", a label of plain words and "](" in one match
                 if outer is not None:
                     return None  # "[" in a label: an error or literal, either way
                 if done > close_at:
@@ -571,7 +571,7 @@ class InlineScanner:
                 if dirty:
                     dirty = False
                     marks = _canonical(counts)
-                words = text[start + 1 : end - 2]
+                words = text[start + 1 : end - 2]  # less "[" and "]("
                 node, restart = self._link(text, done, close_at, lines)
                 if inline_blocks is not None and node["type"] == "itemLink":
                     line, column = _position(text, lines, start)
