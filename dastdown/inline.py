@@ -88,6 +88,8 @@ _INLINE_BLOCK: Final = 7
 _BLOCK_TAG: Final = 8
 _LINK_OPEN: Final = 9
 _LINK_CLOSE: Final = 10
+_END: Final = 11  # the end of the text (the scanning regex's last alternative)
+_PLAIN_LINK: Final = 12  # "[", a label of WORD characters only, "](": three tokens in one
 
 _KINDS: Final = {
     "WORD": _TEXT,
@@ -168,27 +170,73 @@ def _unescape_pairs(plain: str) -> str:
 
 
 _Marks = tuple[str, ...] | None
+_Reading = tuple[_Ops | None, _Ops | None, bool, tuple[str, ...]]
 
 
 _CHARACTER_CLASS_RUN = re.compile(r"\[\^?\]?(?:[^\]\\]|\\.)*\]\+")
 
 
-def _plain_run(word: str, escape: str) -> str:
+def _plain_run(word: str, escape: str, alone: Sequence[str] = ()) -> str:
     """The pattern of plain text: ``WORD`` and ``ESCAPE`` tokens, any number.
 
     ``WORD`` holds no backslash and an escape starts with one, so
     ``(?:W|E)*`` reads as ``W*(?:E W*)*``, which the regex engine runs
-    faster when ``WORD`` is one character class repeated (``[^...]+``).
+    faster when ``WORD`` is one character class repeated (``[^...]+``);
+    the repetition of escapes is written as a choice, ``W*(?:E W*(?:E
+    W*)*|)``, whose first alternative the engine skips at once unless an
+    escape's first character follows (it sets up a repetition otherwise, at
+    the end of every stretch of plain text). ``alone``: patterns of other
+    tokens that are text too, read as escapes are (each starts with a
+    literal: a choice between them is a quick miss too).
 
     >>> _plain_run("[^<]+", "<<")
-    '[^<]*(?:(?:<<)[^<]*)*'
+    '[^<]*(?:(?:<<)[^<]*(?:(?:<<)[^<]*)*|)'
+    >>> _plain_run("[^<=]+", "<<", ["=(?!=)"])
+    '[^<=]*(?:(?:<<)[^<=]*(?:(?:<<)[^<=]*|(?:=(?!=))[^<=]*)*|(?:=(?!=))[^<=]*(?:(?:<<)[^<=]*|(?:=(?!=))[^<=]*)*|)'
     >>> _plain_run("ab+", "x")
     '(?:ab+|x)*'
     """
     if _CHARACTER_CLASS_RUN.fullmatch(word) is None:
-        return f"(?:{word}|{escape})*"
+        return f"(?:{'|'.join([word, escape, *alone])})*"
     run = word[:-1]
-    return f"{run}*(?:(?:{escape}){run}*)*"
+    pieces = [f"(?:{piece}){run}*" for piece in (escape, *alone)]
+    more = "|".join(pieces)
+    return f"{run}*(?:" + "".join(f"{piece}(?:{more})*|" for piece in pieces) + ")"
+
+
+_ONE_CHARACTER_RUN = re.compile(r"(\\?[^\\])\+")
+
+
+def _alone(regexp: str) -> str | None:
+    r"""The pattern of a run of one character that is text alone (``None``: not such a run).
+
+    A single ``=`` (``~``, ``+``) opens no mark (:data:`_SINGLE_TEXT`): where
+    no other follows it (none precedes it inside plain text, and no token
+    ends with one but a run of them, which takes them all), it is text.
+
+    >>> _alone(r"=+"), _alone(r"\*+"), _alone("<br/>")
+    ('=(?!=)', None, None)
+    """
+    run = _ONE_CHARACTER_RUN.fullmatch(regexp)
+    if run is None or run.group(1)[-1] not in _SINGLE_TEXT:
+        return None
+    return f"{run.group(1)}(?!{run.group(1)})"
+
+
+def _literal_led(regexp: str) -> str:
+    r"""``regexp`` written to start with a literal where it is one repeated character.
+
+    The regex engine skips an alternative of an alternation at once when its
+    first character differs from a literal it starts with, but enters each
+    alternative that starts otherwise; ``X+`` is the same as ``XX*``.
+
+    >>> _literal_led(r"\*+"), _literal_led("=+"), _literal_led("<br/>")
+    ('\\*\\**', '==*', '<br/>')
+    """
+    run = _ONE_CHARACTER_RUN.fullmatch(regexp)
+    if run is None:
+        return regexp
+    return f"{run.group(1)}{run.group(1)}*"
 
 
 def lark_lexer_order(terminal: TerminalDef) -> tuple[int, int, int, str]:
@@ -280,10 +328,14 @@ class InlineScanner:
     """Inline text to DAST inline nodes, with the grammar's inline terminals.
 
     ``terminals`` are the inline terminals in lark's lexer order;
-    ``pattern`` is the scanning regex: plain text and escapes (``WORD``,
+    ``pattern`` is the token regex: plain text and escapes (``WORD``,
     ``ESCAPE``), then one of the other terminals, a named group each, tried
     in that order. As ``OTHER`` matches any character, every match attempt
-    succeeds: the text is cut exactly where lark's lexer cuts it.
+    succeeds: the text is cut exactly where lark's lexer cuts it
+    (:meth:`tokens`). The scans run the same alternatives in the same order
+    written for speed (``_scan``: the kind in ``match.lastindex``, the end
+    of the text a match, a single ``=`` read with the plain text); they cut
+    the same tokens (tests/test_parse_fast_paths.py).
     """
 
     def __init__(self, lark: Lark) -> None:
@@ -300,23 +352,41 @@ class InlineScanner:
         escape = by_name[ESCAPE_TERMINAL].pattern.to_regexp()
         # ESCAPE stays an alternative: at the very end, backtracking hands it back.
         tokens = [t for t in ordered if t.name != PLAIN_TERMINAL]
+        plain = _plain_run(word, escape)
         self.pattern = (
-            _plain_run(word, escape)
-            + "(?:"
-            + "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in tokens)
-            + ")"
+            plain + "(?:" + "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in tokens) + ")"
         )
         self._regex = re.compile(self.pattern)
+        # The regex the scans run: the same alternatives in the same order, each
+        # followed by an empty group (its match.lastindex tells the kind) and
+        # starting with a literal where it can (a quick miss for the engine), the
+        # plain text in group 1 (its end is where the token starts), and the end
+        # of the text as a last alternative (plain text up to the end is one
+        # match, instead of giving its last character back to OTHER).
+        # A run that is text alone (a single "=") is read with the plain text; a
+        # "[" whose label is plain words up to "](" is one match, before "[" alone.
+        alone = [_alone(t.pattern.to_regexp()) for t in tokens if _KINDS[t.name] == _RUN_TOKEN]
+        alternatives: list[tuple[str, int]] = []
+        for terminal in tokens:
+            regexp = terminal.pattern.to_regexp()
+            if terminal.name == "LINK_OPEN" and _CHARACTER_CLASS_RUN.fullmatch(word):
+                label = f"{word[:-1]}*{by_name['LINK_CLOSE'].pattern.to_regexp()}"
+                alternatives.append((f"{regexp}{label}", _PLAIN_LINK))
+            alternatives.append((_literal_led(regexp), _KINDS[terminal.name]))
+        self._scan = re.compile(
+            f"({_plain_run(word, escape, [found for found in alone if found is not None])})(?:"
+            + "|".join(f"{regexp}()" for regexp, _ in alternatives)
+            + r"|\Z())"
+        )
         self._plain = re.compile(word)
         self._escape = re.compile(escape)
-        self._kinds: list[int] = [-1] + [_KINDS[t.name] for t in tokens]
+        self._kinds: list[int] = [-1, -1] + [kind for _, kind in alternatives] + [_END]
         self._attributes = AttributeSyntax(by_name)
         self._line_break: str = by_name["LINE_BREAK"].pattern.value
         self._destination = re.compile(f"{escape}|{by_name['LINE_BREAK'].pattern.to_regexp()}")
         self._string = re.compile(by_name["STRING"].pattern.to_regexp())
-        self._ops: dict[
-            tuple[str, int, tuple[str, ...]], tuple[_Ops | None, _Ops | None, bool]
-        ] = {}
+        self._ops: dict[tuple[str, tuple[str, ...]], _Reading] = {}
+        self._tags: dict[str, str] = {}
 
     def tokens(self, text: str) -> list[tuple[str, str]]:
         """``(terminal, text)`` for each token of ``text``, gaps as ``("TEXT", ...)``.
@@ -368,8 +438,6 @@ class InlineScanner:
         """
         if not text:
             return []
-        if self._plain.fullmatch(text) is not None:
-            return [{"type": "span", "value": text}]
         taken = len(inline_blocks) if inline_blocks is not None else 0
         try:
             fast = self._fast(text, lines, inline_blocks)
@@ -414,151 +482,39 @@ class InlineScanner:
     ) -> list[dict[str, Any]] | None:
         """The one-pass reading behind :meth:`fast_scan` (``None``: not taken)."""
         kinds = self._kinds
-        finditer = self._regex.finditer
+        scan = self._scan.match
+        # Each match attempt succeeds: OTHER takes any character, END the end.
+        match: re.Match[str] = scan(text)  # type: ignore[assignment]
+        if kinds[match.lastindex] == _END:  # type: ignore[index]  # plain text only
+            if not text:
+                return []
+            return [{"type": "span", "value": _unescape_pairs(text) if "\\" in text else text}]
         out: list[dict[str, Any]] = []
         texts: list[str] = []
         marks: _Marks = None
         counts: dict[str, int] = {}  # open marks (a custom one may be open twice)
-        stacks: dict[str, list[str]] = {}  # open marks per delimiter character
+        stacks: dict[str, tuple[str, ...]] = {}  # open marks per delimiter character
         customs: list[str] = []
         dirty = False  # counts changed since marks was computed
         outer: tuple[Any, ...] | None = None  # the enclosing state inside a link label
         opened_at = 0  # where the open label's "[" is
         close_at = -1  # the first unescaped ")" after the last "](" looked at
-        position = 0
-        done = 0
+        done = 0  # where the last token ends: each match starts there
         length = len(text)
+        first = True
         while True:
-            restart = -1
-            for match in finditer(text, position):
-                index: int = match.lastindex  # type: ignore[assignment]
-                start, end = match.span(index)
-                if start != done:
-                    plain = text[done:start]
-                    literal = _unescape_pairs(plain) if "\\" in plain else plain
-                    if dirty:
-                        dirty = False
-                        new = _canonical(counts)
-                        if new != marks:
-                            if texts:
-                                out.append(_span("".join(texts), marks))
-                                texts = []
-                            marks = new
-                    texts.append(literal)
-                done = end
-                kind = kinds[index]
-                if kind == _RUN_TOKEN:
-                    run = text[start:end]
-                    if end - start == 1 and run in _SINGLE_TEXT:
-                        literal = run
-                    else:
-                        stack = stacks.get(run[0])
-                        if stack is None:
-                            stack = stacks[run[0]] = []
-                        ops, other, idle = self._read(run, stack)
-                        if idle:
-                            return None  # closes and reopens: a span boundary, maybe
-                        if ops is None:
-                            ops = other
-                        if ops is None:
-                            literal = run
-                        else:
-                            for closing, mark in ops:
-                                if closing:
-                                    stack.remove(mark)
-                                    left = counts[mark] - 1
-                                    if left:
-                                        counts[mark] = left
-                                    else:
-                                        del counts[mark]
-                                else:
-                                    stack.append(mark)
-                                    counts[mark] = counts.get(mark, 0) + 1
-                            dirty = True
-                            continue
-                elif kind == _TEXT:
-                    literal = text[start]
-                    if literal == "<" and match_mangled_placeholder(text, start) is not None:
-                        return None
-                elif kind == _LINK_OPEN:
-                    if outer is not None:
-                        return None  # "[" in a label: an error or literal, either way
-                    if texts:
-                        out.append(_span("".join(texts), marks))
-                        texts = []
-                    if dirty:
-                        dirty = False
-                        marks = _canonical(counts)
-                    outer = (out, marks, counts, stacks, customs)
-                    opened_at = start
-                    out, texts, marks, counts, stacks, customs = [], [], None, {}, {}, []
-                    continue
-                elif kind == _LINK_CLOSE:
-                    if outer is None:
-                        literal = "]("
-                    else:
-                        if done > close_at:
-                            close_at = _unescaped_close(text, done)
-                            if close_at < 0:
-                                close_at = length
-                        if close_at == length or counts:
-                            return None  # literal "](" or marks left open in the label
-                        if texts:
-                            out.append(_span("".join(texts), marks))
-                        node, restart = self._link(text, done, close_at, lines)
-                        if inline_blocks is not None and node["type"] == "itemLink":
-                            line, column = _position(text, lines, opened_at)
-                            inline_blocks.append((node, line, column))
-                        label = out
-                        out, marks, counts, stacks, customs = outer
-                        outer = None
-                        texts = []
-                        out.append(_link_node(node, label, marks))
-                        break
-                elif kind == _ESCAPE:
-                    literal = text[start + 1]
-                elif kind == _MARK_OPEN:
-                    if len(customs) > 16:
-                        return None  # deep custom marks: the full reading, which stays linear
-                    name = self._quoted(text[start:end])
-                    customs.append(name)
-                    counts[name] = counts.get(name, 0) + 1
-                    dirty = True
-                    continue
-                elif kind == _MARK_CLOSE:
-                    if customs:
-                        name = customs.pop()
-                        left = counts[name] - 1
-                        if left:
-                            counts[name] = left
-                        else:
-                            del counts[name]
-                        dirty = True
-                        continue
-                    literal = text[start:end]
-                elif kind == _LINE_BREAK:
-                    literal = "\n"
-                elif kind in (_INLINE_ITEM, _INLINE_BLOCK):
-                    if outer is not None:
-                        return None  # an error: records do not go in labels
-                    if texts:
-                        out.append(_span("".join(texts), marks))
-                        texts = []
-                    if dirty:
-                        dirty = False
-                        marks = _canonical(counts)
-                    item = self._quoted(text[start:end])
-                    node = {
-                        "type": "inlineItem" if kind == _INLINE_ITEM else "inlineBlock",
-                        "item": item,
-                    }
-                    if inline_blocks is not None:
-                        line, column = _position(text, lines, start)
-                        inline_blocks.append((node, line, column))
-                    out.append(node)
-                    continue
-                else:  # _BLOCK_TAG: an error
-                    return None
+            if first:
+                first = False
+            elif done == length:
+                break  # the text ends with a token
+            else:
+                match = scan(text, done)  # type: ignore[assignment]
+            index: int = match.lastindex  # type: ignore[assignment]
+            start: int = match.end(1)
+            end: int = match.end()
+            if start != done:
+                plain = text[done:start]
+                literal = _unescape_pairs(plain) if "\\" in plain else plain
                 if dirty:
                     dirty = False
                     new = _canonical(counts)
@@ -568,9 +524,152 @@ class InlineScanner:
                             texts = []
                         marks = new
                 texts.append(literal)
-            if restart < 0:
+            done = end
+            kind = kinds[index]
+            if kind == _RUN_TOKEN:
+                run = text[start:end]
+                if end - start == 1 and run in _SINGLE_TEXT:
+                    literal = run
+                else:
+                    char = run[0]
+                    ops, other, idle, after = self._read(run, stacks.get(char, ()))
+                    if idle:
+                        return None  # closes and reopens: a span boundary, maybe
+                    if ops is None:
+                        ops = other
+                    if ops is None:
+                        literal = run
+                    else:
+                        stacks[char] = after
+                        for closing, mark in ops:
+                            if closing:
+                                left = counts[mark] - 1
+                                if left:
+                                    counts[mark] = left
+                                else:
+                                    del counts[mark]
+                            else:
+                                counts[mark] = counts.get(mark, 0) + 1
+                        dirty = True
+                        continue
+            elif kind == _TEXT:
+                literal = text[start]
+                if literal == "<" and match_mangled_placeholder(text, start) is not None:
+                    return None
+            elif kind == _PLAIN_LINK:  # "[", a label of plain words and "](" in one match
+                if outer is not None:
+                    return None  # "[" in a label: an error or literal, either way
+                if done > close_at:
+                    close_at = _unescaped_close(text, done)
+                    if close_at < 0:
+                        close_at = length
+                if close_at == length:
+                    return None  # literal "](" (and "[")
+                if texts:
+                    out.append(_span("".join(texts), marks))
+                    texts = []
+                if dirty:
+                    dirty = False
+                    marks = _canonical(counts)
+                words = text[start + 1 : end - 2]  # less "[" and "]("
+                node, restart = self._link(text, done, close_at, lines)
+                if inline_blocks is not None and node["type"] == "itemLink":
+                    line, column = _position(text, lines, start)
+                    inline_blocks.append((node, line, column))
+                out.append(_link_node(node, [_span(words, None)] if words else [], marks))
+                done = restart
+                continue
+            elif kind == _LINK_OPEN:
+                if outer is not None:
+                    return None  # "[" in a label: an error or literal, either way
+                if texts:
+                    out.append(_span("".join(texts), marks))
+                    texts = []
+                if dirty:
+                    dirty = False
+                    marks = _canonical(counts)
+                outer = (out, marks, counts, stacks, customs)
+                opened_at = start
+                out, texts, marks, counts, stacks, customs = [], [], None, {}, {}, []
+                continue
+            elif kind == _LINK_CLOSE:
+                if outer is None:
+                    literal = "]("
+                else:
+                    if done > close_at:
+                        close_at = _unescaped_close(text, done)
+                        if close_at < 0:
+                            close_at = length
+                    if close_at == length or counts:
+                        return None  # literal "](" or marks left open in the label
+                    if texts:
+                        out.append(_span("".join(texts), marks))
+                    node, restart = self._link(text, done, close_at, lines)
+                    if inline_blocks is not None and node["type"] == "itemLink":
+                        line, column = _position(text, lines, opened_at)
+                        inline_blocks.append((node, line, column))
+                    label = out
+                    out, marks, counts, stacks, customs = outer
+                    outer = None
+                    texts = []
+                    out.append(_link_node(node, label, marks))
+                    done = restart
+                    continue
+            elif kind == _ESCAPE:
+                literal = text[start + 1]
+            elif kind == _MARK_OPEN:
+                if len(customs) > 16:
+                    return None  # deep custom marks: the full reading, which stays linear
+                name = self._quoted(text[start:end])
+                customs.append(name)
+                counts[name] = counts.get(name, 0) + 1
+                dirty = True
+                continue
+            elif kind == _MARK_CLOSE:
+                if customs:
+                    name = customs.pop()
+                    left = counts[name] - 1
+                    if left:
+                        counts[name] = left
+                    else:
+                        del counts[name]
+                    dirty = True
+                    continue
+                literal = text[start:end]
+            elif kind == _LINE_BREAK:
+                literal = "\n"
+            elif kind in (_INLINE_ITEM, _INLINE_BLOCK):
+                if outer is not None:
+                    return None  # an error: records do not go in labels
+                if texts:
+                    out.append(_span("".join(texts), marks))
+                    texts = []
+                if dirty:
+                    dirty = False
+                    marks = _canonical(counts)
+                item = self._quoted(text[start:end])
+                node = {
+                    "type": "inlineItem" if kind == _INLINE_ITEM else "inlineBlock",
+                    "item": item,
+                }
+                if inline_blocks is not None:
+                    line, column = _position(text, lines, start)
+                    inline_blocks.append((node, line, column))
+                out.append(node)
+                continue
+            elif kind == _END:
                 break
-            position = done = restart
+            else:  # _BLOCK_TAG: an error
+                return None
+            if dirty:
+                dirty = False
+                new = _canonical(counts)
+                if new != marks:
+                    if texts:
+                        out.append(_span("".join(texts), marks))
+                        texts = []
+                    marks = new
+            texts.append(literal)
         if counts or outer is not None:
             return None  # left open: the full reading decides what is literal
         if texts:
@@ -587,7 +686,7 @@ class InlineScanner:
     ) -> list[Any]:
         """Text and delimiter items, with each link resolved into one item."""
         kinds = self._kinds
-        finditer = self._regex.finditer
+        finditer = self._scan.finditer
         scope: list[Any] = []
         brackets: list[list[Any]] = []  # [enclosing scope, offset of "[", problem]
         buffer: list[str] = []
@@ -598,7 +697,8 @@ class InlineScanner:
             restart = -1
             for match in finditer(text, position):
                 index: int = match.lastindex  # type: ignore[assignment]
-                start, end = match.span(index)
+                start: int = match.end(1)
+                end: int = match.end()
                 if start != done:
                     plain = text[done:start]
                     # WORD holds no backslash: each one here starts an escape.
@@ -639,12 +739,15 @@ class InlineScanner:
                         scope.append((_OPEN, self._quoted(tag), tag))
                     else:
                         scope.append((_CLOSE, tag))
-                elif kind == _LINK_OPEN:
+                elif kind in (_LINK_OPEN, _PLAIN_LINK):
                     if buffer:
                         scope.append("".join(buffer))
                         buffer = []
                     brackets.append([scope, start, None])
                     scope = []
+                    if kind == _PLAIN_LINK:  # "[" only: the label and "](" are read again
+                        restart = start + 1
+                        break
                 elif kind == _LINK_CLOSE:
                     if not brackets:
                         buffer.append("](")
@@ -692,6 +795,8 @@ class InlineScanner:
                             f"{what} cannot be inside a link label (labels hold text only)",
                         )
                     scope.append((_NODE, node))
+                elif kind == _END:
+                    break
                 else:  # _BLOCK_TAG
                     raise _located(
                         'a block cannot be inside text: write <block id="..."/> alone on '
@@ -703,8 +808,8 @@ class InlineScanner:
             if restart < 0:
                 break
             position = done = restart
-        # No plain text is left after the last token: OTHER matches any
-        # character, so the regex takes the end of the text as a token.
+        # No plain text is left after the last token: the regex takes the end
+        # of the text as one (the plain text before it is in that match).
         if buffer:
             scope.append("".join(buffer))
         if not brackets:
@@ -765,24 +870,39 @@ class InlineScanner:
         )
 
     def _quoted(self, tag: str) -> str:
-        """The decoded quoted string (id, mark name) of a tag."""
-        return decode_string(self._string.search(tag).group())  # type: ignore[union-attr]
+        """The decoded quoted string (id, mark name) of a tag (memoised: marks repeat)."""
+        found = self._tags.get(tag)
+        if found is None:
+            found = decode_string(self._string.search(tag).group())  # type: ignore[union-attr]
+            if len(self._tags) > 4096:
+                self._tags.clear()
+            self._tags[tag] = found
+        return found
 
     # -- pass 2: marks -------------------------------------------------------
 
-    def _read(self, run: str, stack: list[str]) -> tuple[_Ops | None, _Ops | None, bool]:
+    def _read(self, run: str, stack: tuple[str, ...]) -> _Reading:
         """Both readings of a run given its family's open marks (memoised).
 
         The run's own reading (closers first), the one that reopens
-        nothing, and whether the first changes nothing (closes and
-        reopens the same marks).
+        nothing, whether the first changes nothing (closes and reopens the
+        same marks), and the family's open marks after the first reading,
+        or the second where the first is literal (as they were where both
+        are).
         """
-        key = (run[0], len(run), tuple(stack))
+        key = (run, stack)
         try:
             return self._ops[key]
         except KeyError:
-            ops = _run_ops(run[0], len(run), key[2])
-            found = (ops, _no_reopen_ops(run[0], len(run), key[2]), ops is not None and _idle(ops))
+            ops = _run_ops(run[0], len(run), stack)
+            other = _no_reopen_ops(run[0], len(run), stack)
+            after = list(stack)
+            for closing, mark in (ops if ops is not None else other) or ():
+                if closing:
+                    after.remove(mark)
+                else:
+                    after.append(mark)
+            found = (ops, other, ops is not None and _idle(ops), tuple(after))
             if len(run) <= _LONGEST_RUN:
                 self._ops[key] = found
             return found
@@ -800,7 +920,7 @@ class InlineScanner:
         ``*a **b** c*`` nests strong in emphasis.
         """
         run = items[index][1]
-        ops, other, idle = self._read(run, stacks.setdefault(run[0], []))
+        ops, other, idle, _ = self._read(run, tuple(stacks.setdefault(run[0], [])))
         if ops is not None and (not idle or self._boundary(items, index, stacks, closed_before)):
             return ops
         return other
@@ -818,7 +938,8 @@ class InlineScanner:
                 if following[0] == _OPEN:
                     return True
                 if following[0] == _RUN and _LEVELS[following[1][0]] > level:
-                    ops = self._read(following[1], stacks.setdefault(following[1][0], []))[0]
+                    family = stacks.setdefault(following[1][0], [])
+                    ops = self._read(following[1], tuple(family))[0]
                     return ops is not None and not all(closing for closing, _ in ops)
         return False
 

@@ -30,6 +30,7 @@ from lark.exceptions import UnexpectedInput
 
 from dast.nodes import Document
 from dastdown.errors import DastdownParseError
+from dastdown.inline import _KINDS, _LINK_CLOSE, _LINK_OPEN, _PLAIN_LINK
 from dastdown.parser import _fast_tools, _translate, fast_children, grammar, parse
 from dastdown.serializer import serialize
 from dastdown.syntax import to_lf
@@ -247,3 +248,79 @@ def test_inline_short_cut_takes_most_lines() -> None:
     taken = [line for line in syntax if _check_inline(line)]
     assert len(syntax) > 500
     assert len(taken) > 0.8 * len(syntax)
+
+
+# -- the scanning regex: plain text read in bigger pieces ----------------------------
+
+# Single "=", "~", "+" are read with the plain text, escapes too, the end of the
+# text is a match of its own, and a text may end with a token: each next to
+# everything that could make it a run or an escape.
+SCAN_EDGES = [
+    *("a=b", "=", "==", "a==b==", "a=b==c==d", "=a=", "a ~ b", "~~a~~ ~", "+", "a+b++c++", "+=~"),
+    *("\\==", "\\===a===", "\\\\==a==", "a\\=b", "\\~~x~~", "\\++", "=\\=", "a\\", "\\", "a\\b"),
+    *(
+        "**a**",
+        "a **b**",
+        "[a](u)",
+        "[a](u=)=",
+        '[a](u){t="="}=',
+        "=[a](u)=",
+        "a<br/>",
+        "a <",
+        "a ]",
+    ),
+    *('<m k="=">=</m>', "`=`", "==a= b==", "~=+", "a = b = c", "*a*=", "=*a*", "a ==", "== a"),
+    *("[](u)", "[a b](u) [c](v)", "[a](u", "[a](", "x [a](dato:item/1) y", "[a [b](u)](v)"),
+    *("*[a](u)*", "[a](u){t=[1]}", "[a](u\\))", "[a](u)(v)", "[a][b](u)", "[a](u) [b", "[a]](u)"),
+]
+
+
+@pytest.mark.parametrize("text", SCAN_EDGES)
+def test_scan_edges_read_as_lark_reads_them(text: str) -> None:
+    _check(text)
+    _check(f"# {text}\n\n- {text}\n")
+    _check_inline(text)
+
+
+def _scan_tokens(text: str) -> list[tuple[int, int, int]]:
+    """Kind, start and end of each token the scanning regex finds (plain text left out)."""
+    found = []
+    done = 0
+    while True:
+        match = SCANNER._scan.match(text, done)
+        assert match is not None and match.start() == done
+        kind = SCANNER._kinds[match.lastindex or 0]
+        if kind == SCANNER._kinds[-1]:  # the end of the text
+            assert match.end() == len(text)
+            return found
+        if kind == _PLAIN_LINK:  # "[", plain text, "](": two tokens
+            found.append((_LINK_OPEN, match.end(1), match.end(1) + 1))
+            found.append((_LINK_CLOSE, match.end() - 2, match.end()))
+        else:
+            found.append((kind, match.end(1), match.end()))
+        done = match.end()
+
+
+def _lark_order_tokens(text: str) -> list[tuple[int, int, int]]:
+    """The same from the regex of lark's lexer order, less what is text in any case."""
+    found = []
+    for match in SCANNER._regex.finditer(text):
+        name = match.lastgroup or ""
+        start, end = match.span(name)
+        value = text[start:end]
+        if name == "ESCAPE" or (name in {"EQUALS", "TILDES", "PLUSES"} and len(value) == 1):
+            continue  # read with the plain text
+        if name == "OTHER" and SCANNER._plain.fullmatch(value) is not None:
+            continue  # the last character of the text, given back by the plain text
+        found.append((_KINDS[name], start, end))
+    return found
+
+
+@given(st.lists(INLINE_FRAGMENTS, max_size=24).map("".join))
+def test_scanning_regex_cuts_where_lark_order_cuts(text: str) -> None:
+    assert _scan_tokens(text) == _lark_order_tokens(text)
+
+
+@pytest.mark.parametrize("text", SCAN_EDGES)
+def test_scanning_regex_cuts_the_edges_where_lark_order_cuts(text: str) -> None:
+    assert _scan_tokens(text) == _lark_order_tokens(text)
