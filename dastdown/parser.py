@@ -230,11 +230,34 @@ def _document(children: list[Any]) -> Document:
     data = {"schema": "dast", "document": {"type": "root", "children": children}}
     try:
         doc: Document = _VALIDATE(data)
-    except ValidationError:
+    except ValidationError as refused:
+        if _too_deep(refused):
+            return _deep_document(data)
         loaded = load_document(data)
         assert loaded is not None
         return loaded
     return doc
+
+
+def _too_deep(refused: ValidationError) -> bool:
+    """Did pydantic refuse the parse's JSON for its depth (rather than for an error)?"""
+    errors = refused.errors(include_url=False, include_context=False, include_input=False)
+    return any(error["type"] == "recursion_depth_exceeded" for error in errors)
+
+
+def _deep_document(data: dict[str, Any]) -> Document:
+    """The ``Document`` of the parse's JSON nested deeper than pydantic-core recurses.
+
+    What :func:`~dast.load.load_document` builds from it (bottom-up, any
+    depth), built from the parse's own dicts in place
+    (:func:`dast.nodes.adopt_node`): the JSON is valid by construction and
+    garbage afterwards, so neither its second check nor a copy of each
+    node is needed.
+    """
+    from dast.nodes import adopt_node
+
+    root = adopt_node(data["document"])
+    return _VALIDATE({"schema": data["schema"], "document": root})
 
 
 _VALIDATE: Callable[[object], Document] = Document.__pydantic_validator__.validate_python
