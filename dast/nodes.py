@@ -1001,17 +1001,15 @@ def _build(data: object, checked: bool, owned: bool = False) -> Any:
             continue
         if count:
             if count == 1:
-                kid = built[taken]
-                if checked and type(kid) not in kid_classes:
-                    return None
-                fields["children"] = (kid,)
+                fields["children"] = kids = (built[taken],)
             else:  # made last child first
                 fields["children"] = kids = tuple(built[taken : taken + count][::-1])
-                if checked:
-                    for kid in kids:
-                        if type(kid) not in kid_classes:
-                            return None
             taken += count
+            if checked:  # (a tuple entry: its child classes)
+                assert kid_classes is not None
+                for kid in kids:
+                    if type(kid) not in kid_classes:
+                        return None
         model = new(cls)
         set_(model, "__dict__", fields)
         set_fields(model, fields_set)
