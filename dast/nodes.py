@@ -968,8 +968,9 @@ def _build(data: object, checked: bool, owned: bool = False) -> Any:
         return None
     del order
     owned_plans = _OWNED_PLANS
-    new, set_ = object.__new__, _set
-    set_fields, set_extra, set_private = _SET_FIELDS_SET, _SET_EXTRA, _SET_PRIVATE
+    new = object.__new__
+    set_dict, set_fields_set = _SET_DICT, _SET_FIELDS_SET
+    set_extra, set_private = _SET_EXTRA, _SET_PRIVATE
     built: list[Any] = []  # the models made: each parent's children in a run
     push = built.append
     taken = 0  # the models taken by their parents so far
@@ -987,8 +988,9 @@ def _build(data: object, checked: bool, owned: bool = False) -> Any:
                 fields.update(entry)
             else:
                 fields = entry
-                for key, default in fill:
-                    fields[key] = default
+                if fill:
+                    for key, default in fill:
+                        fields[key] = default
             if converts:
                 for key, convert in converts:
                     value = fields[key]
@@ -1011,18 +1013,19 @@ def _build(data: object, checked: bool, owned: bool = False) -> Any:
                     if type(kid) not in kid_classes:
                         return None
         model = new(cls)
-        set_(model, "__dict__", fields)
-        set_fields(model, fields_set)
+        set_dict(model, fields)
+        set_fields_set(model, fields_set)
         set_extra(model, None)
         set_private(model, None)
         push(model)
     return built[-1]
 
 
+_SET_DICT: Final = BaseModel.__dict__["__dict__"].__set__
 _SET_FIELDS_SET: Final = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _SET_EXTRA: Final = BaseModel.__dict__["__pydantic_extra__"].__set__
 _SET_PRIVATE: Final = BaseModel.__dict__["__pydantic_private__"].__set__
-"""The setters of pydantic's slots (a call each, without ``object.__setattr__``'s lookup)."""
+"""The setters of a model's four slots (a call each, without ``object.__setattr__``'s lookup)."""
 
 
 # --- each attribute kind: the validator's rule, and the value pydantic stores ----------------
