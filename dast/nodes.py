@@ -46,6 +46,8 @@ from .validate import (
 )
 
 __all__ = [
+    "ADOPTION_PLANS",
+    "MODEL_SLOT_SETTERS",
     "NODE_CLASS_BY_TYPE",
     "Block",
     "BlockItem",
@@ -69,7 +71,6 @@ __all__ = [
     "RootChild",
     "Span",
     "ThematicBreak",
-    "adopt_node",
     "build_deep_node",
     "plain_node",
 ]
@@ -865,39 +866,12 @@ def plain_node(data: object) -> Node | None:
     return built
 
 
-def adopt_node(data: dict[str, Any]) -> Node:
-    """The node model of VALID ``dict`` node JSON that the caller gives up, built in place.
-
-    What :func:`build_deep_node` builds (any depth), trusting the input as
-    it does, but each node dict whose keys come in the model's field order
-    (defaults left out at the end, as a parser writes them) becomes its
-    model's ``__dict__``: its defaults are added, ``children`` and other
-    values made what pydantic stores, and no copy is made. ``data`` must
-    not be used afterwards. For JSON made valid by construction (the
-    dastdown parser's own), where a copy per node is a third of the build.
-
-    >>> data = {"type": "paragraph", "children": [{"type": "span", "value": "x"}]}
-    >>> node = adopt_node(data)
-    >>> node.style is None, node.children, node.__dict__ is data
-    (True, (Span(type='span', value='x', marks=None),), True)
-    """
-    built: Node | None = _build(data, checked=False, owned=True)
-    if built is None:  # the input was not valid after all (and may be half built)
-        raise DastValidationError([_unbuildable(data)])
-    return built
-
-
 class _NotPlain(Exception):
     """Internal: a value the schema refuses (or that only the validator can judge)."""
 
 
-def _build(data: object, checked: bool, owned: bool = False) -> Any:
+def _build(data: object, checked: bool) -> Any:
     """The nodes of ``data``, children first, as :func:`plain_node` (``checked``) or trusted.
-
-    ``owned`` (:func:`adopt_node`, never with ``checked``): the input is
-    valid ``dict`` JSON its caller gives up, and each node dict whose keys
-    come in field order becomes its model's ``__dict__`` (defaults added at
-    its end, values converted in place) instead of a copy.
 
     Unchecked, the input has passed the validator: any ``Mapping`` is an
     object, node models are taken as they are. Checked, anything but plain
@@ -918,18 +892,11 @@ def _build(data: object, checked: bool, owned: bool = False) -> Any:
     string = _plain_string
     order: list[Any] = [data]  # grows as it is read: breadth first
     extend = order.extend
-    # per node: (class, fields, fields set, child classes), a node model, or (owned) the node
-    made: list[Any] = []
+    made: list[Any] = []  # per node: (class, fields, fields set, child classes), or a model
     keep = made.append
     limit = 1024  # a cycle never ends: look for a node met twice as the list grows 8-fold
-    if owned:  # valid dicts: only the children are read now, each node is its entry
-        for node in order:
-            kids = node.get("children")
-            if kids is not None:
-                extend(kids)
-        made = order
     try:
-        for node in order if not owned else ():
+        for node in order:
             if type(node) is not dict:
                 if checked:
                     return None
@@ -967,40 +934,17 @@ def _build(data: object, checked: bool, owned: bool = False) -> Any:
     except (_NotPlain, KeyError, TypeError):
         return None
     del order
-    owned_plans = _OWNED_PLANS
     new = object.__new__
-    set_dict, set_fields_set = _SET_DICT, _SET_FIELDS_SET
-    set_extra, set_private = _SET_EXTRA, _SET_PRIVATE
+    set_dict, set_fields_set, set_extra, set_private = MODEL_SLOT_SETTERS
     built: list[Any] = []  # the models made: each parent's children in a run
     push = built.append
     taken = 0  # the models taken by their parents so far
     for entry in reversed(made):  # children before their parents
-        kind = type(entry)
-        if kind is tuple:
-            cls, fields, fields_set, kid_classes = entry
-            count = 0 if kid_classes is None else fields["children"]
-        elif kind is dict:  # owned: the node becomes the fields, in field order
-            cls, fills, converts, template = owned_plans[entry["type"]]
-            fields_set = set(entry)
-            fill = fills.get(tuple(entry))
-            if fill is None:  # keys in another order: a copy in field order
-                fields = template.copy()
-                fields.update(entry)
-            else:
-                fields = entry
-                if fill:
-                    for key, default in fill:
-                        fields[key] = default
-            if converts:
-                for key, convert in converts:
-                    value = fields[key]
-                    if value is not None:
-                        fields[key] = convert(value)
-            kids = fields.get("children")  # (valid: where the model has children, not empty)
-            count = 0 if kids is None else len(kids)
-        else:  # a node model given in the JSON (unchecked only)
+        if type(entry) is not tuple:  # a node model given in the JSON (unchecked only)
             push(entry)
             continue
+        cls, fields, fields_set, kid_classes = entry
+        count = 0 if kid_classes is None else fields["children"]
         if count:
             if count == 1:
                 fields["children"] = kids = (built[taken],)
@@ -1021,11 +965,26 @@ def _build(data: object, checked: bool, owned: bool = False) -> Any:
     return built[-1]
 
 
-_SET_DICT: Final = BaseModel.__dict__["__dict__"].__set__
-_SET_FIELDS_SET: Final = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_SET_EXTRA: Final = BaseModel.__dict__["__pydantic_extra__"].__set__
-_SET_PRIVATE: Final = BaseModel.__dict__["__pydantic_private__"].__set__
-"""The setters of a model's four slots (a call each, without ``object.__setattr__``'s lookup)."""
+_SLOTS: Final = (
+    "__dict__",
+    "__pydantic_fields_set__",
+    "__pydantic_extra__",
+    "__pydantic_private__",
+)
+
+MODEL_SLOT_SETTERS: Final[tuple[Callable[[Any, Any], None], ...]] = tuple(
+    BaseModel.__dict__[slot].__set__ for slot in _SLOTS
+)
+"""The setters of the four slots of a node model that pydantic fills as it makes one:
+its fields, the fields set, then ``None`` for extra and private attributes
+(a call each, without ``object.__setattr__``'s lookup).
+
+>>> model = object.__new__(ThematicBreak)
+>>> for setter, value in zip(MODEL_SLOT_SETTERS, ({"type": "thematicBreak"}, set(), None, None)):
+...     setter(model, value)
+>>> model == ThematicBreak()
+True
+"""
 
 
 # --- each attribute kind: the validator's rule, and the value pydantic stores ----------------
@@ -1131,10 +1090,9 @@ def _build_plan(node_type: str) -> _Plan:
     """The build of one node type (see :func:`_build`).
 
     (class, fields at their defaults in field order, check per key, required,
-    child classes, then for owned nodes: the defaults to add to a node whose
-    keys are these first fields in order, and the attributes whose stored
-    value is not the JSON's (tuples, ``MetaEntry`` models, a record as a dict)
-    with their conversion).
+    child classes, then for :data:`ADOPTION_PLANS`: the defaults to add to
+    a node whose keys are these first fields in order, and the attributes
+    whose stored value is not the JSON's with their conversion).
     """
     cls = NODE_CLASS_BY_TYPE[node_type]
     spec = NODE_SPECS[node_type]
@@ -1153,13 +1111,13 @@ def _build_plan(node_type: str) -> _Plan:
         if set(required) <= set(names[:given])
     }
     converts = tuple(
-        (a.name, _OWNED_CONVERT[a.kind]) for a in spec.attributes if a.kind in _OWNED_CONVERT
+        (a.name, _ADOPTED_CONVERT[a.kind]) for a in spec.attributes if a.kind in _ADOPTED_CONVERT
     )
     return cls, template, accept, required, kids if has_children else None, fills, converts
 
 
 
-_OWNED_CONVERT: Final[Mapping[str, Callable[[Any], Any]]] = {
+_ADOPTED_CONVERT: Final[Mapping[str, Callable[[Any], Any]]] = {
     "item": _plain_item,
     "marks": tuple,
     "highlight": tuple,
@@ -1170,10 +1128,32 @@ _OWNED_CONVERT: Final[Mapping[str, Callable[[Any], Any]]] = {
 
 _BUILD_PLANS: Final = {node_type: _build_plan(node_type) for node_type in NODE_CLASS_BY_TYPE}
 
-_OWNED_PLANS: Final = {
+AdoptionPlan = tuple[
+    type[BaseModel],
+    dict[tuple[str, ...], tuple[tuple[str, Any], ...]],
+    tuple[tuple[str, Callable[[Any], Any]], ...],
+    dict[str, Any],
+]
+
+ADOPTION_PLANS: Final[dict[str, AdoptionPlan]] = {
     node_type: (plan[0], plan[5], plan[6], plan[1]) for node_type, plan in _BUILD_PLANS.items()
 }
-"""What an owned build reads of each plan: class, fills, conversions, template."""
+"""How to make a node model of VALID ``dict`` node JSON in place, per node type.
+
+For a builder that owns the JSON (``dastdown``'s parse of its own, valid by
+construction): ``(class, fills, conversions, template)``. ``fills`` maps a
+node's keys, when they are the model's first fields in order, to the
+defaults to add after them (its dict then becomes the model's
+``__dict__``); a node not in it is copied into ``template`` (all fields at
+their defaults, in field order). ``conversions`` give each attribute whose
+stored value is not the JSON's (tuples, ``MetaEntry`` models, a record as a
+dict) from a value that is not ``None``. The fields set is the node's keys,
+as pydantic sets it; the slots are set by :data:`MODEL_SLOT_SETTERS`.
+
+>>> cls, fills, conversions, template = ADOPTION_PLANS["span"]
+>>> cls.__name__, fills[("type", "value")], conversions[0][0], list(template)
+('Span', (('marks', None),), 'marks', ['type', 'value', 'marks'])
+"""
 
 
 def _build_if_valid(cls: type[_Model], obj: object) -> Any:

@@ -250,14 +250,13 @@ def _deep_document(data: dict[str, Any]) -> Document:
 
     What :func:`~dast.load.load_document` builds from it (bottom-up, any
     depth), built from the parse's own dicts in place
-    (:func:`dast.nodes.adopt_node`): the JSON is valid by construction and
-    garbage afterwards, so neither its second check nor a copy of each
+    (:func:`dastdown.assembly.adopt`): the JSON is valid by construction
+    and garbage afterwards, so neither its second check nor a copy of each
     node is needed.
     """
-    from dast.nodes import adopt_node
+    from .assembly import adopt
 
-    root = adopt_node(data["document"])
-    return _VALIDATE({"schema": data["schema"], "document": root})
+    return _VALIDATE({"schema": data["schema"], "document": adopt(data["document"])})
 
 
 _VALIDATE: Callable[[object], Document] = Document.__pydantic_validator__.validate_python
