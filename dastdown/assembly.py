@@ -460,7 +460,10 @@ def adopt(data: dict[str, Any]) -> Any:
     set_dict, set_fields_set, set_extra, set_private = MODEL_SLOT_SETTERS
     built: list[Any] = []  # the models made: each parent's children in a run
     taken = 0  # the models taken by their parents so far
-    for fields in reversed(order):  # children before their parents
+    index = len(order)
+    while index:  # children before their parents
+        index -= 1
+        fields = order[index]
         cls, fills, conversions, template = plans[fields["type"]]
         fields_set = set(fields)
         fill = fills.get(tuple(fields))
