@@ -907,7 +907,7 @@ def _build(data: object, checked: bool) -> Any:
             node_type = node["type"]
             if type(node_type) is not str:
                 return None
-            cls, template, accept, required, kid_classes = plans[node_type][:5]
+            cls, template, accept, required, kid_classes, _, _ = plans[node_type]
             fields = template.copy()
             for key, value in node.items():
                 check = accept[key]
@@ -1114,7 +1114,6 @@ def _build_plan(node_type: str) -> _Plan:
         (a.name, _ADOPTED_CONVERT[a.kind]) for a in spec.attributes if a.kind in _ADOPTED_CONVERT
     )
     return cls, template, accept, required, kids if has_children else None, fills, converts
-
 
 
 _ADOPTED_CONVERT: Final[Mapping[str, Callable[[Any], Any]]] = {
