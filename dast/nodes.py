@@ -46,6 +46,8 @@ from .validate import (
 )
 
 __all__ = [
+    "ADOPTION_PLANS",
+    "MODEL_SLOT_SETTERS",
     "NODE_CLASS_BY_TYPE",
     "Block",
     "BlockItem",
@@ -905,7 +907,7 @@ def _build(data: object, checked: bool) -> Any:
             node_type = node["type"]
             if type(node_type) is not str:
                 return None
-            cls, template, accept, required, kid_classes = plans[node_type]
+            cls, template, accept, required, kid_classes, _, _ = plans[node_type]
             fields = template.copy()
             for key, value in node.items():
                 check = accept[key]
@@ -931,7 +933,9 @@ def _build(data: object, checked: bool) -> Any:
             keep((cls, fields, set(node), kid_classes))
     except (_NotPlain, KeyError, TypeError):
         return None
-    new, set_ = object.__new__, _set
+    del order
+    new = object.__new__
+    set_dict, set_fields_set, set_extra, set_private = MODEL_SLOT_SETTERS
     built: list[Any] = []  # the models made: each parent's children in a run
     push = built.append
     taken = 0  # the models taken by their parents so far
@@ -940,27 +944,47 @@ def _build(data: object, checked: bool) -> Any:
             push(entry)
             continue
         cls, fields, fields_set, kid_classes = entry
-        if kid_classes is not None:
-            count = fields["children"]
+        count = 0 if kid_classes is None else fields["children"]
+        if count:
             if count == 1:
-                kid = built[taken]
-                if checked and type(kid) not in kid_classes:
-                    return None
-                fields["children"] = (kid,)
+                fields["children"] = kids = (built[taken],)
             else:  # made last child first
                 fields["children"] = kids = tuple(built[taken : taken + count][::-1])
-                if checked:
-                    for kid in kids:
-                        if type(kid) not in kid_classes:
-                            return None
             taken += count
+            if checked:  # (a tuple entry: its child classes)
+                assert kid_classes is not None
+                for kid in kids:
+                    if type(kid) not in kid_classes:
+                        return None
         model = new(cls)
-        set_(model, "__dict__", fields)
-        set_(model, "__pydantic_fields_set__", fields_set)
-        set_(model, "__pydantic_extra__", None)
-        set_(model, "__pydantic_private__", None)
+        set_dict(model, fields)
+        set_fields_set(model, fields_set)
+        set_extra(model, None)
+        set_private(model, None)
         push(model)
     return built[-1]
+
+
+_SLOTS: Final = (
+    "__dict__",
+    "__pydantic_fields_set__",
+    "__pydantic_extra__",
+    "__pydantic_private__",
+)
+
+MODEL_SLOT_SETTERS: Final[tuple[Callable[[Any, Any], None], ...]] = tuple(
+    BaseModel.__dict__[slot].__set__ for slot in _SLOTS
+)
+"""The setters of the four slots of a node model that pydantic fills as it makes one:
+its fields, the fields set, then ``None`` for extra and private attributes
+(a call each, without ``object.__setattr__``'s lookup).
+
+>>> model = object.__new__(ThematicBreak)
+>>> for setter, value in zip(MODEL_SLOT_SETTERS, ({"type": "thematicBreak"}, set(), None, None)):
+...     setter(model, value)
+>>> model == ThematicBreak()
+True
+"""
 
 
 # --- each attribute kind: the validator's rule, and the value pydantic stores ----------------
@@ -1057,11 +1081,19 @@ _Plan = tuple[
     dict[str, Callable[[Any], Any] | None],
     tuple[str, ...],
     frozenset[type[BaseModel]] | None,
+    dict[tuple[str, ...], tuple[tuple[str, Any], ...]],
+    tuple[tuple[str, Callable[[Any], Any]], ...],
 ]
 
 
 def _build_plan(node_type: str) -> _Plan:
-    """(class, fields at their defaults in field order, check per key, required, child classes)."""
+    """The build of one node type (see :func:`_build`).
+
+    (class, fields at their defaults in field order, check per key, required,
+    child classes, then for :data:`ADOPTION_PLANS`: the defaults to add to
+    a node whose keys are these first fields in order, and the attributes
+    whose stored value is not the JSON's with their conversion).
+    """
     cls = NODE_CLASS_BY_TYPE[node_type]
     spec = NODE_SPECS[node_type]
     template = {
@@ -1072,10 +1104,55 @@ def _build_plan(node_type: str) -> _Plan:
     required = tuple(a.name for a in spec.attributes if a.required)
     has_children = any(a.kind == "children" for a in spec.attributes)
     kids = frozenset(NODE_CLASS_BY_TYPE[k] for k in ALLOWED_CHILDREN[node_type])
-    return cls, template, accept, required, kids if has_children else None
+    names = tuple(template)
+    fills = {
+        names[:given]: tuple((name, template[name]) for name in names[given:])
+        for given in range(1, len(names) + 1)
+        if set(required) <= set(names[:given])
+    }
+    converts = tuple(
+        (a.name, _ADOPTED_CONVERT[a.kind]) for a in spec.attributes if a.kind in _ADOPTED_CONVERT
+    )
+    return cls, template, accept, required, kids if has_children else None, fills, converts
+
+
+_ADOPTED_CONVERT: Final[Mapping[str, Callable[[Any], Any]]] = {
+    "item": _plain_item,
+    "marks": tuple,
+    "highlight": tuple,
+    "meta": _plain_meta,
+}
+"""The attribute kinds whose stored value differs from valid ``dict`` JSON's: to it."""
 
 
 _BUILD_PLANS: Final = {node_type: _build_plan(node_type) for node_type in NODE_CLASS_BY_TYPE}
+
+AdoptionPlan = tuple[
+    type[BaseModel],
+    dict[tuple[str, ...], tuple[tuple[str, Any], ...]],
+    tuple[tuple[str, Callable[[Any], Any]], ...],
+    dict[str, Any],
+]
+
+ADOPTION_PLANS: Final[dict[str, AdoptionPlan]] = {
+    node_type: (plan[0], plan[5], plan[6], plan[1]) for node_type, plan in _BUILD_PLANS.items()
+}
+"""How to make a node model of VALID ``dict`` node JSON in place, per node type.
+
+For a builder that owns the JSON (``dastdown``'s parse of its own, valid by
+construction): ``(class, fills, conversions, template)``. ``fills`` maps a
+node's keys, when they are the model's first fields in order, to the
+defaults to add after them (its dict then becomes the model's
+``__dict__``); a node not in it is copied into ``template`` (all fields at
+their defaults, in field order). ``conversions`` give each attribute whose
+stored value is not the JSON's (tuples, ``MetaEntry`` models, a record as a
+dict) from a value that is not ``None``. The fields set is the node's keys,
+as pydantic sets it; the slots are set by :data:`MODEL_SLOT_SETTERS`.
+
+>>> cls, fills, conversions, template = ADOPTION_PLANS["span"]
+>>> cls.__name__, fills[("type", "value")], conversions[0][0], list(template)
+('Span', (('marks', None),), 'marks', ['type', 'value', 'marks'])
+"""
 
 
 def _build_if_valid(cls: type[_Model], obj: object) -> Any:

@@ -27,6 +27,8 @@ import re
 from contextvars import ContextVar
 from typing import Any, Final
 
+from dast.nodes import ADOPTION_PLANS, MODEL_SLOT_SETTERS
+
 from .errors import DastdownParseError
 from .inline import InlineScanner
 from .lexer import AttributeSyntax, AttributeValue, StructureLexer, decode_string
@@ -38,6 +40,7 @@ __all__ = [
     "BlockRecord",
     "Fallback",
     "NodeBuilder",
+    "adopt",
     "assemble",
     "fast_children_of",
 ]
@@ -421,3 +424,73 @@ def _blockquote(tokens: list[Any], i: int, count: int, rules: NodeBuilder, root:
         i += 1
     root.append(rules.blockquote(parts))
     return i
+
+
+# -- the models of the parse's own JSON ---------------------------------------------
+
+
+def adopt(data: dict[str, Any]) -> Any:
+    """The node model of the parse's DAST JSON ``data``, built in place, at any depth.
+
+    What ``load_document`` builds from the same JSON (the same classes,
+    values and ``model_fields_set``), for JSON the parse made (valid by
+    construction, as the tests of the parse check against
+    ``load_document``) and gives up: nothing is checked again, each node
+    dict whose keys come in field order becomes its model's ``__dict__``
+    (:data:`dast.nodes.ADOPTION_PLANS`), and ``data`` must not be read
+    afterwards. Two passes: the nodes breadth first, then the models from
+    the end of that list, where each node's children come in one run (last
+    child first). Compiled, a node costs a third less than
+    :func:`dast.nodes.build_deep_node`'s checked copy.
+
+    >>> from dastdown.parser import fast_children
+    >>> item = adopt({"type": "root", "children": fast_children("- a\\n")}).children[0].children[0]
+    >>> item.children[0].children, item.model_fields_set == {"type", "children"}
+    ((Span(type='span', value='a', marks=None),), True)
+    """
+    order: list[dict[str, Any]] = [data]  # grows as it is read
+    index = 0
+    while index < len(order):
+        kids = order[index].get("children")
+        if kids is not None:
+            order.extend(kids)
+        index += 1
+    plans = ADOPTION_PLANS
+    new = object.__new__
+    set_dict, set_fields_set, set_extra, set_private = MODEL_SLOT_SETTERS
+    built: list[Any] = []  # the models made: each parent's children in a run
+    taken = 0  # the models taken by their parents so far
+    index = len(order)
+    while index:  # children before their parents
+        index -= 1
+        fields = order[index]
+        cls, fills, conversions, template = plans[fields["type"]]
+        fields_set = set(fields)
+        fill = fills.get(tuple(fields))
+        if fill is None:  # keys in another order: a copy in field order
+            node = fields
+            fields = template.copy()
+            fields.update(node)
+        elif fill:
+            for key, default in fill:
+                fields[key] = default
+        if conversions:
+            for key, convert in conversions:
+                value = fields[key]
+                if value is not None:
+                    fields[key] = convert(value)
+        kids = fields.get("children")
+        if kids is not None:
+            count = len(kids)
+            if count == 1:
+                fields["children"] = (built[taken],)
+            else:  # made last child first
+                fields["children"] = tuple(built[taken : taken + count][::-1])
+            taken += count
+        model = new(cls)
+        set_dict(model, fields)
+        set_fields_set(model, fields_set)
+        set_extra(model, None)
+        set_private(model, None)
+        built.append(model)
+    return built[-1]

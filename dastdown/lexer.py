@@ -549,9 +549,13 @@ class _Lexing:
         return kind
 
     def _dedent(self, count: int, column: int) -> None:
-        """Close ``count`` list items (the line is indented less than their content)."""
-        for _ in range(count):
-            self.out.append(_token("_DEDENT", "", self.index, column))
+        """Close ``count`` list items (the line is indented less than their content).
+
+        The ``_DEDENT`` tokens of one place are one token object, repeated
+        (equal tokens; no reader tells them apart, and a list nested 500,000
+        deep then closes without 500,000 of them).
+        """
+        self.out.extend([_token("_DEDENT", "", self.index, column)] * count)
         self.previous_text = _NO_TEXT
 
     def _open_items(self) -> str | None:
@@ -728,8 +732,8 @@ class _Lexing:
         end_column = len(self.lines[-1]) + 1 if self.lines else 1
         if self.in_quote:
             self.out.append(_token("_UNQUOTE", "", last, end_column))
-        for _ in range(self.depth):
-            self.out.append(_token("_DEDENT", "", last, end_column))
+        if self.depth:
+            self.out.extend([_token("_DEDENT", "", last, end_column)] * self.depth)
 
 
 def _bad_indentation(spaces: int, level: int, lineno: int) -> DastdownParseError:

@@ -273,11 +273,13 @@ def _document(children: list[Any]) -> Document:
     pydantic-core recurses, or an error to report), ``load_document`` itself,
     which builds those bottom-up and raises the errors of record.
     """
-    data = {"schema": "dast", "document": {"type": "root", "children": children}}
+    data = _json_document(children)
     try:
         doc: Document = _VALIDATE(data)
-    except ValidationError:
-        loaded = load_document(data)
+    except ValidationError as refused:
+        if _too_deep(refused):
+            return _deep_document(data)
+        loaded: Document | None = load_document(data)
         assert loaded is not None
         return loaded
     return doc
@@ -286,6 +288,26 @@ def _document(children: list[Any]) -> Document:
 def _json_document(children: list[Any]) -> dict[str, Any]:
     """The DAST JSON of the root ``children`` the parse built (valid by construction)."""
     return {"schema": "dast", "document": {"type": "root", "children": children}}
+
+
+def _too_deep(refused: ValidationError) -> bool:
+    """Did pydantic refuse the parse's JSON for its depth (rather than for an error)?"""
+    errors = refused.errors(include_url=False, include_context=False, include_input=False)
+    return any(error["type"] == "recursion_depth_exceeded" for error in errors)
+
+
+def _deep_document(data: dict[str, Any]) -> Document:
+    """The ``Document`` of the parse's JSON nested deeper than pydantic-core recurses.
+
+    What :func:`~dast.load.load_document` builds from it (bottom-up, any
+    depth), built from the parse's own dicts in place
+    (:func:`dastdown.assembly.adopt`): the JSON is valid by construction
+    and garbage afterwards, so neither its second check nor a copy of each
+    node is needed.
+    """
+    from .assembly import adopt
+
+    return _VALIDATE({"schema": data["schema"], "document": adopt(data["document"])})
 
 
 _VALIDATE: Callable[[object], Document] = Document.__pydantic_validator__.validate_python

@@ -1111,6 +1111,38 @@ def test_a_document_deeper_than_pydantic_recurses_is_built_by_load_document() ->
     assert _same_models(parse(text), _built_by_load_document(text))
 
 
+_EVERY_INLINE = (
+    '***p*** [l](u){rel="x"} [il](dato:item/i1) <inlineItem id="i2"/> <inlineBlock id="ib"/>'
+)
+_DEEP_AND_VARIED = (
+    '# T {style="s"}\n\n```py {highlight=[0,2]}\nx\n```\n\n> q\n{attribution="A"}\n\n'
+    '<block id="b1"/>\n\n---\n\n'
+    + "".join("  " * depth + "1. " + _EVERY_INLINE + "\n" for depth in range(300))
+    + "  " * 300 + '{style="lead"}\n'
+    + "  " * 299 + "- x\n  " + "  " * 299 + "second paragraph\n"
+    + "- " * 400 + _EVERY_INLINE + "\n"
+)
+
+
+def test_a_deep_document_of_every_node_kind_is_the_one_load_document_builds() -> None:
+    """Built in place from the parse's own dicts: each kind of node, each attribute, any order."""
+    doc = parse(_DEEP_AND_VARIED)
+    assert _same_models(doc, _built_by_load_document(_DEEP_AND_VARIED))
+    for node in (doc, doc.document, *doc.document.children):
+        assert list(node.__dict__) == list(type(node).model_fields)  # field order, as pydantic's
+
+
+def test_a_deep_document_takes_the_original_records_themselves() -> None:
+    record = {"id": "b1", "title": "kept"}
+    original = {"schema": "dast", "document": {"type": "root", "children": [
+        {"type": "block", "item": record}, {"type": "paragraph", "children": [
+            {"type": "inlineBlock", "item": {"id": "ib"}}]}]}}
+    doc = parse(_DEEP_AND_VARIED, original)
+    block = doc.document.children[3]
+    assert isinstance(block, Block) and block.item is record
+    assert record == {"id": "b1", "title": "kept"}  # not made a model's fields
+
+
 @pytest.mark.parametrize("text", ["", "a\n", "- " * 3000 + "x", "- # misplaced\n"])
 def test_the_collector_is_restored(text: str) -> None:
     """On, it is on again (and the caller's frozen objects stay frozen); off, it stays off."""

@@ -23,7 +23,7 @@ from dast.errors import DastValidationError
 from dast.load import load_document
 from dast.nodes import Document, Link, MetaEntry, Paragraph, Root, Span
 from dast.validate import validate
-from dastdown import parse
+from dastdown import assembly, parse
 
 _pydantic = BaseModel.model_validate.__func__  # type: ignore[attr-defined]
 
@@ -167,9 +167,22 @@ def test_deep_documents_take_the_one_pass_builder(
     assert validate(data).valid and validate(doc).valid
     text = "- " * depth + "Acme\n"
     del calls[:]
+    adopted = _count_adoptions(monkeypatch)
     parsed = parse(text)
-    assert calls == [True]
-    assert parsed == doc
+    assert calls == [] and adopted == [1]  # the parse's own JSON, in place: no check, no copy
+    _same_models(parsed, doc)
+
+
+def _count_adoptions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    original = assembly.adopt
+
+    def spy(data: dict[str, Any]) -> Any:
+        calls.append(1)
+        return original(data)
+
+    monkeypatch.setattr(assembly, "adopt", spy)
+    return calls
 
 
 @pytest.mark.parametrize("depth", [50, 150])
