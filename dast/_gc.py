@@ -22,12 +22,16 @@ forking), whose freeze must not be undone, or disabled the collector.
 
 Promoted objects skip the collector's own count of objects reaching the
 oldest generation, which decides when it runs a full collection; so that a
-program's cycles that were alive during a build still meet one, a full
-collection runs once the promoted objects outnumber what the last one found
-alive (and :data:`FULL_COLLECTION_AFTER`): at most one walk of the live
-objects per promoted object, usually far less (a dropped tree is freed by
-reference counting first), against the one walk of each new object that
-promotion saves.
+program's cycles that were alive during a build still meet one, a large
+build starts with a full collection instead of the young ones once the
+objects promoted by earlier builds outnumber what the last full collection
+found alive (and :data:`FULL_COLLECTION_AFTER`): at most one walk of the
+live objects per promoted object, usually far less, against the one walk of
+each new object that promotion saves. It runs when the next large build
+starts, not as the one that crossed the line ends: by then a tree the
+program has dropped is freed by reference counting and not walked (a
+single parse of a 1 MB list nested 500,000 deep made ~4 million objects and
+then walked them all again, 0.6 s).
 
 >>> with gc_paused():
 ...     pass
@@ -80,7 +84,12 @@ def pause(promote: bool = False) -> int:
     gc.disable()
     if promote and not gc.get_freeze_count():
         gc.enable()
-        gc.collect(1)  # the program's young objects: collected or aged as usual
+        if _Promoted.pending >= max(FULL_COLLECTION_AFTER, _Promoted.alive):
+            gc.collect()  # what earlier builds promoted outnumbers what the last one left alive
+            _Promoted.alive = len(gc.get_objects())
+            _Promoted.pending = 0
+        else:
+            gc.collect(1)  # the program's young objects: collected or aged as usual
         gc.disable()
         return _PROMOTE
     return _ON
@@ -99,10 +108,6 @@ def resume(state: int) -> None:
         gc.unfreeze()
         _Promoted.pending += made
     gc.enable()
-    if state == _PROMOTE and _Promoted.pending >= max(FULL_COLLECTION_AFTER, _Promoted.alive):
-        gc.collect()
-        _Promoted.alive = len(gc.get_objects())
-        _Promoted.pending = 0
 
 
 _OFF, _ON, _PROMOTE = 0, 1, 2
