@@ -63,10 +63,13 @@ FULL_COLLECTION_AFTER = 1_000_000
 
 
 class _Promoted:
-    """Objects promoted since the last full collection, and how many that one left alive."""
+    """Objects promoted since the last full collection, how many it left alive (when run
+    here), and the collector's count of full collections then (any later one resets
+    ``pending``: it walked the promoted objects too)."""
 
     pending = 0
     alive = 0
+    full = 0
 
 
 def pause(promote: bool = False) -> int:
@@ -84,10 +87,13 @@ def pause(promote: bool = False) -> int:
     gc.disable()
     if promote and not gc.get_freeze_count():
         gc.enable()
+        full = gc.get_stats()[2]["collections"]
+        if full != _Promoted.full:  # a full collection ran since (the program's or the collector's)
+            _Promoted.pending, _Promoted.full = 0, full
         if _Promoted.pending >= max(FULL_COLLECTION_AFTER, _Promoted.alive):
             gc.collect()  # what earlier builds promoted outnumbers what the last one left alive
             _Promoted.alive = len(gc.get_objects())
-            _Promoted.pending = 0
+            _Promoted.pending, _Promoted.full = 0, gc.get_stats()[2]["collections"]
         else:
             gc.collect(1)  # the program's young objects: collected or aged as usual
         gc.disable()

@@ -5,7 +5,10 @@ structure (LALR, from the tokens of the line pre-pass in
 :mod:`dastdown.lexer`), :mod:`dastdown.inline` scans inline text with a
 regex compiled from the grammar's inline terminals, and
 :mod:`dastdown.transformer` turns each rule into DAST JSON. The result is
-in canonical form and is validated once, at the end.
+in canonical form and valid by construction (the grammar admits nothing
+else): its models are made from that JSON in place, without a second
+validation (:func:`dastdown.assembly.adopt`; the tests check every
+document against what ``load_document`` builds from lark's JSON).
 
 Every problem in the text raises :class:`~dastdown.errors.DastdownParseError`
 with the line and column of the offending text; lark's own exceptions never
@@ -23,17 +26,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
-from typing import Any, TypeVar, overload
+from typing import Any, Final, TypeVar, overload
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken
-from pydantic import ValidationError
 
 from dast._gc import PROMOTE_TEXT, gc_paused, pause, resume
+from dast.definitions import SCHEMA
 from dast.load import load_document
-from dast.nodes import Document
+from dast.nodes import MODEL_SLOT_SETTERS, Document
 
-from .assembly import BLOCKS, BlockRecord, NodeBuilder, fast_children_of
+from .assembly import BLOCKS, BlockRecord, NodeBuilder, adopt, fast_children_of
 from .errors import DastdownIntegrityError, DastdownParseError, DastdownUnknownBlockError
 from .integrity import IntegrityReport, Occurrence, account, original_records
 from .lexer import StructureLexer
@@ -265,53 +268,29 @@ def _parse_plain(text: str, build: Callable[[list[Any]], _Built]) -> _Built:
 
 
 def _document(children: list[Any]) -> Document:
-    """The ``Document`` of the root ``children`` the parse built (DAST JSON).
+    """The ``Document`` of the root ``children`` the parse built (DAST JSON), built in place.
 
-    What :func:`~dast.load.load_document` gives, without its second collector
-    pause (the caller's is on) and wrapper checks: pydantic's validator
-    directly, then, only if it refuses (documents nested deeper than
-    pydantic-core recurses, or an error to report), ``load_document`` itself,
-    which builds those bottom-up and raises the errors of record.
+    What :func:`~dast.load.load_document` builds from that JSON (the same
+    classes, values and ``model_fields_set``: the tests of the parse check
+    it node by node), without validating it again: the grammar only builds
+    valid DAST. Each node dict becomes its model's fields
+    (:func:`dastdown.assembly.adopt`, at any depth), and the wrapper is made
+    as pydantic makes it, so ``children`` must not be read afterwards.
     """
-    data = _json_document(children)
-    try:
-        doc: Document = _VALIDATE(data)
-    except ValidationError as refused:
-        if _too_deep(refused):
-            return _deep_document(data)
-        loaded: Document | None = load_document(data)
-        assert loaded is not None
-        return loaded
+    root = adopt({"type": "root", "children": children})
+    doc: Document = _NEW(Document)
+    fields = {"schema_": SCHEMA, "document": root}
+    for setter, value in zip(MODEL_SLOT_SETTERS, (fields, set(fields), None, None), strict=True):
+        setter(doc, value)
     return doc
 
 
 def _json_document(children: list[Any]) -> dict[str, Any]:
     """The DAST JSON of the root ``children`` the parse built (valid by construction)."""
-    return {"schema": "dast", "document": {"type": "root", "children": children}}
+    return {"schema": SCHEMA, "document": {"type": "root", "children": children}}
 
 
-def _too_deep(refused: ValidationError) -> bool:
-    """Did pydantic refuse the parse's JSON for its depth (rather than for an error)?"""
-    errors = refused.errors(include_url=False, include_context=False, include_input=False)
-    return any(error["type"] == "recursion_depth_exceeded" for error in errors)
-
-
-def _deep_document(data: dict[str, Any]) -> Document:
-    """The ``Document`` of the parse's JSON nested deeper than pydantic-core recurses.
-
-    What :func:`~dast.load.load_document` builds from it (bottom-up, any
-    depth), built from the parse's own dicts in place
-    (:func:`dastdown.assembly.adopt`): the JSON is valid by construction
-    and garbage afterwards, so neither its second check nor a copy of each
-    node is needed.
-    """
-    from .assembly import adopt
-
-    return _VALIDATE({"schema": data["schema"], "document": adopt(data["document"])})
-
-
-_VALIDATE: Callable[[object], Document] = Document.__pydantic_validator__.validate_python
-"""pydantic's validator of ``Document``: ``Document.model_validate`` without its two wrappers."""
+_NEW: Final = object.__new__
 
 
 def _parse_children(text: str, collected: list[BlockRecord] | None) -> list[Any]:

@@ -142,3 +142,27 @@ def test_cycles_alive_during_large_builds_meet_a_full_collection(collector_on: N
         del keep, built
         refs.append(held)
     assert sum(ref() is not None for ref in refs) < 20  # full collections ran on the way
+
+
+def test_a_full_collection_of_the_program_resets_the_count(collector_on: None) -> None:
+    """Promoted objects a full collection walked since need no forced one."""
+    from dast import _gc
+
+    def full_collections() -> int:
+        return int(gc.get_stats()[2]["collections"])
+
+    saved = (_gc._Promoted.pending, _gc._Promoted.alive, _gc._Promoted.full)
+    try:
+        gc.collect()  # (the program's own)
+        _gc._Promoted.pending = 10 * _gc.FULL_COLLECTION_AFTER  # (as if promoted before it)
+        before = full_collections()
+        with gc_paused(promote=True):
+            pass
+        assert full_collections() == before  # none forced: the program's walked them
+        assert _gc._Promoted.pending < _gc.FULL_COLLECTION_AFTER
+        _gc._Promoted.pending = 10 * _gc.FULL_COLLECTION_AFTER  # promoted since: one is due
+        with gc_paused(promote=True):
+            pass
+        assert full_collections() == before + 1
+    finally:
+        _gc._Promoted.pending, _gc._Promoted.alive, _gc._Promoted.full = saved

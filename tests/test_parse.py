@@ -25,10 +25,12 @@ from dast.errors import DastError, DastValidationError
 from dast.load import load_document
 from dast.nodes import Block, Document, InlineBlock, List
 from dastdown.errors import DastdownParseError, DastdownUnknownBlockError
-from dastdown.parser import grammar, parse
+from dastdown.parser import grammar, parse, parse_json
 from dastdown.serializer import serialize
 from dastdown.syntax import to_lf
 from dastdown.transformer import BLOCKS, TRAILER_KEYS
+from tests.strategies import documents
+from tests.test_roundtrip import adversarial_items, adversarial_marks, adversarial_text
 
 CONFORMANCE = Path(__file__).resolve().parent.parent / "fixtures/dastdown/conformance"
 
@@ -1057,11 +1059,19 @@ def test_misplaced_block_after_closed_containers_names_the_open_one(
         parse(text)
 
 
-# --- the per-call short-cuts: the same documents as load_document, the collector restored -----
+# --- built in place, not validated again: the same documents as load_document -----------------
 
 
-def _built_by_load_document(text: str) -> Document:
-    """The document the parse gave before its short-cuts: lark's JSON through ``load_document``."""
+def _built_by_load_document(text: str, original: Document | None = None) -> Document:
+    """The document the parse gave before its short-cuts: lark's JSON through ``load_document``.
+
+    With ``original``, the parse's own reading of the records (``parse_json``,
+    checked against lark in tests/test_parse_json.py) through ``load_document``.
+    """
+    if original is not None:
+        loaded = load_document(parse_json(text, original))
+        assert loaded is not None
+        return loaded
     lf = to_lf(text)  # blank as the parse judges it: after line endings are read ("\n\r" is not)
     children = grammar().parse(lf, start="start") if lf.strip(" \n") else None
     if children is None:
@@ -1072,7 +1082,7 @@ def _built_by_load_document(text: str) -> Document:
 
 
 def _same_models(left: Any, right: Any) -> bool:
-    """Equal, of the same classes, with the same fields set, node by node."""
+    """Equal, of the same classes, fields in the same order, the same fields set, node by node."""
     pending = [(left, right)]
     while pending:
         a, b = pending.pop()
@@ -1083,7 +1093,9 @@ def _same_models(left: Any, right: Any) -> bool:
                 return False
             pending.extend(zip(a, b, strict=True))
         elif hasattr(a, "model_fields_set"):
-            if a.model_fields_set != b.model_fields_set or a.__dict__.keys() != b.__dict__.keys():
+            if a.model_fields_set != b.model_fields_set or list(a.__dict__) != list(b.__dict__):
+                return False
+            if (a.__pydantic_extra__, a.__pydantic_private__) != (None, None):
                 return False
             pending.extend((a.__dict__[key], b.__dict__[key]) for key in a.__dict__)
         elif a != b:
@@ -1091,10 +1103,19 @@ def _same_models(left: Any, right: Any) -> bool:
     return True
 
 
-@pytest.mark.parametrize("example", EXAMPLES[:200], ids=[e["id"] for e in EXAMPLES[:200]])
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e["id"] for e in EXAMPLES])
 def test_the_document_is_the_one_load_document_builds(example: dict[str, Any]) -> None:
     text = example["dastdown"]
     assert _same_models(parse(text), _built_by_load_document(text))
+
+
+@given(
+    documents(text=adversarial_text, items=adversarial_items, marks=adversarial_marks, max_leaves=8)
+)
+def test_a_generated_document_is_the_one_load_document_builds(doc: Document) -> None:
+    text = serialize(doc)
+    assert _same_models(parse(text), _built_by_load_document(text))
+    assert _same_models(parse(text, doc), _built_by_load_document(text, doc))  # records back
 
 
 @given(st.text(alphabet="ab *_[]()-#>\n\r`{}=\"<>/1.", max_size=60))
