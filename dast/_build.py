@@ -135,6 +135,25 @@ def plain_meta(value: Any) -> tuple[Any, ...]:
     return tuple(entries)
 
 
+def untyped_object(value: Any) -> bool:
+    """Does list or tuple ``value`` hold a JSON object (not a model) without ``type``?
+
+    (The check of a ``List``'s items, run by pydantic on each list it validates.)
+
+    >>> untyped_object([{"type": "listItem"}]), untyped_object([{"children": []}])
+    (False, True)
+    """
+    if not isinstance(value, (list, tuple)):
+        return False
+    for child in value:
+        plain = type(child) is dict  # (the common case, without the ABC's check)
+        if (plain or (isinstance(child, Mapping) and not isinstance(child, BaseModel))) and (
+            "type" not in child
+        ):
+            return True
+    return False
+
+
 def _enumeration(choices: frozenset[str]) -> Check:
     def enumeration(value: Any) -> Any:
         if type(value) is str and value in choices:

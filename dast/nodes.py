@@ -41,6 +41,7 @@ from ._build import (
     plain_kind,
     plain_meta,
     plain_string,
+    untyped_object,
 )
 from ._gc import gc_paused
 from .definitions import ALLOWED_CHILDREN, NODE_SPECS
@@ -661,10 +662,7 @@ class List(_Model):
     @classmethod
     def _items_need_type(cls, value: Any) -> Any:
         """JSON list items must carry ``type`` (a discriminator is lost on this recursive slot)."""
-        if isinstance(value, (list, tuple)) and any(
-            isinstance(child, Mapping) and not isinstance(child, BaseModel) and "type" not in child
-            for child in value
-        ):
+        if untyped_object(value):
             raise ValueError('a list item needs "type": "listItem"')
         return value
 
