@@ -26,14 +26,13 @@ Plan = tuple[
     type[BaseModel],
     dict[str, Any],
     dict[str, Check | None],
-    frozenset[str],
     tuple[str, ...],
     frozenset[type[BaseModel]] | None,
     dict[tuple[str, ...], tuple[tuple[str, Any], ...]],
     tuple[tuple[str, Check], ...],
 ]
 """The build of one node type: (class, fields at their defaults in field order,
-check per key, the keys holding strings, required keys, child classes or
+check per key, required keys, child classes or
 ``None``, then the adoption's fills and conversions: see ``dast.nodes``)."""
 
 
@@ -228,14 +227,12 @@ def build_nodes(
     """
     if checked and type(data) is not dict:
         return None
+    string = plain_string
     order: list[Any] = [data]  # grows as it is read: breadth first
     made: list[Any] = []  # per node: (class, fields, fields set, child classes), or a model
     limit = 1024  # a cycle never ends: look for a node met twice as the list grows 8-fold
-    index = 0
     try:
-        while index < len(order):
-            node = order[index]
-            index += 1
+        for node in order:  # (compiled too, the loop reads the list's length at each step)
             if type(node) is not dict:
                 if checked:
                     return None
@@ -249,13 +246,13 @@ def build_nodes(
             node_type = given["type"]
             if type(node_type) is not str:
                 return None
-            cls, template, accept, strings, required, kid_classes, _, _ = plans[node_type]
+            cls, template, accept, required, kid_classes, _, _ = plans[node_type]
             fields = template.copy()
             for key, value in given.items():
                 check = accept[key]
                 if check is None or value is None:
                     continue
-                if type(value) is str and key in strings:
+                if check is string and type(value) is str:
                     fields[key] = value
                 else:
                     fields[key] = check(value)

@@ -40,7 +40,6 @@ from ._build import (
     plain_item,
     plain_kind,
     plain_meta,
-    plain_string,
     untyped_object,
 )
 from ._gc import gc_paused
@@ -897,8 +896,8 @@ True
 def _build_plan(node_type: str) -> Plan:
     """The build of one node type (see :func:`_build`).
 
-    (class, fields at their defaults in field order, check per key, the
-    keys holding strings, required, child classes, then for
+    (class, fields at their defaults in field order, check per key,
+    required, child classes, then for
     :data:`ADOPTION_PLANS`: the defaults to add to a node whose keys are
     these first fields in order, and the attributes whose stored value is
     not the JSON's with their conversion).
@@ -910,7 +909,6 @@ def _build_plan(node_type: str) -> Plan:
         for name, field in cls.model_fields.items()
     }
     accept = {"type": None, **{a.name: plain_kind(a) for a in spec.attributes}}
-    strings = frozenset(a.name for a in spec.attributes if plain_kind(a) is plain_string)
     required = tuple(a.name for a in spec.attributes if a.required)
     has_children = any(a.kind == "children" for a in spec.attributes)
     kids = frozenset(NODE_CLASS_BY_TYPE[k] for k in ALLOWED_CHILDREN[node_type])
@@ -923,7 +921,7 @@ def _build_plan(node_type: str) -> Plan:
     converts = tuple(
         (a.name, _ADOPTED_CONVERT[a.kind]) for a in spec.attributes if a.kind in _ADOPTED_CONVERT
     )
-    return cls, template, accept, strings, required, kids if has_children else None, fills, converts
+    return cls, template, accept, required, kids if has_children else None, fills, converts
 
 
 _ADOPTED_CONVERT: Final[Mapping[str, Callable[[Any], Any]]] = {
@@ -945,7 +943,7 @@ AdoptionPlan = tuple[
 ]
 
 ADOPTION_PLANS: Final[dict[str, AdoptionPlan]] = {
-    node_type: (plan[0], plan[6], plan[7], plan[1]) for node_type, plan in _BUILD_PLANS.items()
+    node_type: (plan[0], plan[5], plan[6], plan[1]) for node_type, plan in _BUILD_PLANS.items()
 }
 """How to make a node model of VALID ``dict`` node JSON in place, per node type.
 

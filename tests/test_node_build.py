@@ -110,12 +110,11 @@ def test_the_checks_accept_and_refuse(kind: AttributeSpec, good: Any, bad: Any) 
         check(bad)
 
 
-def test_the_plans_name_exactly_the_string_keys() -> None:
+def test_string_attributes_take_the_builder_s_inline_string_check() -> None:
     for node_type, plan in nodes._BUILD_PLANS.items():
-        strings = {
-            a.name for a in NODE_SPECS[node_type].attributes if a.kind in ("string", "record-id")
-        }
-        assert plan[3] == strings
+        for attribute in NODE_SPECS[node_type].attributes:
+            is_string = plan[2][attribute.name] is _build.plain_string
+            assert is_string == (attribute.kind in ("string", "record-id"))
 
 
 def test_plain_node_and_build_deep_node_agree_with_pydantic_on_a_mapping_input() -> None:
