@@ -2,7 +2,8 @@
 
 ``dast.nodes`` holds the pydantic classes (they cannot be compiled); this
 module holds the loop that makes their models from JSON (``plain_node``,
-``build_deep_node``) and the check of each attribute kind, functions only,
+``build_deep_node``) and the check of each attribute kind (but ``meta``'s, which makes
+``dast.nodes.MetaEntry`` models), functions only,
 so that mypyc compiles it (setup.py ``COMPILED``; the pure module is used
 when it is not). ``dast.nodes`` gives it the plans (:data:`Plan`, one per
 node type) and the setters of a model's slots.
@@ -106,34 +107,6 @@ def plain_highlight(value: Any) -> tuple[int, ...]:
     return tuple(value)
 
 
-def plain_meta(value: Any) -> tuple[Any, ...]:
-    """A link's ``meta`` as stored (a tuple of ``MetaEntry`` models); else :class:`NotPlain`.
-
-    >>> plain_meta([{"id": "rel", "value": "nofollow"}])[0].value
-    'nofollow'
-    """
-    from .nodes import MetaEntry  # (dast.nodes imports this module)
-
-    if not isinstance(value, (list, tuple)):
-        raise NotPlain
-    entries: list[Any] = []
-    for entry in value:
-        if isinstance(entry, MetaEntry):
-            entries.append(entry)
-            continue
-        fields = entry.__dict__ if isinstance(entry, BaseModel) else entry
-        if not isinstance(fields, Mapping) or len(fields) != 2:
-            raise NotPlain
-        model = object.__new__(MetaEntry)
-        made = {"id": plain_string(fields["id"]), "value": plain_string(fields["value"])}
-        object.__setattr__(model, "__dict__", made)
-        object.__setattr__(model, "__pydantic_fields_set__", {"id", "value"})
-        object.__setattr__(model, "__pydantic_extra__", None)
-        object.__setattr__(model, "__pydantic_private__", None)
-        entries.append(model)
-    return tuple(entries)
-
-
 def untyped_object(value: Any) -> bool:
     """Does list or tuple ``value`` hold a JSON object (not a model) without ``type``?
 
@@ -171,13 +144,14 @@ def _integer(allowed: range | None) -> Check:
     return integer
 
 
-def plain_kind(spec: AttributeSpec) -> Check | None:
+def plain_kind(spec: AttributeSpec, meta: Check) -> Check | None:
     """The check-and-convert of one attribute (:class:`NotPlain` where the validator objects).
 
-    ``None`` for ``children`` (checked and built by :func:`build_nodes`).
+    ``None`` for ``children`` (checked and built by :func:`build_nodes`); ``meta`` is
+    ``dast.nodes``'s (it makes ``MetaEntry`` models).
 
     >>> level = AttributeSpec("level", True, "integer", "heading-level", range=range(1, 7))
-    >>> plain_kind(level)(3)
+    >>> plain_kind(level, tuple)(3)
     3
     """
     kind = spec.kind
@@ -196,7 +170,7 @@ def plain_kind(spec: AttributeSpec) -> Check | None:
     if kind == "highlight":
         return plain_highlight
     if kind == "meta":
-        return plain_meta
+        return meta
     raise ValueError(f"unknown attribute kind {kind!r}")
 
 
@@ -236,9 +210,7 @@ def build_nodes(
             if type(node) is not dict:
                 if checked:
                     return None
-                from .nodes import _Model  # (dast.nodes imports this module)
-
-                if isinstance(node, _Model):
+                if isinstance(node, BaseModel):  # a node model (the input passed the validator)
                     made.append(node)
                     continue
                 node = dict(node)  # a Mapping

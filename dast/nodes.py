@@ -34,12 +34,13 @@ from pydantic import (
 from typing_extensions import Self
 
 from ._build import (
+    NotPlain,
     Plan,
     build_nodes,
     check_item,
     plain_item,
     plain_kind,
-    plain_meta,
+    plain_string,
     untyped_object,
 )
 from ._gc import gc_paused
@@ -893,6 +894,32 @@ True
 """
 
 
+def _plain_meta(value: Any) -> tuple[MetaEntry, ...]:
+    """A link's ``meta`` as stored (a tuple of ``MetaEntry`` models); else :class:`NotPlain`.
+
+    >>> _plain_meta([{"id": "rel", "value": "nofollow"}])[0].value
+    'nofollow'
+    """
+    if not isinstance(value, (list, tuple)):
+        raise NotPlain
+    entries: list[MetaEntry] = []
+    for entry in value:
+        if isinstance(entry, MetaEntry):
+            entries.append(entry)
+            continue
+        fields = entry.__dict__ if isinstance(entry, BaseModel) else entry
+        if not isinstance(fields, Mapping) or len(fields) != 2:
+            raise NotPlain
+        model = object.__new__(MetaEntry)
+        made = {"id": plain_string(fields["id"]), "value": plain_string(fields["value"])}
+        _set(model, "__dict__", made)
+        _set(model, "__pydantic_fields_set__", {"id", "value"})
+        _set(model, "__pydantic_extra__", None)
+        _set(model, "__pydantic_private__", None)
+        entries.append(model)
+    return tuple(entries)
+
+
 def _build_plan(node_type: str) -> Plan:
     """The build of one node type (see :func:`_build`).
 
@@ -908,7 +935,7 @@ def _build_plan(node_type: str) -> Plan:
         name: field.default if name == "type" or not field.is_required() else None
         for name, field in cls.model_fields.items()
     }
-    accept = {"type": None, **{a.name: plain_kind(a) for a in spec.attributes}}
+    accept = {"type": None, **{a.name: plain_kind(a, _plain_meta) for a in spec.attributes}}
     required = tuple(a.name for a in spec.attributes if a.required)
     has_children = any(a.kind == "children" for a in spec.attributes)
     kids = frozenset(NODE_CLASS_BY_TYPE[k] for k in ALLOWED_CHILDREN[node_type])
@@ -928,7 +955,7 @@ _ADOPTED_CONVERT: Final[Mapping[str, Callable[[Any], Any]]] = {
     "item": plain_item,
     "marks": tuple,
     "highlight": tuple,
-    "meta": plain_meta,
+    "meta": _plain_meta,
 }
 """The attribute kinds whose stored value differs from valid ``dict`` JSON's: to it."""
 

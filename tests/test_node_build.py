@@ -84,10 +84,10 @@ def test_a_list_item_without_type_is_refused_as_before() -> None:
 def test_each_attribute_kind_has_its_check() -> None:
     for spec in NODE_SPECS.values():
         for attribute in spec.attributes:
-            check = _build.plain_kind(attribute)
+            check = _build.plain_kind(attribute, tuple)
             assert (check is None) == (attribute.kind == "children")
     with pytest.raises(ValueError, match="unknown attribute kind"):
-        _build.plain_kind(AttributeSpec("x", False, "nonsense", "x"))  # type: ignore[arg-type]
+        _build.plain_kind(AttributeSpec("x", False, "nonsense", "x"), tuple)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -102,7 +102,7 @@ def test_each_attribute_kind_has_its_check() -> None:
     ],
 )
 def test_the_checks_accept_and_refuse(kind: AttributeSpec, good: Any, bad: Any) -> None:
-    check = _build.plain_kind(kind)
+    check = _build.plain_kind(kind, tuple)
     assert check is not None
     stored = check(good)
     assert stored == (tuple(good) if isinstance(good, list) else good)
