@@ -3,7 +3,8 @@
 ``dastdown/serializer.py``, ``dast/convert/to_html.py``,
 ``dast/convert/markdown_tokens.py`` and dastdown's line lexer, inline
 scanner and block assembly (``dastdown/lexer.py``, ``dastdown/inline.py``,
-``dastdown/assembly.py``: the parse's fast path) are compiled with
+``dastdown/assembly.py``: the parse's fast path) and the node builder of
+``load_document`` (``dast/_build.py``) are compiled with
 mypyc (mypy's compiler for type-annotated Python; mypy is already the
 project's type checker, so the modules compile unchanged) when a wheel is
 built: about 1.3x faster (benchmarks/PROFILE.md); markdown's tokens to nodes
@@ -34,6 +35,7 @@ COMPILED = (
     "dastdown/lexer.py",
     "dastdown/inline.py",
     "dastdown/assembly.py",
+    "dast/_build.py",
 )
 PURE_ENV = "DAST_TOOLKIT_PURE_PYTHON"
 

@@ -33,8 +33,18 @@ from pydantic import (
 )
 from typing_extensions import Self
 
+from ._build import (
+    NotPlain,
+    Plan,
+    build_nodes,
+    check_item,
+    plain_item,
+    plain_kind,
+    plain_string,
+    untyped_object,
+)
 from ._gc import gc_paused
-from .definitions import ALLOWED_CHILDREN, NODE_SPECS, AttributeSpec
+from .definitions import ALLOWED_CHILDREN, NODE_SPECS
 from .errors import DastValidationError, Problem
 from .validate import (
     _BROKEN,
@@ -76,18 +86,9 @@ __all__ = [
 ]
 
 
-def _check_item(value: Any) -> Any:
-    """Accept an id string or a record object, returning it untouched (other mappings as dicts)."""
-    if isinstance(value, (str, dict)):
-        return value
-    if isinstance(value, Mapping):
-        return dict(value)
-    raise ValueError("item must be a record id string or a record object")
-
-
 _set = object.__setattr__
 
-BlockItem = Annotated[str | dict[str, Any], PlainValidator(_check_item)]
+BlockItem = Annotated[str | dict[str, Any], PlainValidator(check_item)]
 """A block's ``item``: an id string or a full record object, kept as is."""
 
 NonEmpty = Field(min_length=1)
@@ -661,10 +662,7 @@ class List(_Model):
     @classmethod
     def _items_need_type(cls, value: Any) -> Any:
         """JSON list items must carry ``type`` (a discriminator is lost on this recursive slot)."""
-        if isinstance(value, (list, tuple)) and any(
-            isinstance(child, Mapping) and not isinstance(child, BaseModel) and "type" not in child
-            for child in value
-        ):
+        if untyped_object(value):
             raise ValueError('a list item needs "type": "listItem"')
         return value
 
@@ -866,103 +864,12 @@ def plain_node(data: object) -> Node | None:
     return built
 
 
-class _NotPlain(Exception):
-    """Internal: a value the schema refuses (or that only the validator can judge)."""
-
-
 def _build(data: object, checked: bool) -> Any:
     """The nodes of ``data``, children first, as :func:`plain_node` (``checked``) or trusted.
 
-    Unchecked, the input has passed the validator: any ``Mapping`` is an
-    object, node models are taken as they are. Checked, anything but plain
-    ``dict`` nodes, a node met twice (a cycle; shared subtrees also end up
-    here) or a value the schema refuses gives ``None``.
-
-    Two passes, each JSON object read once: the first reads the nodes
-    breadth first and makes each one's fields (checked, converted; the
-    children as their count), the second makes the models from the end of
-    that list, where each node's children come in one run (last child
-    first): a parent takes the next ``count`` of them. On a deep tree the
-    time goes to memory (a model, its ``__dict__``, its fields set, its
-    children tuple per node), not to the Python steps.
+    The loop is ``dast._build.build_nodes`` (compiled when the package is).
     """
-    if checked and type(data) is not dict:
-        return None
-    plans = _BUILD_PLANS
-    string = _plain_string
-    order: list[Any] = [data]  # grows as it is read: breadth first
-    extend = order.extend
-    made: list[Any] = []  # per node: (class, fields, fields set, child classes), or a model
-    keep = made.append
-    limit = 1024  # a cycle never ends: look for a node met twice as the list grows 8-fold
-    try:
-        for node in order:
-            if type(node) is not dict:
-                if checked:
-                    return None
-                if isinstance(node, _Model):
-                    keep(node)
-                    continue
-                node = dict(node)  # a Mapping
-            node_type = node["type"]
-            if type(node_type) is not str:
-                return None
-            cls, template, accept, required, kid_classes, _, _ = plans[node_type]
-            fields = template.copy()
-            for key, value in node.items():
-                check = accept[key]
-                if check is None or value is None:
-                    continue
-                if check is string and type(value) is str:
-                    fields[key] = value
-                else:
-                    fields[key] = check(value)
-            for key in required:
-                if node.get(key) is None:
-                    return None
-            if kid_classes is not None:
-                kids = node["children"]
-                if not isinstance(kids, (list, tuple)) or not kids:
-                    return None
-                fields["children"] = len(kids)  # for now
-                extend(kids)
-                if checked and len(order) > limit:
-                    if len(set(map(id, order))) != len(order):
-                        return None
-                    limit = 8 * len(order)
-            keep((cls, fields, set(node), kid_classes))
-    except (_NotPlain, KeyError, TypeError):
-        return None
-    del order
-    new = object.__new__
-    set_dict, set_fields_set, set_extra, set_private = MODEL_SLOT_SETTERS
-    built: list[Any] = []  # the models made: each parent's children in a run
-    push = built.append
-    taken = 0  # the models taken by their parents so far
-    for entry in reversed(made):  # children before their parents
-        if type(entry) is not tuple:  # a node model given in the JSON (unchecked only)
-            push(entry)
-            continue
-        cls, fields, fields_set, kid_classes = entry
-        count = 0 if kid_classes is None else fields["children"]
-        if count:
-            if count == 1:
-                fields["children"] = kids = (built[taken],)
-            else:  # made last child first
-                fields["children"] = kids = tuple(built[taken : taken + count][::-1])
-            taken += count
-            if checked:  # (a tuple entry: its child classes)
-                assert kid_classes is not None
-                for kid in kids:
-                    if type(kid) not in kid_classes:
-                        return None
-        model = new(cls)
-        set_dict(model, fields)
-        set_fields_set(model, fields_set)
-        set_extra(model, None)
-        set_private(model, None)
-        push(model)
-    return built[-1]
+    return build_nodes(data, checked, _BUILD_PLANS, MODEL_SLOT_SETTERS)
 
 
 _SLOTS: Final = (
@@ -987,41 +894,14 @@ True
 """
 
 
-# --- each attribute kind: the validator's rule, and the value pydantic stores ----------------
-
-
-def _plain_string(value: Any) -> str:
-    if type(value) is str:
-        return value
-    if isinstance(value, str):
-        return str.__str__(value)  # pydantic stores a plain str
-    raise _NotPlain
-
-
-def _plain_item(value: Any) -> Any:
-    if isinstance(value, (str, Mapping)):
-        return _check_item(value)
-    raise _NotPlain
-
-
-def _plain_marks(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, (list, tuple)):
-        raise _NotPlain
-    return tuple(_plain_string(mark) for mark in value)
-
-
-def _plain_highlight(value: Any) -> tuple[int, ...]:
-    if not isinstance(value, (list, tuple)):
-        raise _NotPlain
-    for line in value:
-        if type(line) is not int or line < 0:
-            raise _NotPlain
-    return tuple(value)
-
-
 def _plain_meta(value: Any) -> tuple[MetaEntry, ...]:
+    """A link's ``meta`` as stored (a tuple of ``MetaEntry`` models); else :class:`NotPlain`.
+
+    >>> _plain_meta([{"id": "rel", "value": "nofollow"}])[0].value
+    'nofollow'
+    """
     if not isinstance(value, (list, tuple)):
-        raise _NotPlain
+        raise NotPlain
     entries: list[MetaEntry] = []
     for entry in value:
         if isinstance(entry, MetaEntry):
@@ -1029,9 +909,9 @@ def _plain_meta(value: Any) -> tuple[MetaEntry, ...]:
             continue
         fields = entry.__dict__ if isinstance(entry, BaseModel) else entry
         if not isinstance(fields, Mapping) or len(fields) != 2:
-            raise _NotPlain
+            raise NotPlain
         model = object.__new__(MetaEntry)
-        made = {"id": _plain_string(fields["id"]), "value": _plain_string(fields["value"])}
+        made = {"id": plain_string(fields["id"]), "value": plain_string(fields["value"])}
         _set(model, "__dict__", made)
         _set(model, "__pydantic_fields_set__", {"id", "value"})
         _set(model, "__pydantic_extra__", None)
@@ -1040,59 +920,14 @@ def _plain_meta(value: Any) -> tuple[MetaEntry, ...]:
     return tuple(entries)
 
 
-def _plain_kind(spec: AttributeSpec) -> Callable[[Any], Any] | None:
-    """The check-and-convert of one attribute (raises ``_NotPlain`` where the validator objects)."""
-    kind = spec.kind
-    if kind == "enumeration":
-        choices = frozenset(spec.choices)
-
-        def enumeration(value: Any) -> Any:
-            if type(value) is str and value in choices:
-                return value
-            raise _NotPlain
-
-        return enumeration
-    if kind == "integer":
-        allowed = spec.range
-
-        def integer(value: Any) -> Any:
-            if type(value) is int and (allowed is None or value in allowed):
-                return value
-            raise _NotPlain
-
-        return integer
-    return _PLAIN_KINDS[kind]
-
-
-_PLAIN_KINDS: Final[Mapping[str, Callable[[Any], Any] | None]] = {
-    "children": None,  # checked and built by _build
-    "string": _plain_string,
-    "record-id": _plain_string,
-    "item": _plain_item,
-    "marks": _plain_marks,
-    "highlight": _plain_highlight,
-    "meta": _plain_meta,
-}
-"""Attribute kind (``dast.definitions``) -> its check-and-convert (two more made per spec)."""
-
-_Plan = tuple[
-    type[BaseModel],
-    dict[str, Any],
-    dict[str, Callable[[Any], Any] | None],
-    tuple[str, ...],
-    frozenset[type[BaseModel]] | None,
-    dict[tuple[str, ...], tuple[tuple[str, Any], ...]],
-    tuple[tuple[str, Callable[[Any], Any]], ...],
-]
-
-
-def _build_plan(node_type: str) -> _Plan:
+def _build_plan(node_type: str) -> Plan:
     """The build of one node type (see :func:`_build`).
 
-    (class, fields at their defaults in field order, check per key, required,
-    child classes, then for :data:`ADOPTION_PLANS`: the defaults to add to
-    a node whose keys are these first fields in order, and the attributes
-    whose stored value is not the JSON's with their conversion).
+    (class, fields at their defaults in field order, check per key,
+    required, child classes, then for
+    :data:`ADOPTION_PLANS`: the defaults to add to a node whose keys are
+    these first fields in order, and the attributes whose stored value is
+    not the JSON's with their conversion).
     """
     cls = NODE_CLASS_BY_TYPE[node_type]
     spec = NODE_SPECS[node_type]
@@ -1100,7 +935,7 @@ def _build_plan(node_type: str) -> _Plan:
         name: field.default if name == "type" or not field.is_required() else None
         for name, field in cls.model_fields.items()
     }
-    accept = {"type": None, **{a.name: _plain_kind(a) for a in spec.attributes}}
+    accept = {"type": None, **{a.name: plain_kind(a, _plain_meta) for a in spec.attributes}}
     required = tuple(a.name for a in spec.attributes if a.required)
     has_children = any(a.kind == "children" for a in spec.attributes)
     kids = frozenset(NODE_CLASS_BY_TYPE[k] for k in ALLOWED_CHILDREN[node_type])
@@ -1117,7 +952,7 @@ def _build_plan(node_type: str) -> _Plan:
 
 
 _ADOPTED_CONVERT: Final[Mapping[str, Callable[[Any], Any]]] = {
-    "item": _plain_item,
+    "item": plain_item,
     "marks": tuple,
     "highlight": tuple,
     "meta": _plain_meta,
