@@ -46,6 +46,7 @@ from contextlib import contextmanager
 __all__ = [
     "FULL_COLLECTION_AFTER",
     "PROMOTE_CHILDREN",
+    "PROMOTE_NODES",
     "PROMOTE_TEXT",
     "gc_paused",
     "pause",
@@ -57,6 +58,9 @@ PROMOTE_TEXT = 50_000
 
 PROMOTE_CHILDREN = 200
 """DAST JSON with at least this many root children is a large build to load."""
+
+PROMOTE_NODES = 1_000
+"""... or with at least this many nodes in the root's children and theirs (one long list)."""
 
 FULL_COLLECTION_AFTER = 1_000_000
 """The fewest promoted objects between two full collections run by :func:`gc_paused`."""

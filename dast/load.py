@@ -12,7 +12,7 @@ from typing import Any, overload
 
 from pydantic import ValidationError
 
-from ._gc import PROMOTE_CHILDREN, gc_paused
+from ._gc import PROMOTE_CHILDREN, PROMOTE_NODES, gc_paused
 from .errors import DastValidationError, Path, Problem
 from .nodes import NODE_CLASS_BY_TYPE, Document, build_deep_node
 from .validate import unwrap_document, validate
@@ -60,12 +60,25 @@ def load_document(data: object) -> Document | None:
 
 
 def _large(inner: object) -> bool:
-    """Does this DAST JSON look like a large tree (many root children)? Any input."""
+    """Does this DAST JSON look like a large tree? Any input.
+
+    Many root children, or many nodes in its first two levels (a single
+    list of 250,000 items is as large as 250,000 paragraphs).
+    """
     if not isinstance(inner, Mapping):
         return False
     root = inner.get("document")
     children = root.get("children") if isinstance(root, Mapping) else None
-    return isinstance(children, list) and len(children) >= PROMOTE_CHILDREN
+    if not isinstance(children, list):
+        return False
+    count = len(children)
+    if count >= PROMOTE_CHILDREN:
+        return True
+    for child in children:
+        kids = child.get("children") if type(child) is dict else None
+        if type(kids) is list:
+            count += len(kids)
+    return count >= PROMOTE_NODES
 
 
 def ensure_valid(data: object) -> Document | None:

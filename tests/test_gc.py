@@ -166,3 +166,20 @@ def test_a_full_collection_of_the_program_resets_the_count(collector_on: None) -
         assert full_collections() == before + 1
     finally:
         _gc._Promoted.pending, _gc._Promoted.alive, _gc._Promoted.full = saved
+
+
+def test_one_long_list_is_a_large_document(collector_on: None) -> None:
+    """Counted in the root's first two levels: a single list of many items is large."""
+    from dast._gc import PROMOTE_NODES
+
+    item = {
+        "type": "listItem",
+        "children": [{"type": "paragraph", "children": [{"type": "span", "value": "x"}]}],
+    }
+
+    def one_list(items: int) -> dict[str, object]:
+        listed = {"type": "list", "style": "bulleted", "children": [item] * items}
+        return {"schema": "dast", "document": {"type": "root", "children": [listed]}}
+
+    assert _in_generation(load_document(one_list(PROMOTE_NODES)), 2)
+    assert not _in_generation(load_document(one_list(10)), 2)
