@@ -658,12 +658,11 @@ _BACKTICKS: Final = re.compile(r"`+")
 
 
 def _bare_language(language: str) -> bool:
-    """Can this language follow the opening fence as is?"""
+    """Can this language follow the opening fence as is? (A backtick first would lengthen it.)"""
     return (
         language != ""
-        and language[0] not in " \t"
+        and language[0] not in " \t`"
         and language[-1] not in " \t"
-        and "`" not in language
         and "{" not in language
         and "\n" not in language
     )
