@@ -6,7 +6,8 @@ module holds the loop that makes their models from JSON (``plain_node``,
 ``dast.nodes.MetaEntry`` models), functions only,
 so that mypyc compiles it (setup.py ``COMPILED``; the pure module is used
 when it is not). ``dast.nodes`` gives it the plans (:data:`Plan`, one per
-node type) and the setters of a model's slots.
+node type). :func:`new_model` and :func:`children_run` are the two steps
+every bottom-up build shares (``dastdown.assembly.adopt`` too).
 
 >>> plain_string("x"), plain_marks(["strong"])
 ('x', ('strong',))
@@ -15,7 +16,7 @@ node type) and the setters of a model's slots.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Final
 
 from pydantic import BaseModel
 
@@ -35,6 +36,56 @@ Plan = tuple[
 """The build of one node type: (class, fields at their defaults in field order,
 check per key, required keys, child classes or
 ``None``, then the adoption's fills and conversions: see ``dast.nodes``)."""
+
+
+_SLOTS: Final = (
+    "__dict__",
+    "__pydantic_fields_set__",
+    "__pydantic_extra__",
+    "__pydantic_private__",
+)
+
+MODEL_SLOT_SETTERS: Final[tuple[Callable[[Any, Any], None], ...]] = tuple(
+    BaseModel.__dict__[slot].__set__ for slot in _SLOTS
+)
+"""The setters of the four slots pydantic fills as it makes a model: its
+fields, the fields set, then ``None`` for extra and private attributes (a
+call each, without ``object.__setattr__``'s lookup)."""
+
+_NEW: Final = object.__new__
+_SET_DICT: Final = MODEL_SLOT_SETTERS[0]
+_SET_FIELDS_SET: Final = MODEL_SLOT_SETTERS[1]
+_SET_EXTRA: Final = MODEL_SLOT_SETTERS[2]
+_SET_PRIVATE: Final = MODEL_SLOT_SETTERS[3]
+
+
+def new_model(cls: type[BaseModel], fields: dict[str, Any], fields_set: set[str]) -> Any:
+    """A model of ``cls`` made as pydantic makes one, checking nothing.
+
+    ``fields`` (all of them, in field order) becomes its ``__dict__`` and
+    ``fields_set`` its ``model_fields_set``.
+
+    >>> from dast.nodes import ThematicBreak
+    >>> new_model(ThematicBreak, {"type": "thematicBreak"}, set()) == ThematicBreak()
+    True
+    """
+    model = _NEW(cls)
+    _SET_DICT(model, fields)
+    _SET_FIELDS_SET(model, fields_set)
+    _SET_EXTRA(model, None)
+    _SET_PRIVATE(model, None)
+    return model
+
+
+def children_run(built: list[Any], taken: int, count: int) -> tuple[Any, ...]:
+    """A parent's ``count`` children in ``built`` from ``taken`` (made last child first), in order.
+
+    >>> children_run(["c2", "c1", "b1"], 0, 2), children_run(["c2", "c1", "b1"], 2, 1)
+    (('c1', 'c2'), ('b1',))
+    """
+    if count == 1:
+        return (built[taken],)
+    return tuple(built[taken : taken + count][::-1])
 
 
 class NotPlain(Exception):
@@ -174,12 +225,7 @@ def plain_kind(spec: AttributeSpec, meta: Check) -> Check | None:
     raise ValueError(f"unknown attribute kind {kind!r}")
 
 
-def build_nodes(
-    data: object,
-    checked: bool,
-    plans: dict[str, Plan],
-    setters: tuple[Callable[[Any, Any], None], ...],
-) -> Any:
+def build_nodes(data: object, checked: bool, plans: dict[str, Plan]) -> Any:
     """The nodes of ``data``, children first, checked (``plain_node``) or trusted; else ``None``.
 
     Unchecked, the input has passed the validator: any ``Mapping`` is an
@@ -192,11 +238,10 @@ def build_nodes(
     children as their count), the second makes the models from the end of
     that list, where each node's children come in one run (last child
     first): a parent takes the next ``count`` of them. ``plans`` are
-    ``dast.nodes``'s, per node type; ``setters`` set a model's
-    ``__dict__``, fields set, extra and private slots.
+    ``dast.nodes``'s, per node type.
 
-    >>> from dast.nodes import MODEL_SLOT_SETTERS, _BUILD_PLANS
-    >>> build_nodes({"type": "span", "value": "x"}, True, _BUILD_PLANS, MODEL_SLOT_SETTERS)
+    >>> from dast.nodes import _BUILD_PLANS
+    >>> build_nodes({"type": "span", "value": "x"}, True, _BUILD_PLANS)
     Span(type='span', value='x', marks=None)
     """
     if checked and type(data) is not dict:
@@ -245,8 +290,6 @@ def build_nodes(
     except (NotPlain, KeyError, TypeError):
         return None
     del order
-    new = object.__new__
-    set_dict, set_fields_set, set_extra, set_private = setters
     built: list[Any] = []  # the models made: each parent's children in a run
     taken = 0  # the models taken by their parents so far
     index = len(made)
@@ -259,8 +302,7 @@ def build_nodes(
         cls, fields, fields_set, kid_classes = entry
         count = 0 if kid_classes is None else fields["children"]
         if count:
-            # (made last child first)
-            kids = (built[taken],) if count == 1 else tuple(built[taken : taken + count][::-1])
+            kids = children_run(built, taken, count)
             fields["children"] = kids
             taken += count
             if checked:  # (a tuple entry: its child classes)
@@ -268,10 +310,6 @@ def build_nodes(
                 for kid in kids:
                     if type(kid) not in kid_classes:
                         return None
-        model = new(cls)
-        set_dict(model, fields)
-        set_fields_set(model, fields_set)
-        set_extra(model, None)
-        set_private(model, None)
+        model = new_model(cls, fields, fields_set)
         built.append(model)
     return built[-1]

@@ -57,7 +57,6 @@ from .validate import (
 
 __all__ = [
     "ADOPTION_PLANS",
-    "MODEL_SLOT_SETTERS",
     "NODE_CLASS_BY_TYPE",
     "Block",
     "BlockItem",
@@ -869,29 +868,9 @@ def _build(data: object, checked: bool) -> Any:
 
     The loop is ``dast._build.build_nodes`` (compiled when the package is).
     """
-    return build_nodes(data, checked, _BUILD_PLANS, MODEL_SLOT_SETTERS)
+    return build_nodes(data, checked, _BUILD_PLANS)
 
 
-_SLOTS: Final = (
-    "__dict__",
-    "__pydantic_fields_set__",
-    "__pydantic_extra__",
-    "__pydantic_private__",
-)
-
-MODEL_SLOT_SETTERS: Final[tuple[Callable[[Any, Any], None], ...]] = tuple(
-    BaseModel.__dict__[slot].__set__ for slot in _SLOTS
-)
-"""The setters of the four slots of a node model that pydantic fills as it makes one:
-its fields, the fields set, then ``None`` for extra and private attributes
-(a call each, without ``object.__setattr__``'s lookup).
-
->>> model = object.__new__(ThematicBreak)
->>> for setter, value in zip(MODEL_SLOT_SETTERS, ({"type": "thematicBreak"}, set(), None, None)):
-...     setter(model, value)
->>> model == ThematicBreak()
-True
-"""
 
 
 def _plain_meta(value: Any) -> tuple[MetaEntry, ...]:
@@ -982,7 +961,7 @@ defaults to add after them (its dict then becomes the model's
 their defaults, in field order). ``conversions`` give each attribute whose
 stored value is not the JSON's (tuples, ``MetaEntry`` models, a record as a
 dict) from a value that is not ``None``. The fields set is the node's keys,
-as pydantic sets it; the slots are set by :data:`MODEL_SLOT_SETTERS`.
+as pydantic sets it; the model is made by ``dast._build.new_model``.
 
 >>> cls, fills, conversions, template = ADOPTION_PLANS["span"]
 >>> cls.__name__, fills[("type", "value")], conversions[0][0], list(template)

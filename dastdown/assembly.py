@@ -27,7 +27,8 @@ import re
 from contextvars import ContextVar
 from typing import Any, Final
 
-from dast.nodes import ADOPTION_PLANS, MODEL_SLOT_SETTERS
+from dast._build import children_run, new_model
+from dast.nodes import ADOPTION_PLANS
 
 from .errors import DastdownParseError
 from .inline import InlineScanner
@@ -456,8 +457,6 @@ def adopt(data: dict[str, Any]) -> Any:
             order.extend(kids)
         index += 1
     plans = ADOPTION_PLANS
-    new = object.__new__
-    set_dict, set_fields_set, set_extra, set_private = MODEL_SLOT_SETTERS
     built: list[Any] = []  # the models made: each parent's children in a run
     taken = 0  # the models taken by their parents so far
     index = len(order)
@@ -482,15 +481,7 @@ def adopt(data: dict[str, Any]) -> Any:
         kids = fields.get("children")
         if kids is not None:
             count = len(kids)
-            if count == 1:
-                fields["children"] = (built[taken],)
-            else:  # made last child first
-                fields["children"] = tuple(built[taken : taken + count][::-1])
+            fields["children"] = children_run(built, taken, count)
             taken += count
-        model = new(cls)
-        set_dict(model, fields)
-        set_fields_set(model, fields_set)
-        set_extra(model, None)
-        set_private(model, None)
-        built.append(model)
+        built.append(new_model(cls, fields, fields_set))
     return built[-1]

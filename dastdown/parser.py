@@ -26,15 +26,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
-from typing import Any, Final, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 
+from dast._build import new_model
 from dast._gc import PROMOTE_TEXT, gc_paused, pause, resume
 from dast.definitions import SCHEMA
 from dast.load import load_document
-from dast.nodes import MODEL_SLOT_SETTERS, Document
+from dast.nodes import Document
 
 from .assembly import BLOCKS, BlockRecord, NodeBuilder, adopt, fast_children_of
 from .errors import DastdownIntegrityError, DastdownParseError, DastdownUnknownBlockError
@@ -278,19 +279,14 @@ def _document(children: list[Any]) -> Document:
     as pydantic makes it, so ``children`` must not be read afterwards.
     """
     root = adopt({"type": "root", "children": children})
-    doc: Document = _NEW(Document)
     fields = {"schema_": SCHEMA, "document": root}
-    for setter, value in zip(MODEL_SLOT_SETTERS, (fields, set(fields), None, None), strict=True):
-        setter(doc, value)
+    doc: Document = new_model(Document, fields, set(fields))
     return doc
 
 
 def _json_document(children: list[Any]) -> dict[str, Any]:
     """The DAST JSON of the root ``children`` the parse built (valid by construction)."""
     return {"schema": SCHEMA, "document": {"type": "root", "children": children}}
-
-
-_NEW: Final = object.__new__
 
 
 def _parse_children(text: str, collected: list[BlockRecord] | None) -> list[Any]:
