@@ -38,6 +38,7 @@ from ._build import (
     Plan,
     build_nodes,
     check_item,
+    new_model,
     plain_item,
     plain_kind,
     plain_string,
@@ -84,8 +85,6 @@ __all__ = [
     "plain_node",
 ]
 
-
-_set = object.__setattr__
 
 BlockItem = Annotated[str | dict[str, Any], PlainValidator(check_item)]
 """A block's ``item``: an id string or a full record object, kept as is."""
@@ -168,14 +167,9 @@ class _Model(BaseModel):
         The same four slots pydantic's ``__copy__`` fills (no extra, no private
         attributes here), without its generic ``copy.copy`` calls.
         """
-        cls = type(self)
-        new = cls.__new__(cls)
         fields = self.__dict__.copy()
         fields.update(update)
-        _set(new, "__dict__", fields)
-        _set(new, "__pydantic_extra__", None)
-        _set(new, "__pydantic_fields_set__", self.__pydantic_fields_set__ | update.keys())
-        _set(new, "__pydantic_private__", None)
+        new: Self = new_model(type(self), fields, self.__pydantic_fields_set__ | update.keys())
         return new
 
     @classmethod  # type: ignore[no-redef]  # the pydantic mypy plugin declares it too
@@ -871,8 +865,6 @@ def _build(data: object, checked: bool) -> Any:
     return build_nodes(data, checked, _BUILD_PLANS)
 
 
-
-
 def _plain_meta(value: Any) -> tuple[MetaEntry, ...]:
     """A link's ``meta`` as stored (a tuple of ``MetaEntry`` models); else :class:`NotPlain`.
 
@@ -889,13 +881,8 @@ def _plain_meta(value: Any) -> tuple[MetaEntry, ...]:
         fields = entry.__dict__ if isinstance(entry, BaseModel) else entry
         if not isinstance(fields, Mapping) or len(fields) != 2:
             raise NotPlain
-        model = object.__new__(MetaEntry)
         made = {"id": plain_string(fields["id"]), "value": plain_string(fields["value"])}
-        _set(model, "__dict__", made)
-        _set(model, "__pydantic_fields_set__", {"id", "value"})
-        _set(model, "__pydantic_extra__", None)
-        _set(model, "__pydantic_private__", None)
-        entries.append(model)
+        entries.append(new_model(MetaEntry, made, {"id", "value"}))
     return tuple(entries)
 
 

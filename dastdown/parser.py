@@ -48,6 +48,7 @@ __all__ = ["fast_children", "grammar", "parse", "parse_json", "parse_with_report
 
 _Built = TypeVar("_Built")
 
+
 def _empty_paragraph() -> dict[str, Any]:
     """The one paragraph of the document of a blank text: one empty span."""
     return {"type": "paragraph", "children": [{"type": "span", "value": ""}]}
@@ -239,8 +240,8 @@ def _parse(
                 if strict and found.problems:
                     raise DastdownIntegrityError(found.problems)
         doc = build(children)
-        # The DAST JSON is garbage now (unless it is the result): freed before the
-        # collector resumes, its pass over the new objects skips it (a third of them).
+        # The DAST JSON is the result's now (as data, or as the models' fields);
+        # what is left of it (lists made tuples) is freed before the collector resumes.
         del children
         collected = None
     return doc, found
